@@ -1,0 +1,89 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { SessionAccount } from './tokenService';
+
+export interface PendingSignIn {
+  nonce: string;
+  codeVerifier: string;
+  returnTo: string;
+  scopes: string[];
+  createdAt: number;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    account?: SessionAccount;
+    createdAt?: number;
+    lastSeen?: number;
+    /** Sign-ins in flight, keyed by their `state`, so several tabs can sign in at once. */
+    pendingSignIns?: Record<string, PendingSignIn>;
+    /** Consecutive trips to sign-in for one page, to stop redirect loops. */
+    signInLoop?: { target: string; count: number; since: number };
+    /** Admin-consent requests in flight, keyed by `state`. */
+    pendingConsents?: Record<string, { tenant: string; createdAt: number }>;
+    /** One-shot message shown after a redirect. */
+    flash?: { kind: 'success' | 'error'; text: string };
+  }
+}
+
+export const MAX_PENDING = 5;
+export const PENDING_TTL_MS = 10 * 60_000;
+
+/** Adds a pending entry, dropping expired ones and the oldest beyond the cap. */
+export function addPending<T extends { createdAt: number }>(map: Record<string, T> | undefined, key: string, value: T, now = Date.now()): Record<string, T> {
+  const live = Object.entries(map ?? {}).filter(([, v]) => now - v.createdAt < PENDING_TTL_MS);
+  live.push([key, value]);
+  live.sort((a, b) => a[1].createdAt - b[1].createdAt);
+  return Object.fromEntries(live.slice(-MAX_PENDING));
+}
+
+/** Removes and returns a pending entry if it exists and has not expired. */
+export function takePending<T extends { createdAt: number }>(map: Record<string, T> | undefined, key: unknown, now = Date.now()): T | undefined {
+  if (!map || typeof key !== 'string' || !Object.hasOwn(map, key)) return undefined;
+  const value = map[key];
+  delete map[key];
+  return now - value.createdAt < PENDING_TTL_MS ? value : undefined;
+}
+
+export function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
+export function destroySession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+}
+
+/** How often lastSeen is rewritten: often enough for the idle limit, rarely enough not to write every request. */
+const LAST_SEEN_GRANULARITY_MS = 60_000;
+
+/**
+ * Enforces idle and absolute session lifetimes in the app, so a store TTL that drifts (or a touch)
+ * can never extend a session past policy (ASVS 7.3.1/7.3.2).
+ */
+export function sessionLifetime(idleMs: number, absoluteMs: number) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const s = req.session;
+    if (!s?.account) return next();
+    const now = Date.now();
+    if (now - (s.createdAt ?? 0) > absoluteMs || now - (s.lastSeen ?? 0) > idleMs) {
+      // Forget who it was; sign-in will issue a new session id anyway.
+      delete s.account;
+      s.flash = { kind: 'error', text: 'Your session expired. Sign in again to continue.' };
+    } else if (now - (s.lastSeen ?? 0) > LAST_SEEN_GRANULARITY_MS) {
+      s.lastSeen = now;
+    }
+    next();
+  };
+}
+
+/** Pages behind sign-in: browsers are sent to sign in and back; other clients get a 401. */
+export function requireSignIn(req: Request, res: Response, next: NextFunction): void {
+  if (req.session?.account) return next();
+  if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html') {
+    return res.redirect(303, `/auth/signin?returnTo=${encodeURIComponent(req.originalUrl)}`);
+  }
+  res.status(401).type('text/plain').send('Sign-in required');
+}

@@ -1,0 +1,131 @@
+import { AuthError, InteractionRequiredAuthError, ServerError, type AccountInfo } from '@azure/msal-node';
+import type { Logger } from 'pino';
+import { describeError } from '../logging/logger';
+import type { KeyValueStore } from '../store/store';
+import { aadstsCode, IdentityProviderError, InteractionRequiredError } from './errors';
+import type { MsalClientFactory } from './msalClient';
+import type { TokenCacheStore } from './tokenCacheStore';
+
+/** What the session keeps about the signed-in analyst: a reference to tokens, never the tokens. */
+export interface SessionAccount {
+  homeAccountId: string;
+  tenantId: string;
+  username: string;
+  name?: string;
+  oid: string;
+}
+
+export interface DefenderToken {
+  accessToken: string;
+  expiresOn: Date | null;
+  scopes: string[];
+  fromCache: boolean;
+}
+
+export interface RedeemRequest {
+  code: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  scopes: string[];
+  redirectUri: string;
+  /** The raw callback parameters; msal re-checks state and nonce against them. */
+  payload: { code: string; state: string; client_info?: string };
+}
+
+/** Turns msal's many error types into the two the web layer acts on. */
+export function classifyMsalError(err: unknown, scopes: string[]): Error {
+  if (err instanceof InteractionRequiredError || err instanceof IdentityProviderError) return err;
+  if (err instanceof InteractionRequiredAuthError) {
+    return new InteractionRequiredError(err.subError || err.errorCode, scopes, aadstsCode(err.errorMessage));
+  }
+  if (err instanceof ServerError) {
+    const code = aadstsCode(err.errorMessage);
+    if (err.errorCode === 'invalid_grant') return new InteractionRequiredError(`invalid_grant${code ? `:${code}` : ''}`, scopes, code);
+    if (err.errorCode === 'invalid_client' || err.errorCode === 'unauthorized_client') {
+      return new IdentityProviderError('misconfigured', 'The identity provider rejected ThreatDesk\'s own credentials.', code);
+    }
+    if ((err.status ?? 0) >= 500 || err.status === 429 || err.errorCode === 'temporarily_unavailable') {
+      return new IdentityProviderError('unavailable', 'The sign-in service is unavailable.', code);
+    }
+    return new IdentityProviderError('rejected', `The sign-in service refused the request (${err.errorCode}).`, code);
+  }
+  if (err instanceof AuthError) {
+    if (err.errorCode === 'no_tokens_found' || err.errorCode === 'refresh_token_expired' || err.errorCode === 'no_account_found') {
+      return new InteractionRequiredError(err.errorCode, scopes);
+    }
+    if (err.errorCode === 'state_mismatch' || err.errorCode === 'nonce_mismatch' || err.errorCode === 'state_not_found') {
+      return new IdentityProviderError('rejected', 'The sign-in response did not match this sign-in.', undefined);
+    }
+    return new IdentityProviderError('unavailable', 'The sign-in service could not be reached or sent an unreadable answer.');
+  }
+  return new IdentityProviderError('unavailable', 'The sign-in service could not be reached.');
+}
+
+/**
+ * Gets Defender tokens for one analyst. Every acquisition for an account runs under that account's
+ * lock in the shared store, so parallel requests at expiry cause one refresh grant, and no request
+ * writes back a cache older than another's (prior-art §3 rows 4 and 6).
+ */
+export class TokenService {
+  constructor(
+    private readonly clients: MsalClientFactory,
+    private readonly cache: TokenCacheStore,
+    private readonly store: KeyValueStore,
+    private readonly logger: Logger,
+  ) {}
+
+  async acquire(account: SessionAccount, scopes: string[], options: { forceRefresh?: boolean } = {}): Promise<DefenderToken> {
+    return this.store.withLock(`lock:${account.homeAccountId}`, async () => {
+      const cca = this.clients.create(this.cache.pluginFor(account.homeAccountId));
+      try {
+        const cached: AccountInfo | null = await cca.getTokenCache().getAccountByHomeId(account.homeAccountId);
+        if (!cached) throw new InteractionRequiredError('no_tokens_found', scopes);
+        const result = await cca.acquireTokenSilent({ account: cached, scopes, forceRefresh: options.forceRefresh });
+        return { accessToken: result.accessToken, expiresOn: result.expiresOn, scopes: result.scopes, fromCache: result.fromCache };
+      } catch (err) {
+        const classified = classifyMsalError(err, scopes);
+        this.logger.info({ err: describeError(err), outcome: classified.name }, 'token acquisition failed');
+        throw classified;
+      }
+    });
+  }
+
+  /** Redeems an authorization code; stores the new account's cache partition and returns the account. */
+  async redeem(request: RedeemRequest): Promise<SessionAccount> {
+    const cca = this.clients.create();
+    let result;
+    try {
+      result = await cca.acquireTokenByCode(
+        {
+          code: request.code,
+          scopes: request.scopes,
+          redirectUri: request.redirectUri,
+          codeVerifier: request.codeVerifier,
+          state: request.state,
+          nonce: request.nonce,
+        },
+        request.payload,
+      );
+    } catch (err) {
+      const classified = classifyMsalError(err, request.scopes);
+      this.logger.info({ err: describeError(err), outcome: classified.name }, 'code redemption failed');
+      // A code that cannot be redeemed is a failed sign-in, not a reason to loop back to sign-in.
+      if (classified instanceof InteractionRequiredError) {
+        throw new IdentityProviderError('rejected', 'The sign-in service did not accept the sign-in response.', classified.aadsts);
+      }
+      throw classified;
+    }
+    const account = result.account;
+    if (!account) throw new IdentityProviderError('rejected', 'The sign-in response carried no account.');
+    const oid = (account.idTokenClaims?.oid as string | undefined) ?? account.localAccountId;
+    await this.store.withLock(`lock:${account.homeAccountId}`, () =>
+      this.cache.save(account.homeAccountId, cca.getTokenCache().serialize()),
+    );
+    return { homeAccountId: account.homeAccountId, tenantId: account.tenantId, username: account.username, name: account.name, oid };
+  }
+
+  async forget(account: SessionAccount): Promise<void> {
+    await this.store.withLock(`lock:${account.homeAccountId}`, () => this.cache.remove(account.homeAccountId));
+  }
+}

@@ -1,0 +1,27 @@
+import { defaultRedirectUris } from './directory';
+import { startEmulator } from './index';
+
+/** `npm run emulator`: the emulator on fixed ports, for running the app by hand against it. */
+async function main(): Promise<void> {
+  const emu = await startEmulator({
+    httpsPort: Number(process.env.EMULATOR_HTTPS_PORT ?? 4443),
+    httpPort: Number(process.env.EMULATOR_HTTP_PORT ?? 4080),
+    redirectUris: defaultRedirectUris(process.env.EMULATOR_APP_BASE_URL ?? 'http://localhost:3000'),
+  });
+  console.log(`ThreatDesk emulator of Microsoft Entra ID and the Defender API
+  authority (msal, HTTPS):  ${emu.urls.authorityHost}/organizations/
+  browser pages (HTTP):      ${emu.urls.browserBase}
+  Defender API base (HTTPS): ${emu.urls.defenderBase}
+  CA certificate to trust:   ${emu.caFile}
+  client id / secret:        ${emu.context.directory.clientId} / ${emu.context.directory.clientSecret}
+Point ThreatDesk at it with AUTHORITY_HOST=${emu.urls.authorityHost} DEFENDER_API_BASE=${emu.urls.defenderBase} EMULATOR_CA_FILE=${emu.caFile}
+Ctrl-C stops it.`);
+  const stop = () => void emu.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error('emulator failed to start:', err);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+import { rootCertificates } from 'node:tls';
+import { Agent } from 'undici';
+
+/**
+ * The one connection pool for calls to Entra and Defender. When the emulator's CA is configured it is
+ * trusted *in addition to* the public roots, so verification stays on for every host.
+ */
+export function createUpstreamAgent(extraCaPem?: string, timeoutMs = 10_000): Agent {
+  return new Agent({
+    connect: { ca: extraCaPem ? [...rootCertificates, extraCaPem] : undefined, timeout: Math.min(timeoutMs, 5_000) },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    keepAliveTimeout: 10_000,
+  });
+}
+
+/** Parses a Retry-After header (seconds or HTTP date) into whole seconds, capped so a page never waits absurdly. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed), 3600);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.min(Math.max(0, Math.ceil((date - now) / 1000)), 3600);
+}

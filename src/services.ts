@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Agent } from 'undici';
+import { resolveAuthority, type AuthorityInfo } from './auth/authority';
+import { MsalClientFactory } from './auth/msalClient';
+import { MsalNetworkClient } from './auth/msalNetwork';
+import { TokenCacheStore } from './auth/tokenCacheStore';
+import { TokenService } from './auth/tokenService';
+import type { Config } from './config/config';
+import { DefenderAccess } from './defender/access';
+import { DefenderClient } from './defender/client';
+import { createUpstreamAgent } from './http/upstream';
+import { createLogger } from './logging/logger';
+import { MemoryStore } from './store/memoryStore';
+import { RedisStore } from './store/redisStore';
+import type { KeyValueStore } from './store/store';
+
+/** Everything the app is built from; tests build it against the emulator and swap parts. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: KeyValueStore;
+  agent: Agent;
+  authority: AuthorityInfo;
+  clients: MsalClientFactory;
+  tokens: TokenService;
+  tokenCache: TokenCacheStore;
+  defender: DefenderAccess;
+  /** Set when shutdown begins, so /readyz takes the instance out of rotation first. */
+  state: { shuttingDown: boolean };
+  close(): Promise<void>;
+}
+
+export async function createServices(config: Config, parts: { logger?: Logger; store?: KeyValueStore } = {}): Promise<Services> {
+  const logger = parts.logger ?? createLogger(config.logLevel);
+  const store = parts.store ?? (await createStore(config, logger));
+  const agent = createUpstreamAgent(config.extraCaPem, config.defenderTimeoutMs);
+  const network = new MsalNetworkClient(agent, 10_000);
+  const authority = await resolveAuthority(config, network);
+  const clients = new MsalClientFactory(config, network, authority, logger);
+  // Without configured keys (embedded store only) tokens are still sealed, with a key that dies with the process.
+  const tokenCache = new TokenCacheStore(store, config.tokenCacheKeys ?? [randomBytes(32)]);
+  const tokens = new TokenService(clients, tokenCache, store, logger);
+  const defender = new DefenderAccess(tokens, new DefenderClient(config.defenderApiBase, agent, config.defenderTimeoutMs, logger));
+  return {
+    config,
+    logger,
+    store,
+    agent,
+    authority,
+    clients,
+    tokens,
+    tokenCache,
+    defender,
+    state: { shuttingDown: false },
+    async close() {
+      await store.close();
+      await agent.close();
+    },
+  };
+}
+
+async function createStore(config: Config, logger: Logger): Promise<KeyValueStore> {
+  if (config.sessionStore === 'redis') {
+    return RedisStore.connect(config.redisUrl as string, logger);
+  }
+  return new MemoryStore();
+}

@@ -1,0 +1,81 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { defaultRedirectUris } from '../../src/emulator/directory';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
+import { createLogger } from '../../src/logging/logger';
+import { createServices, type Services } from '../../src/services';
+import type { KeyValueStore } from '../../src/store/store';
+
+export interface AppInstance {
+  url: string;
+  services: Services;
+  server: http.Server;
+  /** Every log line this instance wrote (JSON strings). */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** Every log line of every instance in this test file, for the "no token in any log" scan. */
+export const allLogs: string[] = [];
+
+/** Listens first so BASE_URL (and the redirect URI derived from it) can carry the real port. */
+export async function startApp(emu: Emulator, env: Record<string, string | undefined> = {}, parts: { store?: KeyValueStore } = {}): Promise<AppInstance> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  emu.addRedirectUris(defaultRedirectUris(url));
+  const config = loadConfig({
+    TENANT: 'organizations',
+    CLIENT_ID: emu.context.directory.clientId,
+    CLIENT_SECRET: emu.context.directory.clientSecret,
+    BASE_URL: url,
+    SESSION_SECRETS: 'test-session-secret-0123456789-abcdefghijkl',
+    AUTHORITY_HOST: emu.urls.authorityHost,
+    DEFENDER_API_BASE: emu.urls.defenderBase,
+    EMULATOR_CA_FILE: emu.caFile,
+    LOG_LEVEL: 'debug',
+    PORT: String(port),
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      const line = chunk.toString();
+      logs.push(line);
+      allLogs.push(line);
+      cb();
+    },
+  });
+  const services = await createServices(config, { logger: createLogger('debug', sink), store: parts.store });
+  server.on('request', createApp(services));
+  return {
+    url,
+    services,
+    server,
+    logs,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await services.close();
+    },
+  };
+}
+
+export async function startStack(options: EmulatorOptions = {}, env: Record<string, string | undefined> = {}) {
+  const emu = await startEmulator(options);
+  const app = await startApp(emu, env);
+  return {
+    emu,
+    app,
+    async close() {
+      await app.close();
+      await emu.close();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/config';
+
+const valid = {
+  TENANT: '11111111-1111-4111-8111-111111111111',
+  CLIENT_ID: '33333333-3333-4333-8333-333333333333',
+  CLIENT_SECRET: 'secret-value',
+  BASE_URL: 'https://threatdesk.example.com/',
+  SESSION_SECRETS: 'a'.repeat(32),
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration validation', () => {
+  it('derives redirect URIs from BASE_URL and defaults to the real Microsoft services', () => {
+    const c = loadConfig(valid);
+    expect(c.redirectUri).toBe('https://threatdesk.example.com/auth/redirect');
+    expect(c.adminConsentRedirectUri).toBe('https://threatdesk.example.com/admin/consent/callback');
+    expect(c.postLogoutRedirectUri).toBe('https://threatdesk.example.com/auth/signed-out');
+    expect(c.authority).toBe('https://login.microsoftonline.com/11111111-1111-4111-8111-111111111111/');
+    expect(c.defenderApiBase).toBe('https://api.security.microsoft.com');
+    expect(c.secureCookies).toBe(true);
+    expect(c.sessionStore).toBe('memory');
+  });
+
+  it('names every missing variable at once', () => {
+    const p = problems({});
+    for (const name of ['TENANT', 'CLIENT_ID', 'BASE_URL', 'SESSION_SECRETS']) {
+      expect(p.some((line) => line.startsWith(`${name} `))).toBe(true);
+    }
+  });
+
+  it.each([
+    [{ TENANT: 'common' }, 'TENANT'],
+    [{ CLIENT_ID: 'not-a-guid' }, 'CLIENT_ID'],
+    [{ BASE_URL: 'ftp://x' }, 'BASE_URL'],
+    [{ SESSION_SECRETS: 'short' }, 'SESSION_SECRETS'],
+    [{ AUTHORITY_HOST: 'http://localhost:4443' }, 'AUTHORITY_HOST'],
+    [{ SESSION_STORE: 'postgres' }, 'SESSION_STORE'],
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ TRUST_PROXY: 'yes please' }, 'TRUST_PROXY'],
+    [{ SESSION_STORE: 'redis' }, 'REDIS_URL'],
+    [{ SESSION_STORE: 'redis', REDIS_URL: 'redis://localhost' }, 'TOKEN_CACHE_KEYS'],
+    [{ TOKEN_CACHE_KEYS: 'dG9vIHNob3J0' }, 'TOKEN_CACHE_KEYS'],
+    [{ CLIENT_SECRET: undefined }, 'CLIENT_CERT_PRIVATE_KEY_FILE'],
+    [{ CLIENT_CERT_THUMBPRINT_SHA256: 'a'.repeat(64) }, 'CLIENT_SECRET'],
+    [{ EMULATOR_CA_FILE: '/nonexistent.pem' }, 'EMULATOR_CA_FILE'],
+  ])('rejects %j naming %s', (override, name) => {
+    expect(problems({ ...valid, ...override }).some((line) => line.startsWith(`${name} `) || line.startsWith(`${name}:`))).toBe(true);
+  });
+
+  it('accepts a tenant domain, organizations, a list of session secrets and a certificate credential', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'td-cfg-'));
+    const keyFile = path.join(dir, 'key.pem');
+    writeFileSync(keyFile, '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n');
+    const c = loadConfig({
+      ...valid,
+      TENANT: 'contoso.example',
+      CLIENT_SECRET: undefined,
+      CLIENT_CERT_PRIVATE_KEY_FILE: keyFile,
+      CLIENT_CERT_THUMBPRINT_SHA256: 'ab'.repeat(32),
+      SESSION_SECRETS: `${'n'.repeat(32)}, ${'o'.repeat(32)}`,
+    });
+    expect(c.credential).toEqual({ kind: 'certificate', privateKey: expect.stringContaining('PRIVATE KEY'), thumbprintSha256: 'AB'.repeat(32) });
+    expect(c.sessionSecrets).toEqual(['n'.repeat(32), 'o'.repeat(32)]);
+    expect(loadConfig({ ...valid, TENANT: 'organizations' }).authority).toMatch(/\/organizations\/$/);
+  });
+
+  it('marks cookies insecure only for a plain-http base URL', () => {
+    expect(loadConfig({ ...valid, BASE_URL: 'http://localhost:3000' }).secureCookies).toBe(false);
+  });
+});
