@@ -1,6 +1,7 @@
 import type { Directory } from './directory';
 import type { FaultRegistry } from './faults';
 import type { SigningKeys } from './keys';
+import type { AccessTokenLedger } from './tokenLedger';
 
 export interface EmulatorUrls {
   /** HTTPS origin serving discovery, keys and token (the msal authority host), e.g. https://localhost:4443 */
@@ -55,6 +56,6 @@ export interface EmulatorContext {
   keys: SigningKeys;
   faults: FaultRegistry;
   stats: EmulatorStats;
-  /** Access tokens issued before this instant (epoch seconds) are refused by the Defender API. */
-  accessTokensValidAfter: number;
+  /** Issue times of access tokens; the Defender API refuses those issued before the last "expire all". */
+  accessTokens: AccessTokenLedger;
 }

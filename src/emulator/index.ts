@@ -13,6 +13,7 @@ import { createEntra, type Entra } from './entra';
 import { FaultRegistry } from './faults';
 import { SigningKeys } from './keys';
 import { generateTls } from './tls';
+import { AccessTokenLedger } from './tokenLedger';
 
 export type { EmulatorOptions, EmulatorUrls } from './context';
 
@@ -85,15 +86,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     keys,
     faults: new FaultRegistry(),
     stats: { grants: { authorization_code: 0, refresh_token: 0 }, defenderRequests: [] },
-    accessTokensValidAfter: 0,
+    accessTokens: new AccessTokenLedger(),
   };
 
   const entra = createEntra(ctx);
   const defender = createDefender(ctx);
-  const expireAccessTokens = () => {
-    // Tokens carry whole-second iat; anything issued up to and including this second is now stale.
-    ctx.accessTokensValidAfter = Math.floor(Date.now() / 1000) + 1;
-  };
+  const expireAccessTokens = () => ctx.accessTokens.revokeAllIssuedUntilNow();
   const control = controlRouter(ctx, { entra, expireAccessTokens });
 
   for (const app of [backApp, frontApp]) {

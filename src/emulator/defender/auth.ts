@@ -1,0 +1,57 @@
+import jwt from 'jsonwebtoken';
+import type { EmulatorContext } from '../context';
+import { DEFENDER_RESOURCE, type User } from '../directory';
+
+/**
+ * Bearer-token validation as the real API does it for delegated calls: the token must be one the
+ * emulator's Entra half signed (signature, exp, nbf), for this resource (`aud`), from the v1 issuer of a
+ * known tenant, not issued before an "expire all tokens" and naming an existing user of that tenant.
+ * Permissions (`scp`) and the user's Defender role are checked afterwards by the routes, as 403s.
+ */
+
+export type AuthOutcome =
+  | { ok: true; user: User; scopes: Set<string>; appId: string; tenantId: string }
+  | { ok: false; message: string };
+
+function claimString(payload: jwt.JwtPayload, name: string): string | undefined {
+  const v: unknown = payload[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function authenticate(ctx: EmulatorContext, header: string | undefined): AuthOutcome {
+  if (!header) return { ok: false, message: 'The Authorization header is missing; send Authorization: Bearer <access token>.' };
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) return { ok: false, message: 'The Authorization header must be of the form: Bearer <access token>.' };
+
+  let payload: jwt.JwtPayload;
+  try {
+    payload = ctx.keys.verify(m[1]);
+  } catch (err) {
+    if (err instanceof jwt.TokenExpiredError) return { ok: false, message: `The access token expired at ${err.expiredAt.toISOString()}.` };
+    if (err instanceof jwt.NotBeforeError) return { ok: false, message: `The access token is not valid before ${err.date.toISOString()}.` };
+    const reason = err instanceof Error ? err.message : String(err);
+    return { ok: false, message: `The access token is invalid: ${reason}.` };
+  }
+
+  const aud = payload.aud;
+  if (aud !== DEFENDER_RESOURCE) {
+    return { ok: false, message: `The access token audience '${String(aud)}' is not ${DEFENDER_RESOURCE}.` };
+  }
+  const tid = claimString(payload, 'tid');
+  if (!tid || !ctx.directory.tenants.has(tid)) return { ok: false, message: `The access token's tenant '${tid ?? ''}' is not known.` };
+  const expectedIssuer = `https://sts.windows.net/${tid}/`;
+  if (payload.iss !== expectedIssuer) {
+    return { ok: false, message: `The access token issuer '${String(payload.iss)}' is not the issuer of its tenant (${expectedIssuer}).` };
+  }
+  if (typeof payload.iat !== 'number') return { ok: false, message: 'The access token has no iat claim.' };
+  if (ctx.accessTokens.isRevoked(payload.uti, payload.iat)) {
+    return { ok: false, message: 'The access token was issued before access tokens were revoked; acquire a new one.' };
+  }
+  const oid = claimString(payload, 'oid');
+  const user = oid ? ctx.directory.userByOid(oid) : undefined;
+  if (!user || user.tenantId !== tid) return { ok: false, message: `The user '${oid ?? ''}' of the access token does not exist in the tenant.` };
+
+  const scopes = new Set((claimString(payload, 'scp') ?? '').split(' ').filter(Boolean));
+  const appId = claimString(payload, 'appid') ?? claimString(payload, 'azp') ?? '';
+  return { ok: true, user, scopes, appId, tenantId: tid };
+}

@@ -1,0 +1,249 @@
+import { startEmulator, type Emulator } from '../../src/emulator';
+import { CONTOSO_ID, FABRIKAM_ID } from '../../src/emulator/directory';
+import type { Incident, IncidentSummary } from '../../src/emulator/defender';
+import { DefenderCaller, defenderToken, type ErrorBody } from '../helpers/defenderTokens';
+
+interface Envelope {
+  '@odata.context': string;
+  value: Incident[];
+}
+
+let emu: Emulator;
+let api: DefenderCaller;
+let riley: string;
+
+beforeAll(async () => {
+  emu = await startEmulator({ quotas: { list: 100_000 } });
+  api = new DefenderCaller(emu);
+  riley = defenderToken(emu, 'riley@contoso.example');
+});
+afterAll(async () => {
+  await api.close();
+  await emu.close();
+});
+
+const all = (): IncidentSummary[] => emu.defender.store.list(CONTOSO_ID);
+const ids = (incidents: { incidentId: number }[]) => incidents.map((i) => i.incidentId);
+
+/** Every incident the token's user sees, page by page. */
+async function listAll(token: string, filter?: string, top = 100): Promise<Incident[]> {
+  const out: Incident[] = [];
+  for (let skip = 0; ; skip += top) {
+    const query: Record<string, string> = { $top: String(top), $skip: String(skip) };
+    if (filter) query.$filter = filter;
+    const res = await api.list<Envelope>(token, query);
+    expect(res.status).toBe(200);
+    out.push(...res.json.value);
+    if (res.json.value.length < top) return out;
+  }
+}
+
+async function expectODataError(query: Record<string, string> | string, message: RegExp): Promise<void> {
+  const res = typeof query === 'string' ? await api.get(`/api/incidents?${query}`, riley) : await api.list(riley, query);
+  expect(res.status).toBe(400);
+  const body = res.json as ErrorBody;
+  expect(body.error.code).toBe('ODataError');
+  expect(body.error.message).toMatch(message);
+}
+
+function groupsOf(incident: Incident): Set<string> {
+  return new Set(incident.alerts.flatMap((a) => a.devices.map((d) => d.rbacGroupName)));
+}
+
+describe('GET /api/incidents: envelope, ordering and paging', () => {
+  it('returns the documented envelope with at most 100 incidents by default and no nextLink', async () => {
+    const res = await api.list<Envelope>(riley);
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.json)).toEqual(['@odata.context', 'value']);
+    expect(res.json['@odata.context']).toBe('https://api.security.microsoft.com/api/$metadata#Incidents');
+    expect(res.json.value).toHaveLength(100);
+    expect(res.headers.get('content-type')).toBe('application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8');
+    expect(res.headers.get('odata-version')).toBe('4.0');
+  });
+
+  it('orders newest update first, ties by the higher id, exactly as the store does', async () => {
+    const listed = await listAll(riley);
+    expect(ids(listed)).toEqual(ids(all()));
+    for (let i = 1; i < listed.length; i++) {
+      const [a, b] = [listed[i - 1], listed[i]];
+      expect(a.lastUpdateTime > b.lastUpdateTime || (a.lastUpdateTime === b.lastUpdateTime && a.incidentId > b.incidentId)).toBe(true);
+    }
+  });
+
+  it('pages with $top and $skip without gaps or repeats', async () => {
+    const pages = await listAll(riley, undefined, 7);
+    expect(ids(pages)).toEqual(ids(all()));
+    expect(new Set(ids(pages)).size).toBe(all().length);
+    const beyond = await api.list<Envelope>(riley, { $skip: String(all().length) });
+    expect(beyond.json.value).toEqual([]);
+  });
+});
+
+describe('GET /api/incidents: who sees what', () => {
+  const visible = (upn: string) => emu.defender.store.visibleIds(emu.context.directory.findUser(upn)!);
+
+  it('alex (Servers, Workstations) and sam (Workstations) see different queues; sam’s is inside alex’s', async () => {
+    const alex = await listAll(defenderToken(emu, 'alex@contoso.example'));
+    const sam = await listAll(defenderToken(emu, 'sam@contoso.example'));
+    expect(new Set(ids(alex))).toEqual(visible('alex@contoso.example'));
+    expect(new Set(ids(sam))).toEqual(visible('sam@contoso.example'));
+    const alexIds = new Set(ids(alex));
+    expect(ids(sam).every((id) => alexIds.has(id))).toBe(true);
+    expect(alex.length - sam.length).toBeGreaterThanOrEqual(10);
+    for (const i of alex) expect([...groupsOf(i)].some((g) => g === 'Servers' || g === 'Workstations')).toBe(true);
+    for (const i of sam) expect(groupsOf(i).has('Workstations')).toBe(true);
+    expect(alex.some((i) => groupsOf(i).has('Servers') && !groupsOf(i).has('Workstations'))).toBe(true);
+  });
+
+  it('riley (all device groups) sees every incident, including those without devices', async () => {
+    const listed = await listAll(riley);
+    expect(listed).toHaveLength(emu.defender.store.count(CONTOSO_ID));
+    expect(listed.some((i) => groupsOf(i).size === 0)).toBe(true);
+  });
+
+  it('an analyst added later sees exactly the incidents of their groups', async () => {
+    const user = emu.addUser({ upn: 'kiosk.lab@contoso.example', defender: { role: 'analyst', deviceGroups: ['Kiosks', 'Lab'] } });
+    const listed = await listAll(defenderToken(emu, user.upn));
+    expect(listed.length).toBeGreaterThan(0);
+    expect(new Set(ids(listed))).toEqual(emu.defender.store.visibleIds(user));
+    for (const i of listed) expect(groupsOf(i).has('Kiosks') || groupsOf(i).has('Lab')).toBe(true);
+  });
+
+  it('each tenant has its own incidents', async () => {
+    const jordan = await listAll(defenderToken(emu, 'jordan@fabrikam.example'));
+    expect(jordan.length).toBeGreaterThan(0);
+    for (const i of jordan) expect(i.incidentUri).toBe(`https://security.microsoft.com/incidents/${i.incidentId}?tid=${FABRIKAM_ID}`);
+    expect(emu.defender.store.count(FABRIKAM_ID)).toBe(300);
+  });
+});
+
+describe('GET /api/incidents: $filter', () => {
+  const pivot = () => all()[Math.floor(all().length / 3)];
+  const expectFilter = async (filter: string, predicate: (i: IncidentSummary) => boolean) => {
+    const expected = ids(all().filter(predicate));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(ids(await listAll(riley, filter))).toEqual(expected);
+  };
+
+  it.each(['ge', 'gt', 'le', 'lt'] as const)('lastUpdateTime and createdTime with %s', async (op) => {
+    const cmp = (a: string, b: string) => (op === 'ge' ? a >= b : op === 'gt' ? a > b : op === 'le' ? a <= b : a < b);
+    const p = pivot();
+    await expectFilter(`lastUpdateTime ${op} ${p.lastUpdateTime}`, (i) => cmp(i.lastUpdateTime, p.lastUpdateTime));
+    await expectFilter(`createdTime ${op} ${p.createdTime}`, (i) => cmp(i.createdTime, p.createdTime));
+  });
+
+  it('accepts the documented form with + for spaces, fewer fraction digits and offsets', async () => {
+    const p = pivot();
+    const res = await api.get<Envelope>(`/api/incidents?$filter=lastUpdateTime+ge+${p.lastUpdateTime}`, riley);
+    expect(res.status).toBe(200);
+    expect(res.json.value.every((i) => i.lastUpdateTime >= p.lastUpdateTime)).toBe(true);
+    const whole = p.createdTime.slice(0, 19); // no fraction: the pivot itself is after it
+    await expectFilter(`createdTime gt ${whole}Z`, (i) => i.createdTime > `${whole}.0000000Z`);
+    const shifted = new Date(Date.parse(`${whole}Z`) + 2 * 3600_000).toISOString().slice(0, 19);
+    await expectFilter(`createdTime gt ${shifted}+02:00`, (i) => i.createdTime > `${whole}.0000000Z`);
+  });
+
+  it.each(['Active', 'InProgress', 'Resolved', 'Redirected'])("status eq '%s'", async (status) => {
+    await expectFilter(`status eq '${status}'`, (i) => i.status === status);
+  });
+
+  it('assignedTo eq, case-insensitively for addresses, and assignedTo eq null for unassigned', async () => {
+    await expectFilter("assignedTo eq 'alex@contoso.example'", (i) => i.assignedTo === 'alex@contoso.example');
+    await expectFilter("assignedTo eq 'Alex@Contoso.example'", (i) => i.assignedTo === 'alex@contoso.example');
+    await expectFilter("assignedTo eq 'Automation'", (i) => i.assignedTo === 'Automation');
+    await expectFilter('assignedTo eq null', (i) => i.assignedTo === undefined);
+  });
+
+  it('joins with and/or, with and binding tighter, and parentheses', async () => {
+    const p = pivot();
+    await expectFilter(
+      `(status eq 'Active' or status eq 'InProgress') and lastUpdateTime ge ${p.lastUpdateTime}`,
+      (i) => (i.status === 'Active' || i.status === 'InProgress') && i.lastUpdateTime >= p.lastUpdateTime,
+    );
+    await expectFilter(
+      "status eq 'Active' or status eq 'Resolved' and assignedTo eq 'riley@contoso.example'",
+      (i) => i.status === 'Active' || (i.status === 'Resolved' && i.assignedTo === 'riley@contoso.example'),
+    );
+    await expectFilter(
+      `((createdTime ge ${p.createdTime}) and (createdTime lt ${p.lastUpdateTime} or assignedTo eq null))`,
+      (i) => i.createdTime >= p.createdTime && (i.createdTime < p.lastUpdateTime || i.assignedTo === undefined),
+    );
+  });
+
+  it("matches a quote written as '' inside a string", async () => {
+    const id = all()[all().length - 1].incidentId;
+    const patched = await api.patch(`/api/incidents/${id}`, riley, { assignedTo: "o'brien@contoso.example" });
+    expect(patched.status).toBe(200);
+    const res = await api.list<Envelope>(riley, { $filter: "assignedTo eq 'o''brien@contoso.example'" });
+    expect(ids(res.json.value)).toEqual([id]);
+  });
+
+  it('applies the filter to what the user may see only', async () => {
+    const sam = emu.context.directory.findUser('sam@contoso.example')!;
+    const visible = emu.defender.store.visibleIds(sam);
+    const listed = await listAll(defenderToken(emu, sam.upn), "status eq 'Active'");
+    expect(ids(listed)).toEqual(ids(all().filter((i) => visible.has(i.incidentId) && i.status === 'Active')));
+  });
+
+  it('records the exact $filter received', async () => {
+    const filter = "status eq 'Active' and lastUpdateTime gt 2026-01-01T00:00:00Z";
+    await api.list(riley, { $filter: filter, $top: '5' });
+    const last = emu.context.stats.defenderRequests[emu.context.stats.defenderRequests.length - 1];
+    expect(last.query).toEqual({ $filter: filter, $top: '5' });
+  });
+});
+
+describe('GET /api/incidents: what is refused (400 ODataError naming the problem)', () => {
+  it.each([
+    ["severity eq 'High'", /property 'severity' is not supported in \$filter/],
+    ["Status eq 'Active'", /property 'Status'.*did you mean 'status'/],
+    ["alerts/any(a: a/serviceSource eq 'x')", /'alerts\/any'/],
+    ["status ne 'Active'", /operator 'ne' is not supported for 'status'/],
+    ["assignedTo gt 'a'", /operator 'gt' is not supported for 'assignedTo'/],
+    ['lastUpdateTime eq 2026-06-03T18:04:29Z', /operator 'eq' is not supported for 'lastUpdateTime'.*ge, gt, le or lt/],
+    ['createdTime ne 2026-06-03T18:04:29Z', /operator 'ne' is not supported for 'createdTime'/],
+    ['lastUpdateTime equals 2026-06-03T18:04:29Z', /Unknown operator 'equals'/],
+    ["contains(assignedTo, 'alex')", /function 'contains' is not supported/],
+    ["not status eq 'Active'", /operator 'not' is not supported/],
+    ['lastUpdateTime ge 2026-13-01T00:00:00Z', /'2026-13-01T00:00:00Z' is not a valid DateTimeOffset/],
+    ['lastUpdateTime ge 2026-06-03', /'2026-06-03' is not a valid DateTimeOffset/],
+    ["lastUpdateTime ge '2026-06-03T18:04:29Z'", /unquoted DateTimeOffset literal/],
+    ["status eq 'Open'", /'Open' is not a valid value for 'status'/],
+    ['status eq Active', /single-quoted string/],
+    ["assignedTo eq 'alex", /Unterminated string/],
+    ["(status eq 'Active'", /missing '\)'/],
+    ["status eq 'Active')", /unexpected '\)'/],
+    ["status eq 'Active' AND status eq 'Resolved'", /unexpected 'AND'.*lower-case/],
+    ["status eq 'Active' and", /ends where a comparison was expected/],
+    ['status', /expected an operator after 'status'/],
+    ['status eq', /expected a value after 'status eq'/],
+    ['   ', /\$filter query option is empty/],
+  ])('$filter=%s', async (filter, message) => {
+    await expectODataError({ $filter: filter }, message);
+  });
+
+  it.each([
+    [{ $top: '101' }, /'101' for \$top: the maximum page size is 100/],
+    [{ $top: '0' }, /'0' for \$top: it must be an integer from 1 to 100/],
+    [{ $top: '-1' }, /'-1' for \$top/],
+    [{ $top: 'ten' }, /'ten' for \$top/],
+    [{ $top: '1.5' }, /'1.5' for \$top/],
+    [{ $skip: '-1' }, /'-1' for \$skip: it must be an integer of at least 0/],
+    [{ $skip: 'x' }, /'x' for \$skip/],
+    [{ $orderby: 'createdTime desc' }, /query option '\$orderby' is not supported.*newest update first/],
+    [{ $expand: 'alerts' }, /query option '\$expand' is not supported/],
+    [{ $count: 'true' }, /query option '\$count' is not supported/],
+    [{ $select: 'incidentId' }, /query option '\$select' is not supported/],
+    [{ $search: 'phish' }, /query option '\$search' is not supported/],
+  ])('%j', async (query, message) => {
+    await expectODataError(query, message);
+  });
+
+  it('refuses a query option given twice', async () => {
+    await expectODataError('$top=5&$top=6', /'\$top' was specified more than once/);
+  });
+
+  it('ignores custom (non-$) query options', async () => {
+    expect((await api.list(riley, { $top: '1', 'client-request-id': 'abc' })).status).toBe(200);
+  });
+});
