@@ -27,7 +27,7 @@ export async function startApp(emu: Emulator, env: Record<string, string | undef
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
-  emu.addRedirectUris(defaultRedirectUris(url));
+  emu.addRedirectUris(defaultRedirectUris(env.BASE_URL ?? url));
   const config = loadConfig({
     TENANT: 'organizations',
     CLIENT_ID: emu.context.directory.clientId,

@@ -1,0 +1,55 @@
+import { signIn } from '../helpers/appSignIn';
+import { TestBrowser } from '../helpers/browser';
+import { assertNoSecretsLeaked } from '../helpers/leaks';
+import { startStack } from '../helpers/stack';
+
+type Stack = Awaited<ReturnType<typeof startStack>>;
+let stack: Stack;
+const browsers: TestBrowser[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ quotas: { list: 1000, get: 1000, update: 1000 } });
+});
+
+afterAll(async () => {
+  await assertNoSecretsLeaked(stack.app, stack.emu);
+  await Promise.all(browsers.map((b) => b.close()));
+  await stack.close();
+});
+
+function idsOn(body: ReturnType<TestBrowser['get']> extends Promise<infer P> ? P : never): number[] {
+  return body.$('#incidents tbody tr').map((_, el) => Number(body.$(el).attr('data-incident-id'))).get();
+}
+
+describe('two analysts at once', () => {
+  it('each sees only their own queue, across interleaved requests', async () => {
+    const alex = new TestBrowser(stack.emu.caCertPem);
+    const sam = new TestBrowser(stack.emu.caCertPem);
+    browsers.push(alex, sam);
+    await signIn(alex, stack.app.url, 'alex@contoso.example');
+    await signIn(sam, stack.app.url, 'sam@contoso.example');
+    const dir = stack.emu.context.directory;
+    const visible = {
+      alex: stack.emu.defender.store.visibleIds(dir.findUser('alex@contoso.example')!),
+      sam: stack.emu.defender.store.visibleIds(dir.findUser('sam@contoso.example')!),
+    };
+    // The seeded data guarantees the two differ, or this test would prove nothing.
+    expect([...visible.alex].some((id) => !visible.sam.has(id))).toBe(true);
+    const seen = { alex: new Set<number>(), sam: new Set<number>() };
+    const query = '?status=Active&status=InProgress&status=Resolved&severity=High&severity=Medium&severity=Low&severity=Informational';
+    const pages = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? sam : alex).get(`${stack.app.url}/incidents${query}`).then((p) => ({ who: i % 2 ? 'sam' : 'alex', p }) as const)),
+    );
+    for (const { who, p } of pages) {
+      expect(p.status).toBe(200);
+      expect(p.$('.user').text()).toContain(who === 'alex' ? 'Alex' : 'Sam');
+      for (const id of idsOn(p)) {
+        expect(visible[who].has(id)).toBe(true);
+        seen[who].add(id);
+      }
+    }
+    expect(seen.alex.size).toBeGreaterThan(0);
+    expect(seen.sam.size).toBeGreaterThan(0);
+    expect([...seen.alex].some((id) => !visible.sam.has(id))).toBe(true);
+  });
+});
