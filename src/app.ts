@@ -122,7 +122,8 @@ export function createApp(services: Services): express.Express {
   app.use(homeRouter());
   app.use(adminRouter(config, services.authority.authorizeOrigin));
   app.use('/me', requireSignIn, noStore, meRouter(services));
-  app.use('/incidents', requireSignIn, noStore, incidentsRouter(services));
+  app.use(['/incidents', '/incidents.csv'], requireSignIn, noStore);
+  app.use(incidentsRouter(services, csrfSynchronisedProtection));
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -43,7 +43,7 @@ export function describeError(err: unknown): Record<string, unknown> {
   const e = err as Error & { errorCode?: string; subError?: string; code?: string; status?: number };
   return {
     type: e.name,
-    code: e.errorCode ?? e.code,
+    errorCode: e.errorCode ?? e.code,
     subError: e.subError || undefined,
     status: e.status,
     // msal messages quote the server's error_description (AADSTS text), which holds no secrets.

@@ -1,0 +1,30 @@
+import type { QueueCounts } from '../defender/queue';
+import { SEVERITIES, type Severity } from '../defender/queueFilter';
+
+const COLORS: Record<Severity, string> = { High: '#b3261e', Medium: '#b35c00', Low: '#2b6cb0', Informational: '#4a5568', UnSpecified: '#718096' };
+
+export interface ChartBar {
+  label: string;
+  count: number;
+  hidden: boolean;
+  color: string;
+  x: number;
+  width: number;
+}
+
+/**
+ * Bars for the summary strip, drawn by the template as inline SVG with presentation attributes only
+ * (no style attributes, which the CSP would block). Every bar carries its number as text, so the
+ * chart does not depend on colour.
+ */
+export function summaryChart(counts: QueueCounts, shown: Severity[], width = 360): { bars: ChartBar[]; total: number; width: number } {
+  const total = SEVERITIES.reduce((n, s) => n + counts.bySeverity[s], 0);
+  let x = 0;
+  const bars = SEVERITIES.filter((s) => counts.bySeverity[s] > 0).map((s) => {
+    const w = total ? Math.max(2, Math.round((counts.bySeverity[s] / total) * width)) : 0;
+    const bar = { label: s, count: counts.bySeverity[s], hidden: !shown.includes(s), color: COLORS[s], x, width: w };
+    x += w;
+    return bar;
+  });
+  return { bars, total, width };
+}
