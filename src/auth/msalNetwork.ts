@@ -1,5 +1,6 @@
 import { AuthError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import { fetch, type Agent } from 'undici';
+import { isTimeout } from '../http/upstream';
 
 /**
  * msal-node's network client, on our agent: it trusts the configured CA (the emulator's) without
@@ -30,8 +31,7 @@ export class MsalNetworkClient implements INetworkModule {
         signal: AbortSignal.timeout(timeout ?? this.timeoutMs),
       });
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new AuthError('network_error', timedOut ? 'Request timeout' : `Network request failed: ${(err as Error).message}`);
+      throw new AuthError('network_error', isTimeout(err) ? 'Request timeout' : `Network request failed: ${(err as Error).message}`);
     }
     const headers: Record<string, string> = {};
     response.headers.forEach((value, key) => {

@@ -10,7 +10,7 @@ import { aadstsCode, explainAadsts, isConsentError } from './errors';
 import type { MsalClientFactory } from './msalClient';
 import { safeReturnTo } from './returnTo';
 import { PERMISSIONS, scopeFor, SIGN_IN_SCOPES } from './scopes';
-import { addPending, destroySession, regenerate, saveSession, takePending } from './session';
+import { addPending, destroySession, PENDING_MANAGE_TTL_MS, regenerate, saveSession, takePending } from './session';
 import type { TokenService } from './tokenService';
 
 export interface AuthRouteDeps {
@@ -150,8 +150,10 @@ export function authRouter(deps: AuthRouteDeps): express.Router {
       return next(err);
     }
 
-    // A new session id at sign-in defeats fixation (ASVS 7.2.4); other tabs' sign-ins carry over.
-    const carried = { pendingSignIns: req.session.pendingSignIns, signInLoop: req.session.signInLoop };
+    // A new session id at sign-in defeats fixation (ASVS 7.2.4). Work in flight carries over: other
+    // tabs' sign-ins, the loop guard, and a change typed before an incremental-consent sign-in.
+    const { pendingSignIns, signInLoop, pendingManage } = req.session;
+    const carried = { pendingSignIns, signInLoop, pendingManage: pendingManage && Date.now() - pendingManage.createdAt < PENDING_MANAGE_TTL_MS ? pendingManage : undefined };
     await regenerate(req);
     Object.assign(req.session, carried, { account, createdAt: Date.now(), lastSeen: Date.now() });
     await saveSession(req);

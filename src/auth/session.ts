@@ -20,6 +20,8 @@ declare module 'express-session' {
     signInLoop?: { target: string; count: number; since: number };
     /** Admin-consent requests in flight, keyed by `state`. */
     pendingConsents?: Record<string, { tenant: string; createdAt: number }>;
+    /** A manage action waiting for a re-sign-in (incremental consent), so nothing the analyst typed is lost. */
+    pendingManage?: { incidentId: number; form: Record<string, string>; createdAt: number };
     /** One-shot message shown after a redirect. */
     flash?: { kind: 'success' | 'error'; text: string };
   }
@@ -27,6 +29,8 @@ declare module 'express-session' {
 
 export const MAX_PENDING = 5;
 export const PENDING_TTL_MS = 10 * 60_000;
+/** A typed change survives a detour through sign-in and consent for this long. */
+export const PENDING_MANAGE_TTL_MS = 60 * 60_000;
 
 /** Adds a pending entry, dropping expired ones and the oldest beyond the cap. */
 export function addPending<T extends { createdAt: number }>(map: Record<string, T> | undefined, key: string, value: T, now = Date.now()): Record<string, T> {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { fetch, type Agent } from 'undici';
-import { parseRetryAfter } from '../http/upstream';
+import { isTimeout, parseRetryAfter } from '../http/upstream';
 import { DefenderApiError, type DefenderFailure } from './errors';
 import type { Incident, IncidentPatch } from './types';
 
@@ -91,15 +91,13 @@ export class DefenderClient {
         signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
       });
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new DefenderApiError(timedOut ? 'timeout' : 'network', undefined);
+      throw new DefenderApiError(isTimeout(err) ? 'timeout' : 'network', undefined);
     }
     let text: string;
     try {
       text = await res.text();
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new DefenderApiError(timedOut ? 'timeout' : 'network', res.status);
+      throw new DefenderApiError(isTimeout(err) ? 'timeout' : 'network', res.status);
     }
     this.logger.debug({ method, path: path.split('?')[0], status: res.status, ms: Date.now() - started }, 'defender call');
     let body: unknown;

@@ -23,3 +23,17 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   if (Number.isNaN(date)) return undefined;
   return Math.min(Math.max(0, Math.ceil((date - now) / 1000)), 3600);
 }
+
+/**
+ * Whether a fetch failure was a timeout: our AbortSignal.timeout, or undici's own connect, headers
+ * or body timeouts, which fetch reports as "fetch failed" with the timeout as the cause.
+ */
+export function isTimeout(err: unknown): boolean {
+  // Duck-typed: the DOMException fetch throws is not `instanceof Error` in every realm (jest's, for one).
+  let e = err as { name?: unknown; code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < 3; depth++, e = e.cause as typeof e) {
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
+    if (typeof e.code === 'string' && /^UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT$/.test(e.code)) return true;
+  }
+  return false;
+}

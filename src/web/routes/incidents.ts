@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { InteractionRequiredError } from '../../auth/errors';
 import { PERMISSIONS } from '../../auth/scopes';
+import { PENDING_MANAGE_TTL_MS } from '../../auth/session';
 import type { SessionAccount } from '../../auth/tokenService';
 import { DefenderApiError } from '../../defender/errors';
 import { assetsOf, portalLink } from '../../defender/incidentView';
@@ -19,13 +20,6 @@ const PAGE_SIZE = 50;
 const VIEW_BUDGET = 5;
 const CSV_BUDGET = 10;
 const CSV_MAX_ROWS = 5_000;
-
-/** A manage action waiting for a re-sign-in (incremental consent), so nothing the analyst typed is lost. */
-declare module 'express-session' {
-  interface SessionData {
-    pendingManage?: { incidentId: number; form: Record<string, string>; createdAt: number };
-  }
-}
 
 const ID = /^\d{1,15}$/;
 
@@ -52,7 +46,10 @@ function filterOr400(req: Request): QueueFilter {
 function backQuery(raw: unknown): string {
   if (typeof raw !== 'string' || raw.length > 1000) return '';
   try {
-    return serializeFilter(parseFilter(Object.fromEntries(new URLSearchParams(raw).entries()) as Record<string, unknown>));
+    const query: Record<string, string[]> = {};
+    // Repeated keys (status=Active&status=Resolved) must all survive, so no Object.fromEntries here.
+    for (const [k, v] of new URLSearchParams(raw)) (query[k] ??= []).push(v);
+    return serializeFilter(parseFilter(query));
   } catch {
     return '';
   }
@@ -127,7 +124,8 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     const account = req.session.account!;
     const incident = await read<Incident>(account, (client, token) => client.getIncident(token, id));
     delete req.session.signInLoop;
-    const pending = req.session.pendingManage?.incidentId === id ? req.session.pendingManage : undefined;
+    const stored = req.session.pendingManage;
+    const pending = stored?.incidentId === id && Date.now() - stored.createdAt < PENDING_MANAGE_TTL_MS ? stored : undefined;
     const snapshot = snapshotOf(incident);
     res.status(status).render('incident', {
       title: `#${incident.incidentId} ${incident.incidentName ?? ''}`,

@@ -1,0 +1,223 @@
+import { CONTOSO_ID, FABRIKAM_ID } from '../../src/emulator/directory';
+import type { Incident } from '../../src/defender/types';
+import { signIn } from '../helpers/appSignIn';
+import { TestBrowser, type Page } from '../helpers/browser';
+import { assertNoSecretsLeaked } from '../helpers/leaks';
+import { startStack } from '../helpers/stack';
+
+type Stack = Awaited<ReturnType<typeof startStack>>;
+let stack: Stack;
+let riley: TestBrowser;
+const browsers: TestBrowser[] = [];
+let target: number;
+
+beforeAll(async () => {
+  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000 } });
+  stack.emu.addUser({ upn: 'quinn@contoso.example', name: 'Quinn Park', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
+  riley = await browserFor('riley@contoso.example');
+  target = stack.emu.defender.store.list(CONTOSO_ID).find((s) => s.status === 'Active')!.incidentId;
+});
+
+afterAll(async () => {
+  await assertNoSecretsLeaked(stack.app, stack.emu);
+  await Promise.all(browsers.map((b) => b.close()));
+  await stack.close();
+});
+
+async function browserFor(upn: string): Promise<TestBrowser> {
+  const b = new TestBrowser(stack.emu.caCertPem);
+  browsers.push(b);
+  await signIn(b, stack.app.url, upn);
+  return b;
+}
+
+const current = (id = target, tenant = CONTOSO_ID) => stack.emu.defender.store.get(tenant, id) as unknown as Incident;
+const patches = () => stack.emu.context.stats.defenderRequests.filter((r) => r.method === 'PATCH').length;
+const open = (b: TestBrowser, id = target) => b.get(`${stack.app.url}/incidents/${id}`);
+
+/** Submits a manage form and follows the redirect back to the incident page. */
+async function act(b: TestBrowser, page: Page, button: string, fields: Record<string, string> = {}): Promise<{ post: Page; page: Page }> {
+  const post = await b.submit(page, button, fields);
+  const after = post.status === 303 && post.location ? await b.get(post.location) : post;
+  return { post, page: after };
+}
+
+describe('manage actions', () => {
+  it('assigns to me, to an address, and unassigns', async () => {
+    let r = await act(riley, await open(riley), '#assign-me');
+    expect(r.post.status).toBe(303);
+    expect(r.page.$('.flash-success').text()).toBe('Saved: assignedTo.');
+    expect(r.page.$('#assigned-to').text()).toBe('riley@contoso.example');
+    expect(current().assignedTo).toBe('riley@contoso.example');
+
+    r = await act(riley, r.page, '#assign-submit', { assignTo: 'sam@contoso.example' });
+    expect(current().assignedTo).toBe('sam@contoso.example');
+
+    r = await act(riley, r.page, '#unassign');
+    expect(r.page.$('#assigned-to').text()).toBe('Unassigned');
+    expect(current().assignedTo ?? null).toBeNull();
+  });
+
+  it('sets the status, and resolving asks for a classification and a note', async () => {
+    let r = await act(riley, await open(riley), '#form-status button[type="submit"]', { status: 'InProgress' });
+    expect(current().status).toBe('InProgress');
+
+    const note = 'Contained: host isolated and reimaged.';
+    r = await act(riley, r.page, '#form-status button[type="submit"]', { status: 'Resolved', verdict: '', comment: note });
+    expect(r.post.status).toBe(400);
+    expect(r.page.$('#manage-error').text()).toBe('Choose a classification when resolving');
+    // What the analyst typed is still there.
+    expect(r.page.$('#resolve-note').text()).toBe(note);
+    expect(current().status).toBe('InProgress');
+
+    r = await act(riley, await open(riley), '#form-status button[type="submit"]', { status: 'Resolved', verdict: 'TruePositive:Malware', comment: note });
+    expect(r.post.status).toBe(303);
+    const now = current();
+    expect([now.status, now.classification, now.determination]).toEqual(['Resolved', 'TruePositive', 'Malware']);
+    expect(now.comments?.at(-1)).toMatchObject({ comment: note, createdBy: 'riley@contoso.example' });
+  });
+
+  it('offers only valid classification/determination pairs, and refuses a forged invalid one before calling Defender', async () => {
+    const page = await open(riley);
+    const options = page.$('#classify-verdict option').map((_, el) => page.$(el).attr('value')).get();
+    expect(options).toContain('FalsePositive:Clean');
+    expect(options).toContain('TruePositive:Phishing');
+    expect(options).not.toContain('FalsePositive:Malware');
+    const before = patches();
+    const r = await act(riley, page, '#form-classify button', { verdict: 'FalsePositive:Malware' });
+    expect(r.post.status).toBe(400);
+    expect(r.page.$('#manage-error').text()).toBe('“Malware” is not a determination for FalsePositive');
+    expect(patches()).toBe(before);
+
+    const ok = await act(riley, r.page, '#form-classify button', { verdict: 'InformationalExpectedActivity:SecurityTesting' });
+    expect(ok.post.status).toBe(303);
+    expect([current().classification, current().determination]).toEqual(['InformationalExpectedActivity', 'SecurityTesting']);
+  });
+
+  it('replaces tags and adds comments up to 30,000 characters', async () => {
+    let r = await act(riley, await open(riley), '#form-tags button', { tags: 'Phishing campaign, VIP\n<b>markup</b>' });
+    expect(current().tags).toEqual(['Phishing campaign', 'VIP', '<b>markup</b>']);
+    expect(r.page.$('#tags .tag').map((_, el) => r.page.$(el).text()).get()).toEqual(['Phishing campaign', 'VIP', '<b>markup</b>']);
+
+    const long = `${'x'.repeat(29_990)} <i>end</i>`;
+    expect(long.length).toBe(30_001);
+    r = await act(riley, r.page, '#form-comment button', { comment: long });
+    expect(r.post.status).toBe(400);
+    expect(r.page.$('#manage-error').text()).toBe('Comments may be up to 30,000 characters (this one has 30,001)');
+    expect(r.page.$('#comment-input').text()).toBe(long);
+
+    r = await act(riley, r.page, '#form-comment button', { comment: long.slice(1) });
+    expect(r.post.status).toBe(303);
+    expect(current().comments?.at(-1)?.comment).toBe(long.slice(1));
+    expect(r.page.$('.comment-text').first().text()).toBe(long.slice(1));
+  });
+
+  it('sends only the fields that changed, and nothing when nothing did', async () => {
+    const page = await open(riley);
+    const before = patches();
+    const r = await act(riley, page, '#form-tags button');
+    expect(r.page.$('.flash-success').text()).toBe('Nothing to change: the incident already had those values.');
+    expect(patches()).toBe(before);
+  });
+
+  it('refuses a form without its CSRF token, or from another site', async () => {
+    const page = await open(riley);
+    const base = page.$('#form-comment input[name="base"]').attr('value') as string;
+    const url = `${stack.app.url}/incidents/${target}/manage`;
+    expect((await riley.post(url, { action: 'comment', base, comment: 'no token' })).status).toBe(403);
+    const csrf = page.$('#form-comment input[name="_csrf"]').attr('value') as string;
+    expect((await riley.post(url, { action: 'comment', base, comment: 'cross site', _csrf: csrf }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect(current().comments?.some((c) => ['no token', 'cross site'].includes(c.comment))).toBe(false);
+  });
+
+  it('never overwrites another analyst\'s change: it shows what changed and keeps the form', async () => {
+    const quinn = await browserFor('quinn@contoso.example');
+    const mine = await open(riley);
+    // Quinn changes the status while Riley's page is open.
+    await act(quinn, await open(quinn), '#form-status button[type="submit"]', { status: 'Active' });
+    const statusNow = current().status;
+    await act(quinn, await open(quinn), '#assign-submit', { assignTo: 'quinn@contoso.example' });
+
+    const before = patches();
+    const r = await act(riley, mine, '#assign-submit', { assignTo: 'sam@contoso.example' });
+    expect(r.post.status).toBe(409);
+    expect(patches()).toBe(before);
+    expect(current().assignedTo).toBe('quinn@contoso.example');
+    const conflict = r.page.$('#conflict').text();
+    expect(conflict).toContain('Someone else changed this incident since you opened it');
+    expect(conflict).toContain('assignedTo:');
+    expect(conflict).toContain('→ quinn@contoso.example');
+    expect(r.page.$('#assign-to').attr('value')).toBe('sam@contoso.example');
+    void statusNow;
+
+    // Re-applying from the conflict page works, on top of the new version.
+    const again = await act(riley, r.page, '#assign-submit');
+    expect(again.post.status).toBe(303);
+    expect(current().assignedTo).toBe('sam@contoso.example');
+  });
+
+  it('tells a read-only analyst it is their Defender role, and keeps what they typed', async () => {
+    const alex = await browserFor('alex@contoso.example');
+    const alexUser = stack.emu.context.directory.findUser('alex@contoso.example')!;
+    const visible = [...stack.emu.defender.store.visibleIds(alexUser)][0];
+    const page = await open(alex, visible);
+    const r = await act(alex, page, '#form-comment button', { comment: 'Looks like a false positive to me.' });
+    expect(r.post.status).toBe(403);
+    expect(r.page.$('#forbidden').text()).toContain('Your Defender role does not allow this');
+    expect(r.page.$('#forbidden').text()).not.toContain('lacks the');
+    expect(r.page.$('#comment-input').text()).toBe('Looks like a false positive to me.');
+  });
+
+  it('asks for Incident.ReadWrite the first time, where users may consent, and returns to the same action', async () => {
+    const dir = stack.emu.context.directory;
+    dir.setAdminConsent(CONTOSO_ID, ['Incident.Read']);
+    try {
+      stack.emu.addUser({ upn: 'robin@contoso.example', name: 'Robin Lee', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
+      const robin = await browserFor('robin@contoso.example');
+      const page = await open(robin);
+      const text = 'Escalating to tier 3.';
+      const post = await robin.submit(page, '#form-comment button', { comment: text });
+      expect(post.status).toBe(303);
+      expect(post.location).toBe(`${stack.app.url}/auth/signin?scope=write&returnTo=${encodeURIComponent(`/incidents/${target}`)}`);
+      const signin = await robin.get(post.location as string);
+      expect(new URL(signin.location as string).searchParams.get('scope')).toContain('https://api.security.microsoft.com/Incident.ReadWrite');
+      // The emulator shows its consent page; accept it and follow the way back.
+      let hop = await robin.get(signin.location as string);
+      if (hop.$('button[value="robin@contoso.example"]').length) hop = await robin.submit(hop, 'button[value="robin@contoso.example"]');
+      expect(hop.$('button[value="accept"]').length).toBe(1);
+      hop = await robin.submit(hop, 'button[value="accept"]');
+      const hops = await robin.follow(hop.location as string);
+      const back = hops[hops.length - 1];
+      expect(back.url).toBe(`${stack.app.url}/incidents/${target}`);
+      expect(back.$('#pending-change').length).toBe(1);
+      expect(back.$('#comment-input').text()).toBe(text);
+      const done = await act(robin, back, '#form-comment button');
+      expect(done.post.status).toBe(303);
+      expect(current().comments?.at(-1)).toMatchObject({ comment: text, createdBy: 'robin@contoso.example' });
+      expect(done.page.$('#pending-change').length).toBe(0);
+    } finally {
+      dir.setAdminConsent(CONTOSO_ID, ['Incident.Read', 'Incident.ReadWrite']);
+    }
+  });
+
+  it('tells an analyst whose tenant has not consented to write that it is consent, and keeps the text', async () => {
+    const dir = stack.emu.context.directory;
+    dir.setAdminConsent(FABRIKAM_ID, ['Incident.Read']);
+    const jordan = await browserFor('jordan@fabrikam.example');
+    const jordanUser = dir.findUser('jordan@fabrikam.example')!;
+    const id = [...stack.emu.defender.store.visibleIds(jordanUser)][0];
+    const page = await open(jordan, id);
+    expect(page.status).toBe(200);
+    const text = 'Needs a second look.';
+    const post = await jordan.submit(page, '#form-comment button', { comment: text });
+    const hops = await jordan.follow(post.location as string);
+    const final = hops[hops.length - 1];
+    expect(final.status).toBe(403);
+    expect(final.$('.problem h1').text()).toBe('ThreatDesk has not been approved for your organization');
+    expect(final.$('a[href="/admin/consent"]').length).toBeGreaterThan(0);
+    const again = await open(jordan, id);
+    expect(again.$('#pending-change').length).toBe(1);
+    expect(again.$('#comment-input').text()).toBe(text);
+    expect(current(id, FABRIKAM_ID).comments?.some((c) => c.comment === text)).toBe(false);
+  });
+});
