@@ -63,7 +63,8 @@ export function parseManageForm(body: Record<string, unknown>, me: string): Mana
   const request: ManageRequest = { action, base, desired: {} };
   switch (action) {
     case 'assign': {
-      const to = str(body.assignTo).trim();
+      // The shortcut buttons have their own field: a browser submits the text box alongside them.
+      const to = body.assign === 'me' ? 'me' : body.assign === 'none' ? '' : str(body.assignTo).trim();
       const address = to === 'me' ? me : to;
       if (address && !EMAIL.test(address)) throw new ManageInputError('assignTo', `“${to}” is not an email address`);
       request.desired.assignedTo = address;

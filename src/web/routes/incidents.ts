@@ -56,7 +56,7 @@ function backQuery(raw: unknown): string {
 }
 
 function formFields(body: Record<string, unknown>): Record<string, string> {
-  const keep = ['action', 'base', 'seen', 'assignTo', 'status', 'verdict', 'classification', 'determination', 'tags', 'comment', 'back'];
+  const keep = ['action', 'base', 'seen', 'assign', 'assignTo', 'status', 'verdict', 'classification', 'determination', 'tags', 'comment', 'back'];
   return Object.fromEntries(keep.filter((k) => typeof body[k] === 'string').map((k) => [k, body[k] as string]));
 }
 

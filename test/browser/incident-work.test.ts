@@ -1,0 +1,64 @@
+import type { Browser } from 'playwright-core';
+import { launchChromium, watchProblems } from '../helpers/chromium';
+import { startStack } from '../helpers/stack';
+
+type Stack = Awaited<ReturnType<typeof startStack>>;
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000 } });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+test('an analyst filters the queue, assigns an incident to themselves, comments, and returns to the same view', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  await page.goto(`${stack.app.url}/auth/signin`);
+  await page.getByRole('button', { name: 'riley@contoso.example', exact: true }).click();
+  await page.waitForURL(`${stack.app.url}/incidents`);
+
+  // Filter: Active only, High only, unassigned.
+  await page.locator('input[name="status"][value="InProgress"]').uncheck();
+  await page.locator('input[name="severity"][value="Medium"]').uncheck();
+  await page.locator('input[name="severity"][value="Low"]').uncheck();
+  await page.locator('select[name="assignee"]').selectOption('unassigned');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL(/assignee=unassigned/);
+  const filteredUrl = page.url();
+  expect(filteredUrl).toContain('status=Active');
+  expect(filteredUrl).toContain('severity=High');
+  const firstRow = page.locator('#incidents tbody tr').first();
+  const id = await firstRow.getAttribute('data-incident-id');
+  expect(await firstRow.locator('.sev').textContent()).toBe('High');
+
+  await firstRow.locator('a.name').click();
+  await page.waitForURL(new RegExp(`/incidents/${id}\\?back=`));
+  await page.getByRole('button', { name: 'Assign to me' }).click();
+  await page.waitForURL(new RegExp(`/incidents/${id}`));
+  expect(await page.locator('.flash-success').textContent()).toBe('Saved: assignedTo.');
+  expect(await page.locator('#assigned-to').textContent()).toBe('riley@contoso.example');
+
+  const comment = `Investigating <b>now</b> ${Date.now()}`;
+  await page.locator('#comment-input').fill(comment);
+  await page.getByRole('button', { name: 'Add comment' }).click();
+  await page.waitForURL(new RegExp(`/incidents/${id}`));
+  expect(await page.locator('#assigned-to').textContent()).toBe('riley@contoso.example');
+  expect(await page.locator('.comment-text').first().textContent()).toBe(comment);
+
+  await page.locator('#back-to-queue').click();
+  await page.waitForURL(/\/incidents\?/);
+  const back = new URL(page.url());
+  const before = new URL(filteredUrl);
+  for (const key of ['status', 'severity', 'assignee']) expect(back.searchParams.getAll(key).sort()).toEqual(before.searchParams.getAll(key).sort());
+  // Now assigned, it has left the "unassigned" view.
+  expect(await page.locator(`#incidents tbody tr[data-incident-id="${id}"]`).count()).toBe(0);
+  expect(problems).toEqual([]);
+  await context.close();
+});
