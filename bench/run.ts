@@ -1,0 +1,60 @@
+import autocannon from 'autocannon';
+import { signIn } from '../test/helpers/appSignIn';
+import { TestBrowser } from '../test/helpers/browser';
+import { startStack } from '../test/helpers/stack';
+
+/**
+ * `npm run bench`: throughput and latency of the main pages against the local emulator, printed as a
+ * table. Figures, not pass/fail: the load generator, app and emulator share this machine's cores.
+ * SESSION_STORE=redis (with REDIS_URL) measures the shared store instead of the embedded one.
+ */
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+
+async function main(): Promise<void> {
+  const redis = process.env.SESSION_STORE === 'redis';
+  const stack = await startStack(
+    { quotas: { list: 1e9, get: 1e9, update: 1e9 } },
+    {
+      LOG_LEVEL: 'silent',
+      ...(redis
+        ? { SESSION_STORE: 'redis', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', TOKEN_CACHE_KEYS: Buffer.alloc(32, 7).toString('base64') }
+        : {}),
+    },
+  );
+  const browser = new TestBrowser(stack.emu.caCertPem);
+  try {
+    await signIn(browser, stack.app.url, 'riley@contoso.example');
+    const cookie = await browser.jar.getCookieString(stack.app.url);
+    const id = stack.emu.defender.store.list('11111111-1111-4111-8111-111111111111')[0].incidentId;
+    const cases: { name: string; path: string; signedIn: boolean }[] = [
+      { name: 'GET /healthz (no session)', path: '/healthz', signedIn: false },
+      { name: 'GET / (visitor landing page)', path: '/', signedIn: false },
+      { name: 'GET /me/token (session + msal cache hit)', path: '/me/token', signedIn: true },
+      { name: 'GET /incidents/:id (+ Defender get)', path: `/incidents/${id}`, signedIn: true },
+      { name: 'GET /incidents (+ Defender list, 50 rows)', path: '/incidents', signedIn: true },
+    ];
+    console.log(`ThreatDesk benchmark: ${CONNECTIONS} connections, ${DURATION} s each, store=${redis ? 'redis' : 'memory'}, node ${process.version}`);
+    console.log('| page | req/s | p50 ms | p99 ms | non-2xx |');
+    console.log('|---|---:|---:|---:|---:|');
+    for (const c of cases) {
+      const result = await autocannon({
+        url: `${stack.app.url}${c.path}`,
+        connections: CONNECTIONS,
+        duration: DURATION,
+        headers: c.signedIn ? { cookie, accept: 'text/html' } : { accept: 'text/html' },
+      });
+      const non2xx = result.non2xx + result.errors;
+      console.log(`| ${c.name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${non2xx} |`);
+    }
+    console.log(`Refresh grants during the run: ${stack.emu.context.stats.grants.refresh_token} (tokens came from the per-account cache).`);
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
