@@ -61,7 +61,8 @@ function defenderProblem(err: DefenderApiError): [number, ProblemPage] {
 /** A Defender 403 is either a missing app permission (consent) or a missing Defender role; say which. */
 export function forbiddenPage(err: DefenderApiError): ProblemPage {
   const message = err.apiMessage ?? '';
-  const permission = Object.values(PERMISSIONS).find((p) => message.includes(p));
+  // Whole names only: 'Incident.ReadWrite' contains 'Incident.Read'.
+  const permission = Object.values(PERMISSIONS).find((p) => new RegExp(`(?<![\\w.])${p.replace('.', '\\.')}(?![\\w.])`).test(message));
   if (permission) {
     return {
       title: `ThreatDesk lacks the ${permission} permission`,
