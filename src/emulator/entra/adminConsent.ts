@@ -6,7 +6,7 @@ import { consentPath, currentSession, showSignIn, type Flow } from './interactio
 import { consentPage, sendPage } from './pages';
 import { Params } from './params';
 import { deliver, deliverError, showError, type ClientTarget } from './respond';
-import { resolveTenant, tenantName, type EntraRuntime, type TenantRef } from './runtime';
+import { checkClientRequest, tenantName, type EntraRuntime, type TenantRef } from './runtime';
 import { CONFIGURED_PERMISSIONS, fullScope, parseScopes, PERMISSION_TEXT, requestedPermissions } from './scopes';
 
 /*
@@ -75,7 +75,6 @@ export function adminConsentFlow(rt: EntraRuntime): Flow<PendingAdminConsent> {
 }
 
 export function adminConsentRoutes(rt: EntraRuntime, router: express.Router, flow: Flow<PendingAdminConsent>): void {
-  const { directory } = rt.ctx;
 
   const handle = (legacy: boolean) => (req: Request<{ tenant: string }>, res: Response) => {
     const params = Params.fromUrl(req.originalUrl);
@@ -84,16 +83,7 @@ export function adminConsentRoutes(rt: EntraRuntime, router: express.Router, flo
     let redirectUri: string;
     try {
       if (req.params.tenant.toLowerCase() === 'common') throw Errors.commonNotAllowed('Admin consent');
-      tenant = resolveTenant(rt, req.params.tenant);
-      const repeated = params.repeated(ADMIN_PARAMS);
-      if (repeated) throw Errors.malformed(`the parameter '${repeated}' was sent more than once.`);
-      const clientId = params.get('client_id');
-      if (!clientId) throw Errors.missingParameter('client_id');
-      if (clientId.toLowerCase() !== directory.clientId) throw Errors.appNotFound(clientId, tenantName(tenant));
-      const uri = params.get('redirect_uri');
-      if (!uri) throw Errors.missingParameter('redirect_uri');
-      if (!directory.redirectUris.has(uri)) throw Errors.redirectUriMismatch(uri, clientId);
-      redirectUri = uri;
+      ({ tenant, redirectUri } = checkClientRequest(rt, req.params.tenant, params, ADMIN_PARAMS));
     } catch (err) {
       if (!(err instanceof AadError)) throw err;
       return showError(res, err, trace);

@@ -8,7 +8,7 @@ import { consentPath, currentSession, showSignIn, type Flow } from './interactio
 import { consentPage, sendPage } from './pages';
 import { Params } from './params';
 import { deliver, deliverError, showError, type ClientTarget } from './respond';
-import { resolveTenant, tenantName, type EntraRuntime, type TenantRef } from './runtime';
+import { checkClientRequest, tenantName, type EntraRuntime, type TenantRef } from './runtime';
 import { asksForResource, fullScope, parseScopes, PERMISSION_TEXT, requestedPermissions } from './scopes';
 
 /*
@@ -172,16 +172,7 @@ export function authorizeRoutes(rt: EntraRuntime, router: express.Router, flow: 
     let tenant: TenantRef;
     let redirectUri: string;
     try {
-      tenant = resolveTenant(rt, req.params.tenant);
-      const repeated = params.repeated(AUTHORIZE_PARAMS);
-      if (repeated) throw Errors.malformed(`the parameter '${repeated}' was sent more than once.`);
-      const clientId = params.get('client_id');
-      if (!clientId) throw Errors.missingParameter('client_id');
-      if (clientId.toLowerCase() !== directory.clientId) throw Errors.appNotFound(clientId, tenantName(tenant));
-      const uri = params.get('redirect_uri');
-      if (!uri) throw Errors.missingParameter('redirect_uri');
-      if (!directory.redirectUris.has(uri)) throw Errors.redirectUriMismatch(uri, clientId);
-      redirectUri = uri;
+      ({ tenant, redirectUri } = checkClientRequest(rt, req.params.tenant, params, AUTHORIZE_PARAMS));
     } catch (err) {
       if (!(err instanceof AadError)) throw err;
       return showError(res, err, trace);
