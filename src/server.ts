@@ -34,9 +34,13 @@ export async function startServer(config: Config, services?: Services): Promise<
       stopping ??= (async () => {
         svc.state.shuttingDown = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        // close() only drops sockets idle at that moment; keep-alive sockets whose request finishes
+        // later would hold shutdown for their whole keep-alive timeout, so sweep them as they go idle.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.closeIdleConnections();
         await closed;
+        clearInterval(sweep);
         clearTimeout(timer);
         await svc.close();
       })();

@@ -62,7 +62,7 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
 
 async function createStore(config: Config, logger: Logger): Promise<KeyValueStore> {
   if (config.sessionStore === 'redis') {
-    return RedisStore.connect(config.redisUrl as string, logger);
+    return RedisStore.connect(config.redisUrl as string, logger, { keyPrefix: config.redisKeyPrefix });
   }
   return new MemoryStore();
 }

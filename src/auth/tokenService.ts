@@ -75,13 +75,23 @@ export class TokenService {
     private readonly logger: Logger,
   ) {}
 
-  async acquire(account: SessionAccount, scopes: string[], options: { forceRefresh?: boolean } = {}): Promise<DefenderToken> {
+  /**
+   * `replacing` is an access token the API just rejected (revoked, or expired early): refresh, unless
+   * the cache already holds a different token because another request, on this instance or another,
+   * refreshed while this one waited for the lock. Without it, every request that saw the 401 would
+   * refresh in turn: 50 parallel requests at a revocation made 33 refresh grants in
+   * test/integration/redis-concurrency.test.ts.
+   */
+  async acquire(account: SessionAccount, scopes: string[], options: { forceRefresh?: boolean; replacing?: string } = {}): Promise<DefenderToken> {
     return this.store.withLock(`lock:${account.homeAccountId}`, async () => {
       const cca = this.clients.create(this.cache.pluginFor(account.homeAccountId));
       try {
         const cached: AccountInfo | null = await cca.getTokenCache().getAccountByHomeId(account.homeAccountId);
         if (!cached) throw new InteractionRequiredError('no_tokens_found', scopes);
-        const result = await cca.acquireTokenSilent({ account: cached, scopes, forceRefresh: options.forceRefresh });
+        let result = await cca.acquireTokenSilent({ account: cached, scopes, forceRefresh: options.forceRefresh });
+        if (!options.forceRefresh && options.replacing !== undefined && result.accessToken === options.replacing) {
+          result = await cca.acquireTokenSilent({ account: cached, scopes, forceRefresh: true });
+        }
         return { accessToken: result.accessToken, expiresOn: result.expiresOn, scopes: result.scopes, fromCache: result.fromCache };
       } catch (err) {
         const classified = classifyMsalError(err, scopes);

@@ -61,6 +61,12 @@ const envSchema = z
       .string()
       .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL')
       .optional(),
+    // Namespaces every key, so several deployments (or test runs) can share one Redis without
+    // reading each other's sessions; empty means no prefix.
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:._-]{0,64}$/, 'must be at most 64 letters, digits or : . _ - (for example "threatdesk:")')
+      .default('threatdesk:'),
     TOKEN_CACHE_KEYS: list
       .pipe(
         z.array(
@@ -81,40 +87,29 @@ const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     EMULATOR_CA_FILE: z.string().min(1).optional(),
-  })
-  .superRefine((env, ctx) => {
-    const hasCert = env.CLIENT_CERT_PRIVATE_KEY_FILE || env.CLIENT_CERT_THUMBPRINT_SHA256;
-    if (env.CLIENT_SECRET && hasCert) {
-      ctx.addIssue({ code: 'custom', path: ['CLIENT_SECRET'], message: 'set either CLIENT_SECRET or the client certificate, not both' });
-    } else if (!env.CLIENT_SECRET && !hasCert) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['CLIENT_CERT_PRIVATE_KEY_FILE'],
-        message: 'is required (with CLIENT_CERT_THUMBPRINT_SHA256), or set CLIENT_SECRET: the app needs one credential',
-      });
-    } else if (hasCert && !env.CLIENT_CERT_PRIVATE_KEY_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['CLIENT_CERT_PRIVATE_KEY_FILE'], message: 'is required with CLIENT_CERT_THUMBPRINT_SHA256' });
-    } else if (hasCert && !env.CLIENT_CERT_THUMBPRINT_SHA256) {
-      ctx.addIssue({ code: 'custom', path: ['CLIENT_CERT_THUMBPRINT_SHA256'], message: 'is required with CLIENT_CERT_PRIVATE_KEY_FILE' });
-    }
-    if (env.SESSION_STORE === 'redis') {
-      if (!env.REDIS_URL) ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'is required when SESSION_STORE=redis' });
-      if (!env.TOKEN_CACHE_KEYS) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['TOKEN_CACHE_KEYS'],
-          message: 'is required when SESSION_STORE=redis: tokens in a shared store must be encrypted (32-byte base64 keys, first encrypts)',
-        });
-      }
-    }
-    if (env.EMULATOR_CA_FILE && env.AUTHORITY_HOST === MICROSOFT_AUTHORITY_HOST) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['EMULATOR_CA_FILE'],
-        message: 'is only for the emulator: unset it, or point AUTHORITY_HOST and DEFENDER_API_BASE at the emulator',
-      });
-    }
   });
+
+/**
+ * Rules spanning several variables. They run on the raw environment, apart from the schema, so that
+ * one start-up reports every problem at once (zod skips refinements when any field already failed).
+ */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const set = (name: string) => Boolean(env[name]);
+  const hasCert = set('CLIENT_CERT_PRIVATE_KEY_FILE') || set('CLIENT_CERT_THUMBPRINT_SHA256');
+  if (set('CLIENT_SECRET') && hasCert) problems.push('CLIENT_SECRET set either CLIENT_SECRET or the client certificate, not both');
+  else if (!set('CLIENT_SECRET') && !hasCert) problems.push('CLIENT_CERT_PRIVATE_KEY_FILE is required (with CLIENT_CERT_THUMBPRINT_SHA256), or set CLIENT_SECRET: the app needs one credential');
+  else if (hasCert && !set('CLIENT_CERT_PRIVATE_KEY_FILE')) problems.push('CLIENT_CERT_PRIVATE_KEY_FILE is required with CLIENT_CERT_THUMBPRINT_SHA256');
+  else if (hasCert && !set('CLIENT_CERT_THUMBPRINT_SHA256')) problems.push('CLIENT_CERT_THUMBPRINT_SHA256 is required with CLIENT_CERT_PRIVATE_KEY_FILE');
+  if (env.SESSION_STORE === 'redis') {
+    if (!set('REDIS_URL')) problems.push('REDIS_URL is required when SESSION_STORE=redis');
+    if (!set('TOKEN_CACHE_KEYS')) problems.push('TOKEN_CACHE_KEYS is required when SESSION_STORE=redis: tokens in a shared store must be encrypted (32-byte base64 keys, first encrypts)');
+  }
+  if (set('EMULATOR_CA_FILE') && (env.AUTHORITY_HOST ?? MICROSOFT_AUTHORITY_HOST).replace(/\/+$/, '') === MICROSOFT_AUTHORITY_HOST) {
+    problems.push('EMULATOR_CA_FILE is only for the emulator: unset it, or point AUTHORITY_HOST and DEFENDER_API_BASE at the emulator');
+  }
+  return problems;
+}
 
 export type Env = z.input<typeof envSchema>;
 
@@ -142,6 +137,7 @@ export interface Config {
   defenderTimeoutMs: number;
   sessionStore: 'memory' | 'redis';
   redisUrl?: string;
+  redisKeyPrefix: string;
   tokenCacheKeys?: Buffer[];
   trustProxy: boolean | number | string;
   port: number;
@@ -169,15 +165,17 @@ function readFileOrProblem(path: string, variable: string, problems: string[]): 
 /** Validates the environment and derives everything else from it; throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
-        const name = String(i.path[0] ?? 'environment');
-        // zod's "expected string, received undefined" is its way of saying the variable is missing.
-        const message = i.code === 'invalid_type' && i.input === undefined && !/required/.test(i.message) ? 'is required' : i.message;
-        return `${name} ${message}`;
-      }),
-    );
+  const cross = crossFieldProblems(env);
+  if (!parsed.success || cross.length) {
+    const fieldProblems = parsed.success
+      ? []
+      : parsed.error.issues.map((i) => {
+          const name = String(i.path[0] ?? 'environment');
+          // zod's "expected string, received undefined" is its way of saying the variable is missing.
+          const message = i.code === 'invalid_type' && i.input === undefined && !/required/.test(i.message) ? 'is required' : i.message;
+          return `${name} ${message}`;
+        });
+    throw new ConfigError([...fieldProblems, ...cross]);
   }
   const e = parsed.data;
   const problems: string[] = [];
@@ -214,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     defenderTimeoutMs: e.DEFENDER_TIMEOUT_MS,
     sessionStore: e.SESSION_STORE,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     tokenCacheKeys: e.TOKEN_CACHE_KEYS?.map((k) => Buffer.from(k, 'base64')),
     trustProxy: e.TRUST_PROXY,
     port: e.PORT,

@@ -23,7 +23,8 @@ export class DefenderAccess {
     } catch (err) {
       if (!(err instanceof DefenderApiError) || err.kind !== 'unauthorized') throw err;
     }
-    const fresh = await this.tokens.acquire(account, scopes, { forceRefresh: true });
+    // Refresh only if nobody else has yet: parallel requests all see the same 401.
+    const fresh = await this.tokens.acquire(account, scopes, { replacing: first.accessToken });
     try {
       return await call(this.client, fresh.accessToken);
     } catch (err) {

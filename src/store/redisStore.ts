@@ -9,9 +9,30 @@ import { StoreUnavailableError, type KeyValueStore } from './store';
 const COMMAND_TIMEOUT_MS = 500;
 const LOCK_TTL_MS = 15_000;
 const LOCK_WAIT_MS = 10_000;
+/** How long start-up waits for a first connection before listening anyway (and answering 503 meanwhile). */
+const STARTUP_WAIT_MS = 2_000;
+/**
+ * A connection that neither sends nor receives for this long is dropped and re-established. The
+ * PING below keeps a healthy idle connection busier than that; a Redis that stopped answering
+ * (frozen process, silent network partition) goes quiet because this store stops writing to it.
+ */
+const PING_INTERVAL_MS = 1_000;
+const SOCKET_IDLE_MS = 3_000;
 
 // Deletes the lock only if we still own it, so a lock that expired and was taken over is left alone.
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+class CommandTimeoutError extends Error {
+  constructor() {
+    super(`redis did not answer within ${COMMAND_TIMEOUT_MS} ms`);
+    this.name = 'CommandTimeoutError';
+  }
+}
+
+export interface RedisStoreOptions {
+  /** Prepended to every key (REDIS_KEY_PREFIX), so deployments and test runs sharing a Redis stay apart. */
+  keyPrefix?: string;
+}
 
 /**
  * The shared store for several instances. Fails fast instead of queueing while Redis is down
@@ -19,17 +40,27 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * reconnecting in the background so the service recovers without a restart.
  */
 export class RedisStore implements KeyValueStore {
+  /**
+   * Commands that timed out and are still unanswered. While there are any, the connection is
+   * presumed stuck and new commands fail at once instead of piling up behind them; the count falls
+   * back to zero when Redis answers late or node-redis drops the connection (which rejects them).
+   */
+  private stalled = 0;
+
   private constructor(
     private readonly client: RedisClientType,
     private readonly logger: Logger,
+    private readonly prefix: string,
   ) {}
 
-  static async connect(url: string, logger: Logger): Promise<RedisStore> {
+  static async connect(url: string, logger: Logger, options: RedisStoreOptions = {}): Promise<RedisStore> {
     const client = createClient({
       url,
       disableOfflineQueue: true,
+      pingInterval: PING_INTERVAL_MS,
       socket: {
         connectTimeout: 2_000,
+        socketTimeout: SOCKET_IDLE_MS,
         reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000),
       },
     }) as RedisClientType;
@@ -42,47 +73,84 @@ export class RedisStore implements KeyValueStore {
       }
     });
     client.on('ready', () => logger.info('redis ready'));
-    const store = new RedisStore(client, logger);
-    try {
-      await client.connect();
-    } catch (err) {
-      // Start anyway: requests answer 503 and /readyz fails until Redis is back.
-      logger.error({ err: describeError(err) }, 'redis not reachable at start; retrying in the background');
-    }
+    const store = new RedisStore(client, logger, options.keyPrefix ?? '');
+    // node-redis's connect() only settles once connected (it retries by the strategy above), so it
+    // must not be awaited unbounded: with Redis down at start the process would never listen, and
+    // /healthz would fail along with /readyz. Requests answer 503 until Redis is back.
+    const connected = client.connect().then(
+      () => true,
+      (err: unknown) => {
+        logger.error({ err: describeError(err) }, 'redis connection given up');
+        return false;
+      },
+    );
+    const first = await Promise.race([connected, sleep(STARTUP_WAIT_MS, false, { ref: false })]);
+    if (!first) logger.error('redis not reachable at start; retrying in the background');
     return store;
+  }
+
+  private key(key: string): string {
+    return this.prefix + key;
   }
 
   private async run<T>(op: (c: RedisClientType) => Promise<T>): Promise<T> {
     if (!this.client.isReady) throw new StoreUnavailableError(new Error('redis not connected'));
+    if (this.stalled > 0) throw new StoreUnavailableError(new Error('redis connection stalled'));
+    // node-redis's own command timeout stops counting once a command is written to the socket, so a
+    // Redis that accepts bytes but never answers would hang the request: the deadline is ours.
+    const pending = op(this.client.withCommandOptions({ timeout: COMMAND_TIMEOUT_MS }) as unknown as RedisClientType);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CommandTimeoutError()), COMMAND_TIMEOUT_MS);
+    });
     try {
-      return await op(this.client.withCommandOptions({ timeout: COMMAND_TIMEOUT_MS }) as unknown as RedisClientType);
+      return await Promise.race([pending, deadline]);
     } catch (err) {
+      if (err instanceof CommandTimeoutError) {
+        // The abandoned command keeps its place in node-redis's reply queue, so replies still pair
+        // with the right commands; it only has to be counted until it settles.
+        this.stalled++;
+        pending.then(
+          () => this.stalled--,
+          () => this.stalled--,
+        );
+      }
       throw new StoreUnavailableError(err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (await this.run((c) => c.get(key))) ?? undefined;
+    return (await this.run((c) => c.get(this.key(key)))) ?? undefined;
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.run((c) => c.set(key, value, { expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } }));
+    await this.run((c) => c.set(this.key(key), value, { expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } }));
   }
 
   async expire(key: string, ttlMs: number): Promise<void> {
-    await this.run((c) => c.pExpire(key, Math.max(1, Math.round(ttlMs))));
+    await this.run((c) => c.pExpire(this.key(key), Math.max(1, Math.round(ttlMs))));
   }
 
   async delete(key: string): Promise<void> {
-    await this.run((c) => c.del(key));
+    await this.run((c) => c.del(this.key(key)));
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const lockKey = `lock:${key}`;
+    const lockKey = this.key(`lock:${key}`);
     const token = randomBytes(16).toString('hex');
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-      const ok = await this.run((c) => c.set(lockKey, token, { condition: 'NX', expiration: { type: 'PX', value: LOCK_TTL_MS } }));
+      let ok: string | null;
+      try {
+        ok = await this.run((c) => c.set(lockKey, token, { condition: 'NX', expiration: { type: 'PX', value: LOCK_TTL_MS } }));
+      } catch (err) {
+        // A SET that timed out may still succeed once Redis answers; queue the release right behind
+        // it (same connection, so in order) rather than leave the account locked for LOCK_TTL_MS.
+        if (err instanceof StoreUnavailableError && err.cause instanceof CommandTimeoutError) this.releaseQuietly(lockKey, token);
+        throw err;
+      }
       if (ok === 'OK') break;
       if (Date.now() > deadline) throw new StoreUnavailableError(new Error(`lock ${key} busy`));
       await sleep(delay + Math.floor(Math.random() * delay));
@@ -91,9 +159,17 @@ export class RedisStore implements KeyValueStore {
       return await fn();
     } finally {
       await this.run((c) => c.eval(RELEASE, { keys: [lockKey], arguments: [token] })).catch((err) => {
+        // Queued anyway if still connected, so a Redis that was only slow frees the lock when it catches up.
+        this.releaseQuietly(lockKey, token);
         this.logger.warn({ err: describeError(err) }, 'lock release failed; it expires on its own');
       });
     }
+  }
+
+  /** Fire-and-forget release that bypasses the stall check (it must queue behind the stalled commands). */
+  private releaseQuietly(lockKey: string, token: string): void {
+    if (!this.client.isReady) return;
+    this.client.eval(RELEASE, { keys: [lockKey], arguments: [token] }).catch(() => undefined);
   }
 
   async ping(): Promise<void> {
@@ -101,6 +177,11 @@ export class RedisStore implements KeyValueStore {
   }
 
   async close(): Promise<void> {
-    if (this.client.isOpen) await this.client.close().catch(() => this.client.destroy());
+    if (!this.client.isOpen) return;
+    // A graceful QUIT queues behind stalled commands and never settles while Redis is down.
+    if (this.client.isReady && this.stalled === 0) {
+      await Promise.race([this.client.close().catch(() => undefined), sleep(1_000, undefined, { ref: false })]);
+    }
+    if (this.client.isOpen) this.client.destroy();
   }
 }

@@ -31,6 +31,8 @@ describe('configuration validation', () => {
     expect(c.defenderApiBase).toBe('https://api.security.microsoft.com');
     expect(c.secureCookies).toBe(true);
     expect(c.sessionStore).toBe('memory');
+    expect(c.redisKeyPrefix).toBe('threatdesk:');
+    expect(loadConfig({ ...valid, REDIS_KEY_PREFIX: '' }).redisKeyPrefix).toBe('');
   });
 
   it('names every missing variable at once', () => {
@@ -52,6 +54,8 @@ describe('configuration validation', () => {
     [{ SESSION_STORE: 'redis' }, 'REDIS_URL'],
     [{ SESSION_STORE: 'redis', REDIS_URL: 'redis://localhost' }, 'TOKEN_CACHE_KEYS'],
     [{ TOKEN_CACHE_KEYS: 'dG9vIHNob3J0' }, 'TOKEN_CACHE_KEYS'],
+    [{ REDIS_KEY_PREFIX: 'has spaces' }, 'REDIS_KEY_PREFIX'],
+    [{ REDIS_KEY_PREFIX: 'x'.repeat(65) }, 'REDIS_KEY_PREFIX'],
     [{ CLIENT_SECRET: undefined }, 'CLIENT_CERT_PRIVATE_KEY_FILE'],
     [{ CLIENT_CERT_THUMBPRINT_SHA256: 'a'.repeat(64) }, 'CLIENT_SECRET'],
     [{ EMULATOR_CA_FILE: '/nonexistent.pem' }, 'EMULATOR_CA_FILE'],
