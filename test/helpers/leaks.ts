@@ -9,7 +9,7 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/;
  * for tokens, refresh tokens and authorization codes. Secrets are taken from the emulator, which
  * knows everything it issued; any JWT shape is refused too.
  */
-export async function assertNoSecretsLeaked(app: AppInstance, emu: Emulator, extra: string[] = []): Promise<void> {
+export async function assertNoSecretsLeaked(app: Pick<AppInstance, 'url' | 'logs'>, emu: Emulator, extra: string[] = []): Promise<void> {
   const secrets = [...emu.entra.issuedSecrets(), ...extra].filter((s) => s && s.length >= 16);
   expect(secrets.length).toBeGreaterThan(0);
   const texts: { where: string; text: string }[] = [
