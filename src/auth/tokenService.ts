@@ -82,14 +82,14 @@ export class TokenService {
    * refresh in turn: 50 parallel requests at a revocation made 33 refresh grants in
    * test/integration/redis-concurrency.test.ts.
    */
-  async acquire(account: SessionAccount, scopes: string[], options: { forceRefresh?: boolean; replacing?: string } = {}): Promise<DefenderToken> {
-    return this.store.withLock(`lock:${account.homeAccountId}`, async () => {
+  async acquire(account: SessionAccount, scopes: string[], options: { replacing?: string } = {}): Promise<DefenderToken> {
+    return this.store.withLock(account.homeAccountId, async () => {
       const cca = this.clients.create(this.cache.pluginFor(account.homeAccountId));
       try {
         const cached: AccountInfo | null = await cca.getTokenCache().getAccountByHomeId(account.homeAccountId);
         if (!cached) throw new InteractionRequiredError('no_tokens_found', scopes);
-        let result = await cca.acquireTokenSilent({ account: cached, scopes, forceRefresh: options.forceRefresh });
-        if (!options.forceRefresh && options.replacing !== undefined && result.accessToken === options.replacing) {
+        let result = await cca.acquireTokenSilent({ account: cached, scopes });
+        if (options.replacing !== undefined && result.accessToken === options.replacing) {
           result = await cca.acquireTokenSilent({ account: cached, scopes, forceRefresh: true });
         }
         return { accessToken: result.accessToken, expiresOn: result.expiresOn, scopes: result.scopes, fromCache: result.fromCache };
@@ -129,13 +129,13 @@ export class TokenService {
     const account = result.account;
     if (!account) throw new IdentityProviderError('rejected', 'The sign-in response carried no account.');
     const oid = (account.idTokenClaims?.oid as string | undefined) ?? account.localAccountId;
-    await this.store.withLock(`lock:${account.homeAccountId}`, () =>
+    await this.store.withLock(account.homeAccountId, () =>
       this.cache.save(account.homeAccountId, cca.getTokenCache().serialize()),
     );
     return { homeAccountId: account.homeAccountId, tenantId: account.tenantId, username: account.username, name: account.name, oid };
   }
 
   async forget(account: SessionAccount): Promise<void> {
-    await this.store.withLock(`lock:${account.homeAccountId}`, () => this.cache.remove(account.homeAccountId));
+    await this.store.withLock(account.homeAccountId, () => this.cache.remove(account.homeAccountId));
   }
 }

@@ -234,10 +234,6 @@ export class Balancer {
     this.route = () => names[this.next++ % names.length];
   }
 
-  countBy(backend: string, pathPrefix = '/'): number {
-    return this.served.filter((s) => s.backend === backend && s.path.startsWith(pathPrefix)).length;
-  }
-
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
     const pinned = req.headers['x-test-backend'];
     const backend = typeof pinned === 'string' && this.backends[pinned] ? pinned : this.route(req);
