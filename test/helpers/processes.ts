@@ -4,7 +4,8 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Emulator } from '../../src/emulator';
+import { defaultRedirectUris } from '../../src/emulator/directory';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -259,4 +260,49 @@ export class Balancer {
       this.server.closeAllConnections();
     });
   }
+}
+
+/** The few commands stopReplicas needs of a test's own Redis client. */
+export interface RawRedis {
+  scanIterator(options: { MATCH: string; COUNT: number }): AsyncIterable<string[]>;
+  del(keys: string[]): Promise<unknown>;
+  close(): Promise<unknown>;
+}
+
+export interface Replicas {
+  emu: Emulator;
+  lb: Balancer;
+  a: AppProcess;
+  b: AppProcess;
+}
+
+/**
+ * Two ThreatDesk processes sharing Redis behind one test balancer. In production replicas share one
+ * public origin, so both get BASE_URL = the balancer's URL; tests pick which replica serves a request.
+ */
+export async function startReplicas(emulatorOptions: EmulatorOptions, redis: { url: string; keyPrefix: string }): Promise<Replicas> {
+  const emu = await startEmulator(emulatorOptions);
+  const lb = await Balancer.listen();
+  try {
+    emu.addRedirectUris(defaultRedirectUris(lb.url));
+    const env = redisAppEnv(emu, { baseUrl: lb.url, redisUrl: redis.url, keyPrefix: redis.keyPrefix });
+    const [a, b] = await Promise.all([startAppProcess('a', env), startAppProcess('b', env)]);
+    lb.setBackends({ a: a.url, b: b.url });
+    return { emu, lb, a, b };
+  } catch (err) {
+    await lb.close();
+    await emu.close();
+    throw err;
+  }
+}
+
+/** Stops what startReplicas started (parts may be missing after a failed start) and deletes the run's keys. */
+export async function stopReplicas(r: Partial<Replicas>, raw: RawRedis, keyPrefix: string): Promise<void> {
+  await Promise.all([r.a?.stop(), r.b?.stop()]);
+  await r.lb?.close();
+  await r.emu?.close();
+  const mine: string[] = [];
+  for await (const batch of raw.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 500 })) mine.push(...batch);
+  if (mine.length) await raw.del(mine);
+  await raw.close();
 }

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { load } from 'cheerio';
 import { createClient } from 'redis';
 import { Agent, request } from 'undici';
-import { defaultRedirectUris, type User } from '../../src/emulator/directory';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import type { User } from '../../src/emulator/directory';
+import type { Emulator } from '../../src/emulator';
 import { signIn } from '../helpers/appSignIn';
 import { TestBrowser } from '../helpers/browser';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { Balancer, redisAppEnv, startAppProcess, type AppProcess } from '../helpers/processes';
+import { startReplicas, stopReplicas, type AppProcess, type Replicas } from '../helpers/processes';
 
 /**
  * Where shared token caches leak and refreshes race: many analysts at once across two replicas, and
@@ -35,7 +35,7 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\./;
 const DOM_CHECK_EVERY = 25;
 
 let emu: Emulator;
-let lb: Balancer;
+let lb: Replicas['lb'];
 let a: AppProcess | undefined;
 let b: AppProcess | undefined;
 const raw = createClient({ url: REDIS_URL });
@@ -86,13 +86,8 @@ function fastView(body: string): { ids: number[]; user: string } {
 beforeAll(async () => {
   await raw.connect();
   // 100 incidents rather than 300: smaller API pages keep the in-process emulator from dominating the run.
-  emu = await startEmulator({ incidents: 100, quotas: { list: 1_000_000, get: 1_000_000, update: 1_000_000 } });
-  lb = await Balancer.listen();
-  emu.addRedirectUris(defaultRedirectUris(lb.url));
-  // info, so the check below for invalid_grant would see msal's "token acquisition failed" lines.
-  const env = redisAppEnv(emu, { baseUrl: lb.url, redisUrl: REDIS_URL, keyPrefix: PREFIX });
-  [a, b] = await Promise.all([startAppProcess('a', env), startAppProcess('b', env)]);
-  lb.setBackends({ a: a.url, b: b.url });
+  // Logs at info (redisAppEnv), so the check below for invalid_grant would see msal's "token acquisition failed" lines.
+  ({ emu, lb, a, b } = await startReplicas({ incidents: 100, quotas: { list: 1_000_000, get: 1_000_000, update: 1_000_000 } }, { url: REDIS_URL, keyPrefix: PREFIX }));
 }, 45_000);
 
 afterAll(async () => {
@@ -104,15 +99,9 @@ afterAll(async () => {
 });
 
 async function cleanUp(): Promise<void> {
-  await Promise.all([a?.stop(), b?.stop()]);
   await Promise.all(browsers.map((t) => t.close()));
   await http.destroy();
-  await lb?.close();
-  await emu?.close();
-  const mine: string[] = [];
-  for await (const batch of raw.scanIterator({ MATCH: `${PREFIX}*`, COUNT: 500 })) mine.push(...batch);
-  if (mine.length) await raw.del(mine);
-  await raw.close();
+  await stopReplicas({ emu, lb, a, b }, raw, PREFIX);
 }
 
 describe('isolation under load, across two instances', () => {

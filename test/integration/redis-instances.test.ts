@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
-import { defaultRedirectUris } from '../../src/emulator/directory';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import type { Emulator } from '../../src/emulator';
 import { sessionCookie, signIn } from '../helpers/appSignIn';
 import { TestBrowser } from '../helpers/browser';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { Balancer, redisAppEnv, startAppProcess, type AppProcess } from '../helpers/processes';
+import { startReplicas, stopReplicas, type AppProcess, type Replicas } from '../helpers/processes';
 
 /**
  * Two ThreatDesk processes sharing the Redis at 127.0.0.1:6379, behind a test load balancer.
@@ -26,7 +25,7 @@ const LIFETIME_SEC = 302;
 const STALE_AFTER_MS = 3_600;
 
 let emu: Emulator;
-let lb: Balancer;
+let lb: Replicas['lb'];
 let a: AppProcess | undefined;
 let b: AppProcess | undefined;
 const raw = createClient({ url: REDIS_URL });
@@ -44,26 +43,15 @@ const pin = (backend: 'a' | 'b') => {
 
 beforeAll(async () => {
   await raw.connect();
-  emu = await startEmulator({ accessTokenLifetimeSec: LIFETIME_SEC, quotas: { list: 100_000, get: 100_000, update: 100_000 } });
-  lb = await Balancer.listen();
-  emu.addRedirectUris(defaultRedirectUris(lb.url));
-  const env = redisAppEnv(emu, { baseUrl: lb.url, redisUrl: REDIS_URL, keyPrefix: PREFIX });
-  [a, b] = await Promise.all([startAppProcess('a', env), startAppProcess('b', env)]);
-  lb.setBackends({ a: a.url, b: b.url });
+  ({ emu, lb, a, b } = await startReplicas({ accessTokenLifetimeSec: LIFETIME_SEC, quotas: { list: 100_000, get: 100_000, update: 100_000 } }, { url: REDIS_URL, keyPrefix: PREFIX }));
 }, 45_000);
 
 afterAll(async () => {
   try {
     if (a && b) await assertNoSecretsLeaked({ url: lb.url, logs: [...a.logs, ...b.logs] }, emu);
   } finally {
-    await Promise.all([a?.stop(), b?.stop()]);
     await Promise.all(browsers.map((t) => t.close()));
-    await lb?.close();
-    await emu?.close();
-    const mine: string[] = [];
-    for await (const batch of raw.scanIterator({ MATCH: `${PREFIX}*`, COUNT: 500 })) mine.push(...batch);
-    if (mine.length) await raw.del(mine);
-    await raw.close();
+    await stopReplicas({ emu, lb, a, b }, raw, PREFIX);
   }
 });
 
