@@ -71,20 +71,11 @@ export interface IndexEntry {
   flags: number;
 }
 
-export interface FleetDevice {
+/** A machine of the tenant's fleet: the fixed part of a Device, plus where it belongs. */
+export type FleetDevice = Pick<Device, 'mdatpDeviceId' | 'aadDeviceId' | 'deviceDnsName' | 'osPlatform' | 'version' | 'osProcessor' | 'osBuild' | 'firstSeen' | 'tags' | 'vmMetadata'> & {
   name: string;
   group: DeviceGroup;
-  mdatpDeviceId: string;
-  aadDeviceId?: string;
-  deviceDnsName: string;
-  osPlatform: string;
-  version?: string;
-  osProcessor: string;
-  osBuild?: number;
-  firstSeen: string;
-  tags: string[];
-  vmMetadata?: Device['vmMetadata'];
-}
+};
 
 interface Person {
   displayName: string;

@@ -25,16 +25,15 @@ function faultError(fault: Required<Fault>, clientId: string): AadError | undefi
 }
 
 /**
- * Answers a JSON endpoint (token, discovery) with an injected fault. Returns true when the response was
- * sent; a `delay` fault only waits, and the caller then answers normally.
- * `sample` is the JSON text a `truncated` fault cuts in half.
+ * The part of every fault answer the two kinds of endpoint share: `delay` only waits (the caller then
+ * answers normally), `non-json` sends the gateway page, the status faults become an AADSTS error.
+ * What differs is how a truncated body and an error look, which the caller supplies.
  */
-export async function sendJsonFault(
+async function answerFault(
   res: Response,
   fault: Required<Fault> | undefined,
-  trace: Trace,
   clientId: string,
-  sample: () => string,
+  render: { truncated(): void; error(err: AadError): void },
 ): Promise<boolean> {
   if (!fault) return false;
   if (fault.kind === 'delay') {
@@ -42,8 +41,7 @@ export async function sendJsonFault(
     return false;
   }
   if (fault.kind === 'truncated') {
-    const text = sample();
-    res.status(200).type('application/json').send(text.slice(0, Math.floor(text.length / 2)));
+    render.truncated();
     return true;
   }
   if (fault.kind === 'non-json') {
@@ -53,28 +51,35 @@ export async function sendJsonFault(
   const err = faultError(fault, clientId);
   if (!err) return false;
   if (fault.kind === '429' || fault.kind === '503') res.set('Retry-After', String(fault.retryAfter));
-  res.status(err.spec.status).set('Cache-Control', 'no-store').json(tokenErrorBody(err.spec, trace));
+  render.error(err);
   return true;
 }
 
+/**
+ * Answers a JSON endpoint (token, discovery) with an injected fault. Returns true when the response was
+ * sent; a `delay` fault only waits, and the caller then answers normally.
+ * `sample` is the JSON text a `truncated` fault cuts in half.
+ */
+export function sendJsonFault(
+  res: Response,
+  fault: Required<Fault> | undefined,
+  trace: Trace,
+  clientId: string,
+  sample: () => string,
+): Promise<boolean> {
+  return answerFault(res, fault, clientId, {
+    truncated: () => {
+      const text = sample();
+      res.status(200).type('application/json').send(text.slice(0, Math.floor(text.length / 2)));
+    },
+    error: (err) => res.status(err.spec.status).set('Cache-Control', 'no-store').json(tokenErrorBody(err.spec, trace)),
+  });
+}
+
 /** The same for the authorize page: an error page with the fault's status (or a broken page). */
-export async function sendPageFault(res: Response, fault: Required<Fault> | undefined, trace: Trace, clientId: string): Promise<boolean> {
-  if (!fault) return false;
-  if (fault.kind === 'delay') {
-    await sleep(fault.delayMs);
-    return false;
-  }
-  if (fault.kind === 'truncated') {
-    res.status(200).type('text/html').send('<!DOCTYPE html><html><head><title>Sign in</title></head><body><main><h1>Sign');
-    return true;
-  }
-  if (fault.kind === 'non-json') {
-    res.status(200).type('text/html').send(NON_JSON_PAGE);
-    return true;
-  }
-  const err = faultError(fault, clientId);
-  if (!err) return false;
-  if (fault.kind === '429' || fault.kind === '503') res.set('Retry-After', String(fault.retryAfter));
-  showError(res, err, trace, Number(fault.kind));
-  return true;
+export function sendPageFault(res: Response, fault: Required<Fault> | undefined, trace: Trace, clientId: string): Promise<boolean> {
+  return answerFault(res, fault, clientId, {
+    truncated: () => res.status(200).type('text/html').send('<!DOCTYPE html><html><head><title>Sign in</title></head><body><main><h1>Sign'),
+    error: (err) => showError(res, err, trace, fault ? Number(fault.kind) : undefined),
+  });
 }
