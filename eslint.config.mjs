@@ -1,5 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import globals from 'globals';
 
 export default tseslint.config(
@@ -8,11 +10,27 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.json', 'packages/emulator/tsconfig.json'], noWarnOnMultipleProjects: true })],
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
+      // The product never depends on its test double, and the emulator never reaches into the product:
+      // only the demo launcher and the tests may start an emulator.
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: './src', from: './packages/emulator', message: 'The app must not import the emulator (only src/demo.ts and tests may).' },
+            { target: './packages/emulator', from: ['./src', './test', './bench'], message: 'The emulator must not import ThreatDesk.' },
+          ],
+        },
+      ],
     },
   },
+  { files: ['src/demo.ts'], rules: { 'import-x/no-restricted-paths': 'off' } },
   { files: ['jest.config.js'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -1,23 +1,14 @@
 /** @type {import('jest').Config} */
 // Type errors are caught by `tsc --noEmit` in `npm test`; with isolatedModules in tsconfig, ts-jest only transpiles.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const project = (displayName, testMatch) => ({ displayName, testEnvironment: 'node', transform, testMatch });
 
 module.exports = {
   projects: [
-    { displayName: 'unit', testEnvironment: 'node', transform, testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    {
-      displayName: 'emulator',
-      testEnvironment: 'node',
-      transform,
-      testMatch: ['<rootDir>/test/emulator/**/*.test.ts'],
-    },
-    {
-      displayName: 'integration',
-      testEnvironment: 'node',
-      transform,
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-    },
-    { displayName: 'browser', testEnvironment: 'node', transform, testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
+    project('unit', ['<rootDir>/test/unit/**/*.test.ts']),
+    project('emulator', ['<rootDir>/packages/emulator/test/**/*.test.ts']),
+    project('integration', ['<rootDir>/test/integration/**/*.test.ts']),
+    project('browser', ['<rootDir>/test/browser/**/*.test.ts']),
   ],
   testTimeout: 30000,
 };

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { signIn } from '../test/helpers/appSignIn';
-import { TestBrowser } from '../test/helpers/browser';
+import { TestBrowser } from '@threatdesk/emulator/testing';
 import { startStack } from '../test/helpers/stack';
 
 /**

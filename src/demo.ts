@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from './config/config';
-import { CONTOSO_ID, defaultRedirectUris, FABRIKAM_ID } from './emulator/directory';
-import { startEmulator } from './emulator/index';
+import { CONTOSO_ID, defaultRedirectUris, FABRIKAM_ID, startEmulator } from '@threatdesk/emulator';
 import { startServer } from './server';
 
 /**

@@ -1,4 +1,4 @@
-import type { Page, TestBrowser } from './browser';
+import type { Page, TestBrowser } from '@threatdesk/emulator/testing';
 
 export interface SignInResult {
   /** Every hop from /auth/signin to the final page. */

@@ -1,5 +1,5 @@
-import type { Emulator } from '../../src/emulator';
-import { TestBrowser } from './browser';
+import type { Emulator } from '@threatdesk/emulator';
+import { TestBrowser } from '@threatdesk/emulator/testing';
 import type { AppInstance } from './stack';
 
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/;

@@ -4,8 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultRedirectUris } from '../../src/emulator/directory';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
+import { defaultRedirectUris, startEmulator, type Emulator, type EmulatorOptions } from '@threatdesk/emulator';
 
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -1,6 +1,6 @@
-import { FABRIKAM_ID } from '../../src/emulator/directory';
+import { FABRIKAM_ID } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser, type Page } from '../helpers/browser';
+import { TestBrowser, type Page } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
 import { startStack } from '../helpers/stack';
 

@@ -1,7 +1,7 @@
-import { CONTOSO_ID, FABRIKAM_ID } from '../../src/emulator/directory';
+import { CONTOSO_ID, FABRIKAM_ID } from '@threatdesk/emulator';
 import type { Incident } from '../../src/defender/types';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser, type Page } from '../helpers/browser';
+import { TestBrowser, type Page } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
 import { startStack } from '../helpers/stack';
 

@@ -1,7 +1,7 @@
-import { CONTOSO_ID } from '../../src/emulator/directory';
+import { CONTOSO_ID } from '@threatdesk/emulator';
 import type { Incident } from '../../src/defender/types';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '../helpers/browser';
+import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
 import { startApp, startStack } from '../helpers/stack';
 

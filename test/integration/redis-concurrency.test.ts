@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { load } from 'cheerio';
 import { createClient } from 'redis';
 import { Agent, request } from 'undici';
-import type { User } from '../../src/emulator/directory';
-import type { Emulator } from '../../src/emulator';
+import type { User, Emulator } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '../helpers/browser';
+import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
 import { startReplicas, stopReplicas, type AppProcess, type Replicas } from '../helpers/processes';
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
-import type { Emulator } from '../../src/emulator';
+import type { Emulator } from '@threatdesk/emulator';
 import { sessionCookie, signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '../helpers/browser';
+import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
 import { startReplicas, stopReplicas, type AppProcess, type Replicas } from '../helpers/processes';
 

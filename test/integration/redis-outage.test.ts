@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultRedirectUris } from '../../src/emulator/directory';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { defaultRedirectUris, startEmulator, type Emulator } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser, type Page } from '../helpers/browser';
+import { TestBrowser, type Page } from '@threatdesk/emulator/testing';
 import { freePort, redisAppEnv, startAppProcess, startRedisServer, type AppProcess, type RedisServer } from '../helpers/processes';
 
 /**

@@ -2,11 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { defaultRedirectUris } from '../../src/emulator/directory';
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { generateTls } from '../../src/emulator/tls';
+import { defaultRedirectUris, startEmulator, type Emulator } from '@threatdesk/emulator';
+import { generateTls, TestBrowser } from '@threatdesk/emulator/testing';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '../helpers/browser';
 import { freePort, redisAppEnv, startAppProcess, startRedisServer, type AppProcess, type RedisServer } from '../helpers/processes';
 
 /**

@@ -1,5 +1,5 @@
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '../helpers/browser';
+import { TestBrowser } from '@threatdesk/emulator/testing';
 import { startApp, startStack, type AppInstance } from '../helpers/stack';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { defaultRedirectUris } from '../../src/emulator/directory';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { defaultRedirectUris, startEmulator, type Emulator } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '../helpers/browser';
+import { TestBrowser } from '@threatdesk/emulator/testing';
 import { freePort, startAppProcess } from '../helpers/processes';
 import { startApp } from '../helpers/stack';
 

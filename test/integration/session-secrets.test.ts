@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { MemoryStore } from '../../src/store/memoryStore';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '../helpers/browser';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { TestBrowser } from '@threatdesk/emulator/testing';
+import { startEmulator, type Emulator } from '@threatdesk/emulator';
 import { startApp, type AppInstance } from '../helpers/stack';
 
 const OLD = 'old-session-secret-0123456789-abcdefghijklmn';

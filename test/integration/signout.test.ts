@@ -1,6 +1,6 @@
 import { TokenCacheStore } from '../../src/auth/tokenCacheStore';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '../helpers/browser';
+import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
 import { startStack } from '../helpers/stack';
 

@@ -1,5 +1,5 @@
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '../helpers/browser';
+import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
 import { startStack } from '../helpers/stack';
 

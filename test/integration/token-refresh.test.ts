@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '../helpers/browser';
+import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
 import { startStack } from '../helpers/stack';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, fetch } from 'undici';
-import type { Emulator } from '../../src/emulator';
-import { DEFENDER_RESOURCE, THREATDESK_CLIENT_ID } from '../../src/emulator/directory';
-import { SigningKeys } from '../../src/emulator/keys';
+import type { Emulator } from '..';
+import { DEFENDER_RESOURCE, THREATDESK_CLIENT_ID } from '../directory';
+import { SigningKeys } from '../keys';
 
 /**
  * Access tokens for the Defender emulator minted directly with the emulator's signing key, shaped like

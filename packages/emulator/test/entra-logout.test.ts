@@ -1,6 +1,6 @@
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { TestBrowser } from '../helpers/browser';
-import { authorizeUrl, redirectParams, signInAtEmulator } from '../helpers/emulatorSignIn';
+import { startEmulator, type Emulator } from '../src';
+import { TestBrowser } from '../src/testing/browser';
+import { authorizeUrl, redirectParams, signInAtEmulator } from './helpers/emulatorSignIn';
 
 const SIGNED_OUT = 'http://localhost:3000/auth/signed-out';
 let emu: Emulator;

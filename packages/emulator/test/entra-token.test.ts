@@ -1,7 +1,7 @@
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { CONTOSO_ID, DEFENDER_RESOURCE, FABRIKAM_ID, THREATDESK_CLIENT_ID } from '../../src/emulator/directory';
-import { TestBrowser } from '../helpers/browser';
-import { jwtPayload, obtainCode, postToken, REDIRECT_URI, scope, type TokenReply } from '../helpers/emulatorSignIn';
+import { startEmulator, type Emulator } from '../src';
+import { CONTOSO_ID, DEFENDER_RESOURCE, FABRIKAM_ID, THREATDESK_CLIENT_ID } from '../src/directory';
+import { TestBrowser } from '../src/testing/browser';
+import { jwtPayload, obtainCode, postToken, REDIRECT_URI, scope, type TokenReply } from './helpers/emulatorSignIn';
 
 const LIFETIME = 1800;
 let emu: Emulator;

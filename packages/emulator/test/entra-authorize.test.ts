@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { CONTOSO_ID, FABRIKAM_ID, THREATDESK_CLIENT_ID } from '../../src/emulator/directory';
-import { TestBrowser, type Page } from '../helpers/browser';
-import { authorizeUrl, formPostFields, pkcePair, redirectParams, REDIRECT_URI, scope, signInAtEmulator } from '../helpers/emulatorSignIn';
+import { startEmulator, type Emulator } from '../src';
+import { CONTOSO_ID, FABRIKAM_ID, THREATDESK_CLIENT_ID } from '../src/directory';
+import { TestBrowser, type Page } from '../src/testing/browser';
+import { authorizeUrl, formPostFields, pkcePair, redirectParams, REDIRECT_URI, scope, signInAtEmulator } from './helpers/emulatorSignIn';
 
 let emu: Emulator;
 

@@ -6,11 +6,11 @@ import {
   type AuthenticationResult,
 } from '@azure/msal-node';
 import { Agent, fetch } from 'undici';
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { CONTOSO_ID, THREATDESK_CLIENT_ID } from '../../src/emulator/directory';
-import { TestBrowser } from '../helpers/browser';
-import { redirectParams, REDIRECT_URI, scope, signInAtEmulator } from '../helpers/emulatorSignIn';
-import { TestMsalNetwork } from '../helpers/msalNetwork';
+import { startEmulator, type Emulator } from '../src';
+import { CONTOSO_ID, THREATDESK_CLIENT_ID } from '../src/directory';
+import { TestBrowser } from '../src/testing/browser';
+import { redirectParams, REDIRECT_URI, scope, signInAtEmulator } from './helpers/emulatorSignIn';
+import { TestMsalNetwork } from './helpers/msalNetwork';
 
 /*
  * A real, unmodified msal-node ConfidentialClientApplication against the emulator. What it needs:

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Emulator } from '../../src/emulator';
-import { DEFENDER_RESOURCE, THREATDESK_CLIENT_ID } from '../../src/emulator/directory';
-import type { Page, TestBrowser } from './browser';
+import type { Emulator } from '../../src';
+import { DEFENDER_RESOURCE, THREATDESK_CLIENT_ID } from '../../src/directory';
+import type { Page, TestBrowser } from '../../src/testing/browser';
 
 export interface SignInOptions {
   /** What to press if a consent page (user or admin) shows up; default accept. */

@@ -16,6 +16,7 @@ import { generateTls } from './tls';
 import { AccessTokenLedger } from './tokenLedger';
 
 export type { EmulatorOptions, EmulatorUrls } from './context';
+export { CONTOSO_ID, DEFENDER_RESOURCE, FABRIKAM_ID, THREATDESK_CLIENT_ID, defaultRedirectUris, type NewUser, type User } from './directory';
 
 export interface Emulator {
   urls: EmulatorUrls;

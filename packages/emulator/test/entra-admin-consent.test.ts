@@ -1,7 +1,7 @@
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { CONTOSO_ID, FABRIKAM_ID, THREATDESK_CLIENT_ID } from '../../src/emulator/directory';
-import { TestBrowser, type Page } from '../helpers/browser';
-import { authorizeUrl, obtainCode, postToken, redirectParams, REDIRECT_URI, scope, signInAtEmulator } from '../helpers/emulatorSignIn';
+import { startEmulator, type Emulator } from '../src';
+import { CONTOSO_ID, FABRIKAM_ID, THREATDESK_CLIENT_ID } from '../src/directory';
+import { TestBrowser, type Page } from '../src/testing/browser';
+import { authorizeUrl, obtainCode, postToken, redirectParams, REDIRECT_URI, scope, signInAtEmulator } from './helpers/emulatorSignIn';
 
 const CALLBACK = 'http://localhost:3000/admin/consent/callback';
 let emu: Emulator;

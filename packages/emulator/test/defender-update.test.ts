@@ -1,7 +1,7 @@
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { CONTOSO_ID } from '../../src/emulator/directory';
-import type { Incident } from '../../src/emulator/defender';
-import { DefenderCaller, defenderToken, type ApiResponse, type ErrorBody } from '../helpers/defenderTokens';
+import { startEmulator, type Emulator } from '../src';
+import { CONTOSO_ID } from '../src/directory';
+import type { Incident } from '../src/defender';
+import { DefenderCaller, defenderToken, type ApiResponse, type ErrorBody } from '../src/testing/defenderTokens';
 
 type Entity = Incident & { '@odata.context': string };
 

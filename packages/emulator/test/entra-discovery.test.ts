@@ -1,9 +1,9 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { CONTOSO_ID, DEFENDER_RESOURCE } from '../../src/emulator/directory';
-import { TestBrowser } from '../helpers/browser';
-import { obtainCode, postToken } from '../helpers/emulatorSignIn';
+import { startEmulator, type Emulator } from '../src';
+import { CONTOSO_ID, DEFENDER_RESOURCE } from '../src/directory';
+import { TestBrowser } from '../src/testing/browser';
+import { obtainCode, postToken } from './helpers/emulatorSignIn';
 
 let emu: Emulator;
 let browser: TestBrowser;

@@ -1,7 +1,7 @@
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { CONTOSO_ID, FABRIKAM_ID } from '../../src/emulator/directory';
-import { DETERMINATIONS, DEVICE_GROUPS, type Incident } from '../../src/emulator/defender';
-import { DefenderCaller, defenderToken } from '../helpers/defenderTokens';
+import { startEmulator, type Emulator } from '../src';
+import { CONTOSO_ID, FABRIKAM_ID } from '../src/directory';
+import { DETERMINATIONS, DEVICE_GROUPS, type Incident } from '../src/defender';
+import { DefenderCaller, defenderToken } from '../src/testing/defenderTokens';
 
 const NOW = new Date('2026-11-24T10:00:00.000Z');
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { SigningKeys } from '../../src/emulator/keys';
-import { DefenderCaller, defenderToken, type ErrorBody } from '../helpers/defenderTokens';
+import { startEmulator, type Emulator } from '../src';
+import { SigningKeys } from '../src/keys';
+import { DefenderCaller, defenderToken, type ErrorBody } from '../src/testing/defenderTokens';
 
 let emu: Emulator;
 let api: DefenderCaller;

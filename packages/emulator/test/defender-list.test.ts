@@ -1,7 +1,7 @@
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { CONTOSO_ID, FABRIKAM_ID } from '../../src/emulator/directory';
-import type { Incident, IncidentSummary } from '../../src/emulator/defender';
-import { DefenderCaller, defenderToken, type ErrorBody } from '../helpers/defenderTokens';
+import { startEmulator, type Emulator } from '../src';
+import { CONTOSO_ID, FABRIKAM_ID } from '../src/directory';
+import type { Incident, IncidentSummary } from '../src/defender';
+import { DefenderCaller, defenderToken, type ErrorBody } from '../src/testing/defenderTokens';
 
 interface Envelope {
   '@odata.context': string;

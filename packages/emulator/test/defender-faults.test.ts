@@ -1,7 +1,7 @@
 import { Agent, fetch } from 'undici';
-import { startEmulator, type Emulator } from '../../src/emulator';
-import { CONTOSO_ID } from '../../src/emulator/directory';
-import { DefenderCaller, defenderToken, type ErrorBody } from '../helpers/defenderTokens';
+import { startEmulator, type Emulator } from '../src';
+import { CONTOSO_ID } from '../src/directory';
+import { DefenderCaller, defenderToken, type ErrorBody } from '../src/testing/defenderTokens';
 
 let emu: Emulator;
 let api: DefenderCaller;
