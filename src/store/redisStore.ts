@@ -5,10 +5,6 @@ import { createClient, type RedisClientType } from 'redis';
 import { describeError } from '../logging/logger';
 import { StoreUnavailableError, type KeyValueStore } from './store';
 
-/** A request waits at most this long for Redis before the analyst sees "session store unavailable". */
-const COMMAND_TIMEOUT_MS = 500;
-const LOCK_TTL_MS = 15_000;
-const LOCK_WAIT_MS = 10_000;
 /** How long start-up waits for a first connection before listening anyway (and answering 503 meanwhile). */
 const STARTUP_WAIT_MS = 2_000;
 /**
@@ -23,8 +19,8 @@ const SOCKET_IDLE_MS = 3_000;
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 class CommandTimeoutError extends Error {
-  constructor() {
-    super(`redis did not answer within ${COMMAND_TIMEOUT_MS} ms`);
+  constructor(ms: number) {
+    super(`redis did not answer within ${ms} ms`);
     this.name = 'CommandTimeoutError';
   }
 }
@@ -32,6 +28,12 @@ class CommandTimeoutError extends Error {
 export interface RedisStoreOptions {
   /** Prepended to every key (REDIS_KEY_PREFIX), so deployments and test runs sharing a Redis stay apart. */
   keyPrefix?: string;
+  /** A request waits at most this long for Redis before the analyst sees "session store unavailable". */
+  commandTimeoutMs?: number;
+  /** A lock left by a crashed holder frees itself after this long. */
+  lockTtlMs?: number;
+  /** How long a request waits for another to release a lock before answering 503. */
+  lockWaitMs?: number;
 }
 
 /**
@@ -47,11 +49,21 @@ export class RedisStore implements KeyValueStore {
    */
   private stalled = 0;
 
+  private readonly prefix: string;
+  private readonly commandTimeoutMs: number;
+  private readonly lockTtlMs: number;
+  private readonly lockWaitMs: number;
+
   private constructor(
     private readonly client: RedisClientType,
     private readonly logger: Logger,
-    private readonly prefix: string,
-  ) {}
+    options: RedisStoreOptions,
+  ) {
+    this.prefix = options.keyPrefix ?? '';
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 500;
+    this.lockTtlMs = options.lockTtlMs ?? 15_000;
+    this.lockWaitMs = options.lockWaitMs ?? 10_000;
+  }
 
   static async connect(url: string, logger: Logger, options: RedisStoreOptions = {}): Promise<RedisStore> {
     const client = createClient({
@@ -69,18 +81,18 @@ export class RedisStore implements KeyValueStore {
     client.on('error', (err) => {
       if (Date.now() - lastLogged > 5_000) {
         lastLogged = Date.now();
-        logger.error({ err: describeError(err) }, 'redis error');
+        logger.error({ error: describeError(err) }, 'redis error');
       }
     });
     client.on('ready', () => logger.info('redis ready'));
-    const store = new RedisStore(client, logger, options.keyPrefix ?? '');
+    const store = new RedisStore(client, logger, options);
     // node-redis's connect() only settles once connected (it retries by the strategy above), so it
     // must not be awaited unbounded: with Redis down at start the process would never listen, and
     // /healthz would fail along with /readyz. Requests answer 503 until Redis is back.
     const connected = client.connect().then(
       () => true,
       (err: unknown) => {
-        logger.error({ err: describeError(err) }, 'redis connection given up');
+        logger.error({ error: describeError(err) }, 'redis connection given up');
         return false;
       },
     );
@@ -98,10 +110,10 @@ export class RedisStore implements KeyValueStore {
     if (this.stalled > 0) throw new StoreUnavailableError(new Error('redis connection stalled'));
     // node-redis's own command timeout stops counting once a command is written to the socket, so a
     // Redis that accepts bytes but never answers would hang the request: the deadline is ours.
-    const pending = op(this.client.withCommandOptions({ timeout: COMMAND_TIMEOUT_MS }) as unknown as RedisClientType);
+    const pending = op(this.client.withCommandOptions({ timeout: this.commandTimeoutMs }) as unknown as RedisClientType);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CommandTimeoutError()), COMMAND_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new CommandTimeoutError(this.commandTimeoutMs)), this.commandTimeoutMs);
     });
     try {
       return await Promise.race([pending, deadline]);
@@ -140,14 +152,14 @@ export class RedisStore implements KeyValueStore {
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const lockKey = this.key(`lock:${key}`);
     const token = randomBytes(16).toString('hex');
-    const deadline = Date.now() + LOCK_WAIT_MS;
+    const deadline = Date.now() + this.lockWaitMs;
     for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
       let ok: string | null;
       try {
-        ok = await this.run((c) => c.set(lockKey, token, { condition: 'NX', expiration: { type: 'PX', value: LOCK_TTL_MS } }));
+        ok = await this.run((c) => c.set(lockKey, token, { condition: 'NX', expiration: { type: 'PX', value: this.lockTtlMs } }));
       } catch (err) {
         // A SET that timed out may still succeed once Redis answers; queue the release right behind
-        // it (same connection, so in order) rather than leave the account locked for LOCK_TTL_MS.
+        // it (same connection, so in order) rather than leave the account locked for the lock's TTL.
         if (err instanceof StoreUnavailableError && err.cause instanceof CommandTimeoutError) this.releaseQuietly(lockKey, token);
         throw err;
       }
@@ -161,7 +173,7 @@ export class RedisStore implements KeyValueStore {
       await this.run((c) => c.eval(RELEASE, { keys: [lockKey], arguments: [token] })).catch((err) => {
         // Queued anyway if still connected, so a Redis that was only slow frees the lock when it catches up.
         this.releaseQuietly(lockKey, token);
-        this.logger.warn({ err: describeError(err) }, 'lock release failed; it expires on its own');
+        this.logger.warn({ error: describeError(err) }, 'lock release failed; it expires on its own');
       });
     }
   }

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Real Microsoft endpoints, used unless configuration points elsewhere (the emulator). */
+export const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+export const DEFENDER_API_BASE = 'https://api.security.microsoft.com';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
+
+const parsesAs = (v: string, protocols: string[]) => {
+  try {
+    const u = new URL(v);
+    return protocols.includes(u.protocol) && !u.username && !u.password && !u.hash;
+  } catch {
+    return false;
+  }
+};
+const httpUrl = (what: string) => z.string().refine((v) => parsesAs(v, ['https:', 'http:']), `must be an absolute http(s) URL (${what})`);
+const httpsUrl = (what: string) => z.string().refine((v) => parsesAs(v, ['https:']), `must be an absolute https URL (${what})`);
+const withoutTrailingSlash = (v: string) => v.replace(/\/+$/, '');
+const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+/** A whole number of milliseconds within bounds, with today's behaviour as the default. */
+const ms = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** Reads a file named by a variable; a missing or unreadable file is a problem of that variable. */
+const fileText = (mustContain: string, what: string) =>
+  z.string().min(1).transform((path, ctx) => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      return z.NEVER;
+    }
+    if (!text.includes(mustContain)) {
+      ctx.addIssue({ code: 'custom', message: `does not contain ${what}` });
+      return z.NEVER;
+    }
+    return text;
+  });
+
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((v, ctx): boolean | number | string => {
+    if (v === 'true' || v === 'false') return v === 'true';
+    if (/^\d+$/.test(v)) return Number(v);
+    if (/^[0-9a-f.:/, ]+$/i.test(v) || /^(loopback|linklocal|uniquelocal)(,|$)/.test(v)) return v;
+    ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count, or a list of proxy addresses/subnets' });
+    return z.NEVER;
+  });
+
+/**
+ * Every environment variable ThreatDesk reads, validated, and the configuration derived from them.
+ * `Config` is this schema's output type: the shape is written once, here.
+ */
+export const envSchema = z
+  .object({
+    TENANT: z
+      .string({ error: 'is required: the tenant id (GUID), a verified domain, or "organizations" for a multi-tenant app' })
+      .refine((v) => GUID.test(v) || DOMAIN.test(v) || v === 'organizations', {
+        message: 'must be a tenant id (GUID), a verified domain such as contoso.com, or "organizations" ("common" would admit personal accounts)',
+      }),
+    CLIENT_ID: z.string({ error: 'is required: the Application (client) ID of the app registration' }).regex(GUID, 'must be a GUID (the Application (client) ID)'),
+    CLIENT_SECRET: z.string().min(1).optional(),
+    CLIENT_CERT_PRIVATE_KEY_FILE: fileText('PRIVATE KEY', 'a PEM private key').optional(),
+    CLIENT_CERT_THUMBPRINT_SHA256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/i, "must be the certificate's SHA-256 thumbprint (64 hex characters)")
+      .optional(),
+    BASE_URL: httpUrl('the public address analysts open, e.g. https://threatdesk.example.com'),
+    SESSION_SECRETS: list.pipe(
+      z
+        .array(z.string().min(32, 'each secret must be at least 32 characters'))
+        .min(1, 'is required: one or more comma-separated secrets (first signs, all verify)'),
+    ),
+    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+    SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+    AUTHORITY_HOST: httpsUrl('msal-node only accepts https authorities').default(MICROSOFT_AUTHORITY_HOST).transform(withoutTrailingSlash),
+    DEFENDER_API_BASE: httpsUrl('the Defender API base URL').default(DEFENDER_API_BASE).transform(withoutTrailingSlash),
+    DEFENDER_TIMEOUT_MS: ms(100, 120_000, 10_000),
+    MSAL_TIMEOUT_MS: ms(100, 120_000, 10_000),
+    SESSION_STORE: z.enum(['memory', 'redis'], { error: 'must be "memory" or "redis"' }).default('memory'),
+    REDIS_URL: z
+      .string()
+      .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL')
+      .optional(),
+    // Namespaces every key, so several deployments (or test runs) can share one Redis without
+    // reading each other's sessions; empty means no prefix.
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:._-]{0,64}$/, 'must be at most 64 letters, digits or : . _ - (for example "threatdesk:")')
+      .default('threatdesk:'),
+    REDIS_COMMAND_TIMEOUT_MS: ms(20, 10_000, 500),
+    LOCK_TTL_MS: ms(1_000, 120_000, 15_000),
+    LOCK_WAIT_MS: ms(100, 120_000, 10_000),
+    TOKEN_CACHE_KEYS: list
+      .pipe(z.array(z.string().refine((k) => Buffer.from(k, 'base64').length === 32, 'each key must be 32 bytes, base64-encoded')))
+      .transform((keys) => keys.map((k) => Buffer.from(k, 'base64')))
+      .optional(),
+    SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(60),
+    QUEUE_VIEW_CALL_BUDGET: z.coerce.number().int().min(1).max(50).default(5),
+    QUEUE_CSV_CALL_BUDGET: z.coerce.number().int().min(1).max(200).default(10),
+    TRUST_PROXY: trustProxy,
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    EMULATOR_CA_FILE: fileText('BEGIN CERTIFICATE', 'a PEM certificate').optional(),
+  })
+  .transform((e) => {
+    const baseUrl = new URL(withoutTrailingSlash(e.BASE_URL));
+    const base = withoutTrailingSlash(baseUrl.toString());
+    const credential =
+      e.CLIENT_SECRET !== undefined
+        ? { kind: 'secret' as const, secret: e.CLIENT_SECRET }
+        : // crossFieldProblems() guarantees both certificate variables are set when there is no secret.
+          { kind: 'certificate' as const, privateKey: e.CLIENT_CERT_PRIVATE_KEY_FILE ?? '', thumbprintSha256: (e.CLIENT_CERT_THUMBPRINT_SHA256 ?? '').toUpperCase() };
+    return {
+      tenant: e.TENANT,
+      clientId: e.CLIENT_ID,
+      credential,
+      baseUrl,
+      /** Derived from BASE_URL only, never from request headers (a proxy could forge them). */
+      redirectUri: `${base}/auth/redirect`,
+      adminConsentRedirectUri: `${base}/admin/consent/callback`,
+      postLogoutRedirectUri: `${base}/auth/signed-out`,
+      secureCookies: baseUrl.protocol === 'https:',
+      sessionSecrets: e.SESSION_SECRETS,
+      sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+      sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+      authorityHost: e.AUTHORITY_HOST,
+      /** `${authorityHost}/${tenant}/` as msal-node expects it. */
+      authority: `${e.AUTHORITY_HOST}/${e.TENANT}/`,
+      defenderApiBase: e.DEFENDER_API_BASE,
+      defenderTimeoutMs: e.DEFENDER_TIMEOUT_MS,
+      msalTimeoutMs: e.MSAL_TIMEOUT_MS,
+      sessionStore: e.SESSION_STORE,
+      redisUrl: e.REDIS_URL,
+      redisKeyPrefix: e.REDIS_KEY_PREFIX,
+      redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      lockTtlMs: e.LOCK_TTL_MS,
+      lockWaitMs: e.LOCK_WAIT_MS,
+      tokenCacheKeys: e.TOKEN_CACHE_KEYS,
+      signInRateLimit: e.SIGN_IN_RATE_LIMIT,
+      queueViewCallBudget: e.QUEUE_VIEW_CALL_BUDGET,
+      queueCsvCallBudget: e.QUEUE_CSV_CALL_BUDGET,
+      trustProxy: e.TRUST_PROXY,
+      port: e.PORT,
+      logLevel: e.LOG_LEVEL,
+      /** PEM text of the only extra CA trusted for upstream calls (the emulator's self-signed certificate). */
+      extraCaPem: e.EMULATOR_CA_FILE,
+    };
+  });
+
+export type Config = z.output<typeof envSchema>;
+export type ClientCredential = Config['credential'];
+export type Env = z.input<typeof envSchema>;
