@@ -35,12 +35,12 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
   const logger = parts.logger ?? createLogger(config.logLevel);
   const store = parts.store ?? (await createStore(config, logger));
   const agent = createUpstreamAgent(config.extraCaPem, config.defenderTimeoutMs);
-  const network = new MsalNetworkClient(agent, 10_000);
+  const network = new MsalNetworkClient(agent, config.msalTimeoutMs);
   const authority = await resolveAuthority(config, network);
   const clients = new MsalClientFactory(config, network, authority, logger);
   // Without configured keys (embedded store only) tokens are still sealed, with a key that dies with the process.
   const tokenCache = new TokenCacheStore(store, config.tokenCacheKeys ?? [randomBytes(32)]);
-  const tokens = new TokenService(clients, tokenCache, store, logger);
+  const tokens = new TokenService(clients, tokenCache, store, logger, config.clientId);
   const defender = new DefenderAccess(tokens, new DefenderClient(config.defenderApiBase, agent, config.defenderTimeoutMs, logger));
   return {
     config,
@@ -62,7 +62,12 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
 
 async function createStore(config: Config, logger: Logger): Promise<KeyValueStore> {
   if (config.sessionStore === 'redis') {
-    return RedisStore.connect(config.redisUrl as string, logger, { keyPrefix: config.redisKeyPrefix });
+    return RedisStore.connect(config.redisUrl as string, logger, {
+      keyPrefix: config.redisKeyPrefix,
+      commandTimeoutMs: config.redisCommandTimeoutMs,
+      lockTtlMs: config.lockTtlMs,
+      lockWaitMs: config.lockWaitMs,
+    });
   }
   return new MemoryStore();
 }

@@ -40,12 +40,17 @@ export class TokenCacheStore {
     await this.store.delete(TokenCacheStore.keyFor(homeAccountId));
   }
 
-  /** An msal cache plugin bound to one account's partition. */
-  pluginFor(homeAccountId: string): ICachePlugin {
+  /**
+   * An msal cache plugin bound to one account's partition. `loaded` is the blob the caller already
+   * read: msal asks for the cache before every operation, and one read per use is enough.
+   */
+  pluginFor(homeAccountId: string, loaded: string): ICachePlugin {
+    let pending: string | undefined = loaded;
     return {
       beforeCacheAccess: async (ctx: TokenCacheContext) => {
-        const json = await this.load(homeAccountId);
-        if (json) ctx.tokenCache.deserialize(json);
+        if (pending === undefined) return;
+        ctx.tokenCache.deserialize(pending);
+        pending = undefined;
       },
       afterCacheAccess: async (ctx: TokenCacheContext) => {
         if (ctx.cacheHasChanged) await this.save(homeAccountId, ctx.tokenCache.serialize());

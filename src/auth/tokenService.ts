@@ -2,6 +2,7 @@ import { AuthError, InteractionRequiredAuthError, ServerError, type AccountInfo 
 import type { Logger } from 'pino';
 import { describeError } from '../logging/logger';
 import type { KeyValueStore } from '../store/store';
+import { findUsableAccessToken } from './cachedToken';
 import { aadstsCode, IdentityProviderError, InteractionRequiredError } from './errors';
 import type { MsalClientFactory } from './msalClient';
 import type { TokenCacheStore } from './tokenCacheStore';
@@ -15,7 +16,7 @@ export interface SessionAccount {
   oid: string;
 }
 
-export interface DefenderToken {
+export interface ApiToken {
   accessToken: string;
   expiresOn: Date | null;
   scopes: string[];
@@ -33,9 +34,11 @@ export interface RedeemRequest {
   payload: { code: string; state: string; client_info?: string };
 }
 
-/** Turns msal's many error types into the two the web layer acts on. */
-export function classifyMsalError(err: unknown, scopes: string[]): Error {
-  if (err instanceof InteractionRequiredError || err instanceof IdentityProviderError) return err;
+/**
+ * Turns msal's errors into the two the web layer acts on. Anything that is not an msal error (a
+ * store outage, a bug) is returned unchanged, so it keeps its own page: a 503, or a 500.
+ */
+export function classifyMsalError(err: unknown, scopes: string[]): unknown {
   if (err instanceof InteractionRequiredAuthError) {
     return new InteractionRequiredError(err.subError || err.errorCode, scopes, aadstsCode(err.errorMessage));
   }
@@ -43,7 +46,7 @@ export function classifyMsalError(err: unknown, scopes: string[]): Error {
     const code = aadstsCode(err.errorMessage);
     if (err.errorCode === 'invalid_grant') return new InteractionRequiredError(`invalid_grant${code ? `:${code}` : ''}`, scopes, code);
     if (err.errorCode === 'invalid_client' || err.errorCode === 'unauthorized_client') {
-      return new IdentityProviderError('misconfigured', 'The identity provider rejected ThreatDesk\'s own credentials.', code);
+      return new IdentityProviderError('misconfigured', "The identity provider rejected ThreatDesk's own credentials.", code);
     }
     if ((err.status ?? 0) >= 500 || err.status === 429 || err.errorCode === 'temporarily_unavailable') {
       return new IdentityProviderError('unavailable', 'The sign-in service is unavailable.', code);
@@ -59,13 +62,14 @@ export function classifyMsalError(err: unknown, scopes: string[]): Error {
     }
     return new IdentityProviderError('unavailable', 'The sign-in service could not be reached or sent an unreadable answer.');
   }
-  return new IdentityProviderError('unavailable', 'The sign-in service could not be reached.');
+  return err;
 }
 
 /**
- * Gets Defender tokens for one analyst. Every acquisition for an account runs under that account's
- * lock in the shared store, so parallel requests at expiry cause one refresh grant, and no request
- * writes back a cache older than another's (prior-art §3 rows 4 and 6).
+ * Gets API tokens for one analyst. A still-valid access token is read straight from the analyst's
+ * cache blob, without a lock or an msal client (one store read). Only a refresh takes the
+ * analyst's lock in the shared store, and re-checks inside it, so parallel requests at expiry cause
+ * one refresh grant and no request writes back a cache older than another's (prior-art §3 rows 4, 6).
  */
 export class TokenService {
   constructor(
@@ -73,6 +77,8 @@ export class TokenService {
     private readonly cache: TokenCacheStore,
     private readonly store: KeyValueStore,
     private readonly logger: Logger,
+    private readonly clientId: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -82,23 +88,46 @@ export class TokenService {
    * refresh in turn: 50 parallel requests at a revocation made 33 refresh grants in
    * test/integration/redis-concurrency.test.ts.
    */
-  async acquire(account: SessionAccount, scopes: string[], options: { replacing?: string } = {}): Promise<DefenderToken> {
-    return this.store.withLock(account.homeAccountId, async () => {
-      const cca = this.clients.create(this.cache.pluginFor(account.homeAccountId));
-      try {
-        const cached: AccountInfo | null = await cca.getTokenCache().getAccountByHomeId(account.homeAccountId);
-        if (!cached) throw new InteractionRequiredError('no_tokens_found', scopes);
-        let result = await cca.acquireTokenSilent({ account: cached, scopes });
-        if (options.replacing !== undefined && result.accessToken === options.replacing) {
-          result = await cca.acquireTokenSilent({ account: cached, scopes, forceRefresh: true });
-        }
-        return { accessToken: result.accessToken, expiresOn: result.expiresOn, scopes: result.scopes, fromCache: result.fromCache };
-      } catch (err) {
-        const classified = classifyMsalError(err, scopes);
-        this.logger.info({ err: describeError(err), outcome: classified.name }, 'token acquisition failed');
-        throw classified;
-      }
+  async acquire(account: SessionAccount, scopes: string[], options: { replacing?: string } = {}): Promise<ApiToken> {
+    if (options.replacing === undefined) {
+      const json = await this.cache.load(account.homeAccountId);
+      if (json === undefined) throw new InteractionRequiredError('no_tokens_found', scopes);
+      const cached = this.usable(json, account, scopes);
+      if (cached) return cached;
+    }
+    return this.store.withLock(account.homeAccountId, () => this.refresh(account, scopes, options.replacing));
+  }
+
+  private usable(json: string, account: SessionAccount, scopes: string[]): ApiToken | undefined {
+    const found = findUsableAccessToken(json, {
+      homeAccountId: account.homeAccountId,
+      tenantId: account.tenantId,
+      clientId: this.clientId,
+      scopes,
+      // Rounded, as msal-common's nowSeconds() does: a token cached this second is not "from the future".
+      nowSec: Math.round(this.now() / 1000),
     });
+    return found && { ...found, fromCache: true };
+  }
+
+  private async refresh(account: SessionAccount, scopes: string[], replacing: string | undefined): Promise<ApiToken> {
+    const json = await this.cache.load(account.homeAccountId);
+    if (json === undefined) throw new InteractionRequiredError('no_tokens_found', scopes);
+    const fresh = this.usable(json, account, scopes);
+    if (fresh && fresh.accessToken !== replacing) return fresh;
+    const cca = this.clients.create(this.cache.pluginFor(account.homeAccountId, json));
+    try {
+      const cached: AccountInfo | null = await cca.getTokenCache().getAccountByHomeId(account.homeAccountId);
+      if (!cached) throw new InteractionRequiredError('no_tokens_found', scopes);
+      // Forced: the cache holds nothing usable (or only the rejected token), and msal must not
+      // refresh in the background, outside this lock.
+      const result = await cca.acquireTokenSilent({ account: cached, scopes, forceRefresh: true });
+      return { accessToken: result.accessToken, expiresOn: result.expiresOn, scopes: result.scopes, fromCache: result.fromCache };
+    } catch (err) {
+      const classified = classifyMsalError(err, scopes);
+      this.logger.info({ error: describeError(err), outcome: classified instanceof Error ? classified.name : 'unknown' }, 'token acquisition failed');
+      throw classified;
+    }
   }
 
   /** Redeems an authorization code; stores the new account's cache partition and returns the account. */
@@ -119,7 +148,7 @@ export class TokenService {
       );
     } catch (err) {
       const classified = classifyMsalError(err, request.scopes);
-      this.logger.info({ err: describeError(err), outcome: classified.name }, 'code redemption failed');
+      this.logger.info({ error: describeError(err), outcome: classified instanceof Error ? classified.name : 'unknown' }, 'code redemption failed');
       // A code that cannot be redeemed is a failed sign-in, not a reason to loop back to sign-in.
       if (classified instanceof InteractionRequiredError) {
         throw new IdentityProviderError('rejected', 'The sign-in service did not accept the sign-in response.', classified.aadsts);

@@ -1,4 +1,4 @@
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
 
 /**
@@ -6,8 +6,11 @@ import { Agent } from 'undici';
  * trusted *in addition to* the public roots, so verification stays on for every host.
  */
 export function createUpstreamAgent(extraCaPem?: string, timeoutMs = 10_000): Agent {
+  // Built once: given a `ca` list instead, Node parses every root certificate again for each new
+  // connection (measured: 26 ms of event-loop time per connection).
+  const secureContext = extraCaPem ? createSecureContext({ ca: [...rootCertificates, extraCaPem] }) : undefined;
   return new Agent({
-    connect: { ca: extraCaPem ? [...rootCertificates, extraCaPem] : undefined, timeout: Math.min(timeoutMs, 5_000) },
+    connect: { secureContext, timeout: Math.min(timeoutMs, 5_000) },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     keepAliveTimeout: 10_000,

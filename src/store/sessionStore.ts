@@ -4,8 +4,11 @@ import { StoreUnavailableError, type KeyValueStore } from './store';
 const PREFIX = 'sess:';
 
 /**
- * express-session's Store over the KeyValueStore. The TTL is the idle timeout; the app also checks
- * idle and absolute limits itself (src/auth/sessionLifetime.ts) so a store's TTL drift cannot extend a session.
+ * express-session's Store over the KeyValueStore. Every write sets the TTL; the app checks idle and
+ * absolute limits itself (src/auth/session.ts) so a store's TTL cannot extend a session, and
+ * rewrites `lastSeen` at most once a minute. So touching on every request would buy nothing but a
+ * Redis round trip per page: `touch` does nothing, and the TTL must exceed the idle limit by that
+ * minute.
  */
 export class KeyValueSessionStore extends session.Store {
   constructor(
@@ -37,11 +40,8 @@ export class KeyValueSessionStore extends session.Store {
     );
   }
 
-  override touch(sid: string, _sess: session.SessionData, callback?: (err?: unknown) => void): void {
-    this.store.expire(PREFIX + sid, this.ttlMs).then(
-      () => callback?.(),
-      (err) => callback?.(new StoreUnavailableError(err)),
-    );
+  override touch(_sid: string, _sess: session.SessionData, callback?: (err?: unknown) => void): void {
+    callback?.();
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
