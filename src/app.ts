@@ -6,17 +6,17 @@ import { rateLimit } from 'express-rate-limit';
 import session from 'express-session';
 import { pinoHttp } from 'pino-http';
 import { authRouter } from './auth/routes';
-import { requireSignIn, sessionLifetime } from './auth/session';
+import { LAST_SEEN_GRANULARITY_MS, sessionLifetime } from './auth/session';
 import { hashId } from './logging/logger';
 import type { Services } from './services';
 import { KeyValueSessionStore } from './store/sessionStore';
-import { errorHandler, notFound } from './web/errorHandler';
+import { errorHandler, notFound } from './web/errors/errorHandler';
 import { adminRouter } from './web/routes/admin';
 import { healthRouter } from './web/routes/health';
 import { homeRouter } from './web/routes/home';
 import { incidentsRouter } from './web/routes/incidents';
 import { meRouter } from './web/routes/me';
-import { noStore, rejectCrossSite, securityHeaders } from './web/security';
+import { rejectCrossSite, securityHeaders } from './web/security';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -71,7 +71,7 @@ export function createApp(services: Services): express.Express {
     session({
       name: cookieName,
       secret: config.sessionSecrets,
-      store: new KeyValueSessionStore(services.store, config.sessionIdleMs),
+      store: new KeyValueSessionStore(services.store, config.sessionIdleMs + LAST_SEEN_GRANULARITY_MS),
       resave: false,
       saveUninitialized: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/' },
@@ -100,7 +100,7 @@ export function createApp(services: Services): express.Express {
     '/auth',
     rateLimit({
       windowMs: 60_000,
-      limit: 60,
+      limit: config.signInRateLimit,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_req, res) => {
@@ -121,8 +121,7 @@ export function createApp(services: Services): express.Express {
   );
   app.use(homeRouter());
   app.use(adminRouter(config, services.authority.authorizeOrigin));
-  app.use('/me', requireSignIn, noStore, meRouter(services));
-  app.use(['/incidents', '/incidents.csv'], requireSignIn, noStore);
+  app.use(meRouter(services));
   app.use(incidentsRouter(services, csrfSynchronisedProtection));
 
   app.use(notFound);

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     running.shutdown().then(
       () => process.exit(0),
       (err) => {
-        logger.error({ err: describeError(err) }, 'shutdown failed');
+        logger.error({ error: describeError(err) }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -117,3 +117,47 @@ export function explainAadsts(code: number | undefined): AadstsExplanation | und
 export function isConsentError(error: string | undefined, code: number | undefined, subError?: string): boolean {
   return error === 'consent_required' || subError === 'consent_required' || code === 65001 || code === 90094 || code === 65004;
 }
+
+/** Why a return from Entra sign-in could not complete; the error handler turns each into its page. */
+export type SignInFailure =
+  /** The analyst pressed cancel at Microsoft. */
+  | 'cancelled'
+  /** Entra answered with an error (consent, policy, a failed sign-in). */
+  | 'refused'
+  /** The callback came without the session that started it (cookies blocked, another browser, expired). */
+  | 'unmatched-browser'
+  /** The callback's state belongs to no sign-in of this browser (replayed, expired, tampered). */
+  | 'unknown-state'
+  /** Entra's answer carried no authorization code. */
+  | 'no-code';
+
+export class SignInError extends Error {
+  constructor(
+    readonly failure: SignInFailure,
+    readonly details: { returnTo?: string; error?: string; aadsts?: number } = {},
+  ) {
+    super(`sign-in failed: ${failure}${details.error ? ` (${details.error})` : ''}`);
+    this.name = 'SignInError';
+  }
+}
+
+/** Why an admin-consent callback could not be confirmed. */
+export type ConsentFailure = 'unconfirmed' | 'refused' | 'unexpected';
+
+export class ConsentError extends Error {
+  constructor(
+    readonly failure: ConsentFailure,
+    readonly details: { error?: string; aadsts?: number } = {},
+  ) {
+    super(`admin consent: ${failure}${details.error ? ` (${details.error})` : ''}`);
+    this.name = 'ConsentError';
+  }
+}
+
+/** A request that needs a signed-in analyst came without one (and is not a page a browser can be redirected from). */
+export class SignInRequiredError extends Error {
+  constructor() {
+    super('sign-in required');
+    this.name = 'SignInRequiredError';
+  }
+}

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { SignInRequiredError } from './errors';
 import type { SessionAccount } from './tokenService';
 
 export interface PendingSignIn {
@@ -20,8 +21,6 @@ declare module 'express-session' {
     signInLoop?: { target: string; count: number; since: number };
     /** Admin-consent requests in flight, keyed by `state`. */
     pendingConsents?: Record<string, { tenant: string; createdAt: number }>;
-    /** A manage action waiting for a re-sign-in (incremental consent), so nothing the analyst typed is lost. */
-    pendingManage?: { incidentId: number; form: Record<string, string>; createdAt: number };
     /** One-shot message shown after a redirect. */
     flash?: { kind: 'success' | 'error'; text: string };
   }
@@ -29,8 +28,27 @@ declare module 'express-session' {
 
 export const MAX_PENDING = 5;
 export const PENDING_TTL_MS = 10 * 60_000;
-/** A typed change survives a detour through sign-in and consent for this long. */
-export const PENDING_MANAGE_TTL_MS = 60 * 60_000;
+
+/**
+ * Session keys that survive the new session id a sign-in issues (ASVS 7.2.4): work in flight, such
+ * as other tabs' sign-ins, the loop guard, or a change a feature kept for after an incremental
+ * consent. Features register their own keys; the sign-in flow knows none of them.
+ */
+const CARRY_OVER = new Set<string>(['pendingSignIns', 'signInLoop']);
+
+export function carryOverOnSignIn(key: string): void {
+  CARRY_OVER.add(key);
+}
+
+/** Issues a new session id for `account`, keeping only the registered work in flight. */
+export async function signInSession(req: Request, account: SessionAccount): Promise<void> {
+  const old = req.session as unknown as Record<string, unknown>;
+  const carried = Object.fromEntries([...CARRY_OVER].filter((k) => old[k] !== undefined).map((k) => [k, old[k]]));
+  await regenerate(req);
+  const now = Date.now();
+  Object.assign(req.session, carried, { account, createdAt: now, lastSeen: now });
+  await saveSession(req);
+}
 
 /** Adds a pending entry, dropping expired ones and the oldest beyond the cap. */
 export function addPending<T extends { createdAt: number }>(map: Record<string, T> | undefined, key: string, value: T, now = Date.now()): Record<string, T> {
@@ -61,7 +79,7 @@ export function destroySession(req: Request): Promise<void> {
 }
 
 /** How often lastSeen is rewritten: often enough for the idle limit, rarely enough not to write every request. */
-const LAST_SEEN_GRANULARITY_MS = 60_000;
+export const LAST_SEEN_GRANULARITY_MS = 60_000;
 
 /**
  * Enforces idle and absolute session lifetimes in the app, so a store TTL that drifts (or a touch)
@@ -89,5 +107,5 @@ export function requireSignIn(req: Request, res: Response, next: NextFunction): 
   if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html') {
     return res.redirect(303, `/auth/signin?returnTo=${encodeURIComponent(req.originalUrl)}`);
   }
-  res.status(401).type('text/plain').send('Sign-in required');
+  next(new SignInRequiredError());
 }

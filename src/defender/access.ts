@@ -4,6 +4,9 @@ import type { SessionAccount, TokenService } from '../auth/tokenService';
 import { DefenderClient } from './client';
 import { DefenderApiError } from './errors';
 
+/** Runs one API call for the signed-in analyst with the permission it needs. */
+export type RunAsAnalyst = <T>(permission: PermissionName, call: (client: DefenderClient, token: string) => Promise<T>) => Promise<T>;
+
 /**
  * Runs a Defender call with the analyst's token for one permission. A 401 means Defender no longer
  * accepts a token msal still thinks is valid (revoked, clock skew): refresh once and retry, then

@@ -1,6 +1,6 @@
 import { DefenderApiError } from '../../src/defender/errors';
 import { isTimeout, parseRetryAfter } from '../../src/http/upstream';
-import { forbiddenPage } from '../../src/web/errorHandler';
+import { forbiddenPage } from '../../src/web/errors/pages';
 
 describe('Retry-After', () => {
   it('reads seconds and HTTP dates, and caps them', () => {

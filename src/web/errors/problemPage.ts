@@ -1,4 +1,4 @@
-/** An error that already knows the page to show: status, words, and where to go next. */
+/** An error page: status aside, the words and the ways on. */
 export interface ProblemPage {
   title: string;
   /** What happened, in the analyst's words. */
@@ -8,17 +8,9 @@ export interface ProblemPage {
   /** Link to the admin consent guidance. */
   admin?: boolean;
   retryAfterSec?: number;
-  actions?: { href: string; label: string; method?: 'get' | 'post' }[];
+  actions?: { href: string; label: string }[];
   /** Upstream tracking id to quote to support (Defender's `target`). */
   trackingId?: string;
 }
 
-export class PageError extends Error {
-  constructor(
-    readonly status: number,
-    readonly page: ProblemPage,
-  ) {
-    super(page.title);
-    this.name = 'PageError';
-  }
-}
+export type Problem = [status: number, page: ProblemPage];

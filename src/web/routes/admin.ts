@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { Config } from '../../config/config';
-import { aadstsCode, explainAadsts } from '../../auth/errors';
+import { aadstsCode, ConsentError } from '../../auth/errors';
 import { DEFENDER_RESOURCE, PERMISSIONS } from '../../auth/scopes';
 import { addPending, saveSession, takePending } from '../../auth/session';
 import { noStore } from '../security';
-import { PageError } from '../problems';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
@@ -65,38 +64,11 @@ export function adminRouter(config: Config, authorizeOrigin: string): express.Ro
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     const pending = takePending(req.session.pendingConsents, q.state);
     if (pending) await saveSession(req);
-    const again = { href: '/admin/consent', label: 'Back to the admin consent page' };
-    if (!pending) {
-      throw new PageError(400, {
-        title: 'This consent response cannot be confirmed',
-        what: 'It does not match a consent link opened in this browser (or it was already used, or is more than 10 minutes old). The grant itself may still have happened at Microsoft: this page just cannot vouch for it.',
-        todo: 'Open the admin consent page again in this browser and follow its link. To check the current grants, sign in and open "My token".',
-        actions: [again],
-      });
-    }
+    if (!pending) throw new ConsentError('unconfirmed');
     const error = str(q.error);
-    if (error) {
-      const description = str(q.error_description);
-      const code = aadstsCode(description);
-      const explained = explainAadsts(code);
-      const notAdmin = code === 90094 || code === 90008 || error === 'access_denied';
-      throw new PageError(403, {
-        title: code === 65004 || error === 'permission_denied' ? 'Consent was declined' : notAdmin ? 'Consent needs a global administrator' : 'Consent was not granted',
-        what: explained?.what && code !== 90094
-          ? explained.what
-          : `Microsoft Entra ID did not grant the permissions (${error}${code ? `, AADSTS${code}` : ''}).${notAdmin ? ' Only a global administrator (or a privileged role administrator) of the tenant can grant consent for everyone.' : ''}`,
-        todo: 'Ask a global administrator of the tenant to open this page and follow the consent link, then accept the permission request.',
-        actions: [again],
-      });
-    }
+    if (error) throw new ConsentError('refused', { error, aadsts: aadstsCode(str(q.error_description)) });
     const tenant = str(q.tenant);
-    if (str(q.admin_consent)?.toLowerCase() !== 'true' || !tenant || !GUID.test(tenant)) {
-      throw new PageError(400, {
-        title: 'Unexpected consent response',
-        what: 'The response from Microsoft Entra ID did not say that consent was granted.',
-        actions: [again],
-      });
-    }
+    if (str(q.admin_consent)?.toLowerCase() !== 'true' || !tenant || !GUID.test(tenant)) throw new ConsentError('unexpected');
     // `tenant` is only displayed: the Entra docs warn it is not proof of anything.
     const granted = (str(q.scope) ?? '')
       .split(/\s+/)

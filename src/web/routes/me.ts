@@ -1,8 +1,11 @@
 import express, { type Request, type Response } from 'express';
 import { decodeClaims, scopesOf } from '../../auth/claims';
 import { grants, PERMISSIONS, scopeFor } from '../../auth/scopes';
+import { requireSignIn } from '../../auth/session';
+import { clearTrips } from '../../auth/signInLoop';
 import type { Services } from '../../services';
-import { PageError } from '../problems';
+import { accountOf } from '../analyst';
+import { noStore } from '../security';
 import { PERMISSION_USES } from './admin';
 
 const iso = (epoch?: number) => (typeof epoch === 'number' ? new Date(epoch * 1000).toISOString().replace('.000Z', 'Z') : undefined);
@@ -13,13 +16,11 @@ const iso = (epoch?: number) => (typeof epoch === 'number' ? new Date(epoch * 10
  */
 export function meRouter(services: Services): express.Router {
   const router = express.Router();
-  router.get('/token', async (req: Request, res: Response) => {
-    const token = await services.tokens.acquire(req.session.account!, [scopeFor(PERMISSIONS.read)]);
-    delete req.session.signInLoop;
-    const claims = decodeClaims(token.accessToken);
-    if (!claims) {
-      throw new PageError(502, { title: 'Unreadable token', what: 'The access token from Microsoft Entra ID is not a JWT ThreatDesk can describe.' });
-    }
+  router.use('/me', requireSignIn, noStore);
+  router.get('/me/token', async (req: Request, res: Response) => {
+    const token = await services.tokens.acquire(accountOf(req), [scopeFor(PERMISSIONS.read)]);
+    clearTrips(req);
+    const claims = decodeClaims(token.accessToken) ?? {};
     const scp = scopesOf(claims);
     const rows = PERMISSION_USES.map((p) => ({ ...p, granted: scp.includes(p.name) }));
     // ReadWrite also satisfies the read pages, which the page points out when Read itself is absent.

@@ -1,0 +1,72 @@
+import { InteractionRequiredError } from '../auth/errors';
+import { PERMISSIONS } from '../auth/scopes';
+import type { RunAsAnalyst } from '../defender/access';
+import { DefenderApiError } from '../defender/errors';
+import { buildPatch, changesSince, ManageInputError, parseManageForm, snapshotOf, type Snapshot } from '../defender/manage';
+
+/** The form fields a manage request may carry; anything else is ignored. */
+const FORM_FIELDS = ['action', 'base', 'seen', 'assign', 'assignTo', 'status', 'verdict', 'classification', 'determination', 'tags', 'comment', 'back'];
+
+export function manageForm(body: unknown): Record<string, string> {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  return Object.fromEntries(FORM_FIELDS.filter((k) => typeof fields[k] === 'string').map((k) => [k, fields[k] as string]));
+}
+
+/** The snapshot the form was rendered from (to show what changed meanwhile), or `fallback` if unreadable. */
+function decodeSeen(raw: string | undefined, fallback: Snapshot): Snapshot {
+  try {
+    const s = JSON.parse(Buffer.from(raw ?? '', 'base64url').toString('utf8')) as Partial<Snapshot>;
+    if (typeof s.status === 'string' && Array.isArray(s.tags)) {
+      return { assignedTo: String(s.assignedTo ?? ''), status: s.status, classification: String(s.classification ?? ''), determination: String(s.determination ?? ''), tags: s.tags.map(String) };
+    }
+  } catch {
+    // fall through
+  }
+  return fallback;
+}
+
+export type ManageOutcome =
+  | { kind: 'saved'; fields: string[] }
+  | { kind: 'unchanged' }
+  | { kind: 'invalid'; field: string; text: string }
+  /** Someone changed the incident since the form was rendered: nothing was written. */
+  | { kind: 'conflict'; changes: { field: string; from: string; to: string }[] }
+  /** The analyst must sign in again (or consent to the write permission) first. */
+  | { kind: 'needs-sign-in' }
+  /** Defender refused the analyst (role or permission). */
+  | { kind: 'forbidden'; error: DefenderApiError }
+  /** Defender refused the change itself. */
+  | { kind: 'rejected'; text: string };
+
+/**
+ * Applies one manage form to an incident: validates it, re-reads the incident to detect a change
+ * made since the form was rendered (the API has no ETag), and sends only the fields that differ.
+ */
+export async function manageIncident(run: RunAsAnalyst, id: number, form: Record<string, string>, me: string): Promise<ManageOutcome> {
+  let request;
+  try {
+    request = parseManageForm(form, me);
+  } catch (err) {
+    if (err instanceof ManageInputError) return { kind: 'invalid', field: err.field, text: err.message };
+    throw err;
+  }
+  try {
+    return await run(PERMISSIONS.write, async (client, token): Promise<ManageOutcome> => {
+      const current = await client.getIncident(token, id);
+      if (current.lastUpdateTime !== request.base) {
+        return { kind: 'conflict', changes: changesSince(decodeSeen(form.seen, snapshotOf(current)), current) };
+      }
+      const patch = buildPatch(request, current);
+      if (Object.keys(patch).length === 0) return { kind: 'unchanged' };
+      await client.updateIncident(token, id, patch);
+      return { kind: 'saved', fields: Object.keys(patch) };
+    });
+  } catch (err) {
+    if (err instanceof InteractionRequiredError) return { kind: 'needs-sign-in' };
+    if (err instanceof DefenderApiError && err.kind === 'forbidden') return { kind: 'forbidden', error: err };
+    if (err instanceof DefenderApiError && (err.kind === 'bad-request' || err.kind === 'not-found')) {
+      return { kind: 'rejected', text: `Defender refused the change: ${err.apiMessage ?? err.apiCode ?? `HTTP ${err.status}`}` };
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,206 @@
+import { ConsentError, explainAadsts, IdentityProviderError, isConsentError, SignInError } from '../../auth/errors';
+import { LOOP_LIMIT } from '../../auth/signInLoop';
+import { PERMISSIONS } from '../../auth/scopes';
+import type { DefenderApiError } from '../../defender/errors';
+import type { InvalidInputError } from '../inputErrors';
+import type { Problem, ProblemPage } from './problemPage';
+
+/**
+ * The wording of every error page, one function per kind of error. The error handler picks the
+ * function; routes and features only throw typed errors.
+ */
+
+const signInAgain = (returnTo = '/') => ({ href: `/auth/signin?returnTo=${encodeURIComponent(returnTo)}`, label: 'Sign in again' });
+const backToConsent = { href: '/admin/consent', label: 'Back to the admin consent page' };
+
+export function signInProblem(err: SignInError): Problem {
+  const { returnTo, error, aadsts } = err.details;
+  const explained = explainAadsts(aadsts);
+  switch (err.failure) {
+    case 'cancelled':
+      return [401, { title: 'Sign-in cancelled', what: 'You cancelled signing in, so ThreatDesk cannot show your incidents.', actions: [signInAgain(returnTo)] }];
+    case 'refused':
+      if (isConsentError(error, aadsts)) {
+        return [403, {
+          title: explained?.title ?? "ThreatDesk needs an administrator's approval",
+          what: explained?.what ?? 'Your organization has not granted ThreatDesk the permissions it needs.',
+          todo: explained?.todo ?? 'Ask a global administrator to grant consent from the admin consent page, then sign in again.',
+          admin: true,
+          actions: [{ href: '/admin/consent', label: 'Open the admin consent page' }, signInAgain(returnTo)],
+        }];
+      }
+      return [401, {
+        title: explained?.title ?? 'Sign-in failed',
+        what: explained?.what ?? `Microsoft Entra ID could not sign you in (${error ?? 'error'}${aadsts ? `, AADSTS${aadsts}` : ''}).`,
+        todo: explained?.todo ?? 'Try again. If it keeps failing, give your administrator the time and the request id below.',
+        admin: explained?.admin,
+        actions: [signInAgain(returnTo)],
+      }];
+    case 'unmatched-browser':
+      return [400, {
+        title: 'Your sign-in could not be matched to this browser',
+        what: 'ThreatDesk keeps a record of each sign-in it starts, but none came with this response. This happens when cookies are blocked, the sign-in started in another browser, or it took too long and the record expired.',
+        todo: 'Start sign-in again from this browser.',
+        actions: [signInAgain()],
+      }];
+    case 'unknown-state':
+      return [400, {
+        title: 'This sign-in response is not valid here',
+        what: 'The response does not belong to a sign-in started in this browser, or it was already used or expired (sign-ins must finish within 10 minutes).',
+        todo: 'Start sign-in again.',
+        actions: [signInAgain()],
+      }];
+    case 'no-code':
+      return [400, { title: 'Incomplete sign-in response', what: 'The response from Microsoft Entra ID carried no authorization code.', actions: [signInAgain(returnTo)] }];
+  }
+}
+
+export function consentProblem(err: ConsentError): Problem {
+  const { error, aadsts } = err.details;
+  switch (err.failure) {
+    case 'unconfirmed':
+      return [400, {
+        title: 'This consent response cannot be confirmed',
+        what: 'It does not match a consent link opened in this browser (or it was already used, or is more than 10 minutes old). The grant itself may still have happened at Microsoft: this page just cannot vouch for it.',
+        todo: 'Open the admin consent page again in this browser and follow its link. To check the current grants, sign in and open "My token".',
+        actions: [backToConsent],
+      }];
+    case 'refused': {
+      const explained = explainAadsts(aadsts);
+      const notAdmin = aadsts === 90094 || aadsts === 90008 || error === 'access_denied';
+      return [403, {
+        title: aadsts === 65004 || error === 'permission_denied' ? 'Consent was declined' : notAdmin ? 'Consent needs a global administrator' : 'Consent was not granted',
+        what: explained?.what && aadsts !== 90094
+          ? explained.what
+          : `Microsoft Entra ID did not grant the permissions (${error ?? 'error'}${aadsts ? `, AADSTS${aadsts}` : ''}).${notAdmin ? ' Only a global administrator (or a privileged role administrator) of the tenant can grant consent for everyone.' : ''}`,
+        todo: 'Ask a global administrator of the tenant to open this page and follow the consent link, then accept the permission request.',
+        actions: [backToConsent],
+      }];
+    }
+    case 'unexpected':
+      return [400, { title: 'Unexpected consent response', what: 'The response from Microsoft Entra ID did not say that consent was granted.', actions: [backToConsent] }];
+  }
+}
+
+export function identityProviderProblem(err: IdentityProviderError): Problem {
+  const explained = explainAadsts(err.aadsts);
+  const status = err.kind === 'unavailable' ? 503 : err.kind === 'misconfigured' ? 500 : 502;
+  return [status, {
+    title: explained?.title ?? (err.kind === 'unavailable' ? 'Microsoft sign-in is unavailable' : 'Microsoft sign-in failed'),
+    what: explained?.what ?? err.message,
+    todo: explained?.todo ?? (err.kind === 'misconfigured' ? "An administrator must check ThreatDesk's client credentials." : 'Try again in a moment.'),
+    admin: explained?.admin,
+    retryAfterSec: err.kind === 'unavailable' ? (err.retryAfterSec ?? 10) : undefined,
+    actions: [{ href: '/auth/signin', label: 'Try signing in again' }],
+  }];
+}
+
+/** After a token kept failing even through sign-in, or a write's sign-in expired: stop and explain. */
+export function signInStuckProblem(reason: string, aadsts: number | undefined, method: string, returnTo: string): Problem {
+  const explained = explainAadsts(aadsts);
+  const get = method === 'GET';
+  return [401, {
+    title: get ? 'Signing in again did not help' : 'Your sign-in needs refreshing',
+    what: explained?.what ?? (get
+      ? `ThreatDesk sent you to sign in ${LOOP_LIMIT} times for this page and still could not get a usable token from Microsoft Entra ID (${reason}).`
+      : 'Your Microsoft sign-in expired before this change could be sent.'),
+    todo: explained?.todo ?? (get ? "Sign out and in again. If it keeps happening, ask your administrator to check the app's consent and your access." : 'Sign in again, then repeat the change.'),
+    admin: explained?.admin ?? get,
+    actions: [signInAgain(returnTo)],
+  }];
+}
+
+export const signInRequiredProblem = (): Problem => [401, {
+  title: 'Sign-in required',
+  what: 'This needs a signed-in analyst, and your session has ended or never began.',
+  actions: [signInAgain()],
+}];
+
+export function inputProblem(err: InvalidInputError): Problem {
+  switch (err.problem) {
+    case 'incident-id':
+      return [404, { title: 'Incident not found', what: err.detail, actions: [{ href: err.resetHref, label: 'Back to the incident queue' }] }];
+    case 'filter':
+      return [400, { title: 'That filter is not valid', what: err.detail, actions: [{ href: err.resetHref, label: 'Reset the filters' }] }];
+    case 'cursor':
+      return [400, { title: 'That page link is not valid', what: err.detail, actions: [{ href: err.resetHref, label: 'Start the list again' }] }];
+  }
+}
+
+export function defenderProblem(err: DefenderApiError): Problem {
+  const quote = err.apiMessage ? ` Defender said: “${err.apiMessage}”` : '';
+  switch (err.kind) {
+    case 'forbidden':
+      return [403, forbiddenPage(err)];
+    case 'not-found':
+      return [404, { title: 'Not found', what: `Microsoft Defender has no such incident, or it is outside the device groups you may see.${quote}`, actions: [{ href: '/incidents', label: 'Back to the incident queue' }] }];
+    case 'throttled':
+      return [429, {
+        title: 'Microsoft Defender is throttling requests',
+        what: `Your organization has used its Defender API quota for now (50 list calls a minute, 100 incident reads a minute).${quote}`,
+        todo: `Try again in ${err.retryAfterSec ?? 60} seconds.`,
+        retryAfterSec: err.retryAfterSec ?? 60,
+        trackingId: err.trackingId,
+      }];
+    case 'unavailable':
+      return [503, {
+        title: 'Microsoft Defender is having trouble',
+        what: `The Defender API answered with an error (HTTP ${err.status ?? '?'}).`,
+        todo: 'Try again in a minute. If it persists, check the Microsoft 365 service health page.',
+        retryAfterSec: err.retryAfterSec ?? 30,
+        trackingId: err.trackingId,
+      }];
+    case 'timeout':
+      return [504, { title: 'Microsoft Defender did not answer in time', what: 'The Defender API took too long to respond.', todo: 'Try again; narrowing the filter also helps.', retryAfterSec: 10 }];
+    case 'network':
+      return [502, { title: 'Microsoft Defender could not be reached', what: 'ThreatDesk could not connect to the Defender API.', todo: 'Try again in a moment. If it persists, an administrator should check the network path to the Defender API.', retryAfterSec: 10 }];
+    case 'malformed':
+      return [502, { title: 'Microsoft Defender sent an unreadable answer', what: `ThreatDesk could not read the Defender API's response. ${err.apiMessage ?? ''}`.trim(), todo: 'Try again. If it persists, report it with the request id below.' }];
+    case 'unauthorized':
+    case 'bad-request':
+      return [502, { title: 'Microsoft Defender refused the request', what: `The Defender API did not accept ThreatDesk's request (HTTP ${err.status ?? '?'}).${quote}`, todo: 'Report it with the request id below.', trackingId: err.trackingId }];
+  }
+}
+
+/** A Defender 403 is either a missing app permission (consent) or a missing Defender role; say which. */
+export function forbiddenPage(err: DefenderApiError): ProblemPage {
+  const message = err.apiMessage ?? '';
+  // Whole names only: 'Incident.ReadWrite' contains 'Incident.Read'.
+  const permission = Object.values(PERMISSIONS).find((p) => new RegExp(`(?<![\\w.])${p.replace('.', '\\.')}(?![\\w.])`).test(message));
+  if (permission) {
+    return {
+      title: `ThreatDesk lacks the ${permission} permission`,
+      what: `Microsoft Defender refused the call because your token does not carry the delegated permission ${permission}. Defender said: “${message}”`,
+      todo: 'A global administrator can grant it from the admin consent page; then sign in again.',
+      admin: true,
+      trackingId: err.trackingId,
+    };
+  }
+  return {
+    title: 'Your Defender role does not allow this',
+    what: `ThreatDesk has the permission, but Microsoft Defender refused the call for your account: your Defender role or device-group access does not cover it.${message ? ` Defender said: “${message}”` : ''}`,
+    todo: 'Ask your Defender administrator for a role with access (Microsoft Defender portal → Permissions → Roles).',
+    trackingId: err.trackingId,
+  };
+}
+
+export const storeUnavailableProblem = (): Problem => [503, {
+  title: 'Session store unavailable',
+  what: 'ThreatDesk cannot reach the store that keeps sign-in sessions, so it cannot tell who you are right now. You have not been signed out.',
+  todo: 'Try again in a few seconds.',
+  retryAfterSec: 5,
+}];
+
+export const csrfProblem = (): Problem => [403, {
+  title: 'This form has expired',
+  what: 'The form was sent without a valid security token, for example because it was opened before you signed in again, or came from another site.',
+  todo: 'Go back, reload the page, and submit again.',
+}];
+
+export const tooLargeProblem = (): Problem => [413, { title: 'Too much text', what: 'The form was larger than ThreatDesk accepts.', todo: 'Shorten the text (comments may be up to 30,000 characters) and try again.' }];
+
+export const badRequestProblem = (): Problem => [400, { title: 'Bad request', what: 'The request could not be read.' }];
+
+export const notFoundProblem = (): Problem => [404, { title: 'Page not found', what: 'There is no page at this address.', actions: [{ href: '/', label: 'Go to ThreatDesk' }] }];
+
+export const unexpectedProblem = (): Problem => [500, { title: 'Something went wrong', what: 'ThreatDesk hit an unexpected error. Nothing was changed.', todo: 'Try again. If it happens again, report the request id below.' }];

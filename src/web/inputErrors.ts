@@ -1,0 +1,21 @@
+/** Input in the address or a form that ThreatDesk cannot act on; the error handler words the page. */
+export type InputProblem =
+  /** `/incidents/:id` with something that is not an incident id. */
+  | 'incident-id'
+  /** A queue filter value outside its allow-list. */
+  | 'filter'
+  /** A "continue" link that was changed or cut short. */
+  | 'cursor';
+
+export class InvalidInputError extends Error {
+  constructor(
+    readonly problem: InputProblem,
+    /** What was wrong, in words safe to show (values are quoted, never markup). */
+    readonly detail: string,
+    /** Where the analyst can start again from. */
+    readonly resetHref: string,
+  ) {
+    super(`invalid ${problem}: ${detail}`);
+    this.name = 'InvalidInputError';
+  }
+}
