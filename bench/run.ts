@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { signIn } from '../test/helpers/appSignIn';
+import { CONTOSO_ID } from '@threatdesk/emulator';
 import { TestBrowser } from '@threatdesk/emulator/testing';
 import { startStack } from '../test/helpers/stack';
 
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   try {
     await signIn(browser, stack.app.url, 'riley@contoso.example');
     const cookie = await browser.jar.getCookieString(stack.app.url);
-    const id = stack.emu.defender.store.list('11111111-1111-4111-8111-111111111111')[0].incidentId;
+    const id = (await stack.emu.control.incidents.list(CONTOSO_ID))[0].incidentId;
     const cases: { name: string; path: string; signedIn: boolean }[] = [
       { name: 'GET /healthz (no session)', path: '/healthz', signedIn: false },
       { name: 'GET / (visitor landing page)', path: '/', signedIn: false },
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
       const non2xx = result.non2xx + result.errors;
       console.log(`| ${c.name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${non2xx} |`);
     }
-    console.log(`Refresh grants during the run: ${stack.emu.context.stats.grants.refresh_token} (tokens came from the per-account cache).`);
+    console.log(`Refresh grants during the run: ${(await stack.emu.control.stats.grants()).refresh_token} (tokens came from the per-account cache).`);
   } finally {
     await browser.close();
     await stack.close();

@@ -16,10 +16,11 @@ async function main(): Promise<void> {
     redirectUris: defaultRedirectUris(baseUrl),
   });
   const redis = process.env.SESSION_STORE === 'redis';
+  const registration = await emu.control.app.registration();
   const config = loadConfig({
     TENANT: 'organizations',
-    CLIENT_ID: emu.context.directory.clientId,
-    CLIENT_SECRET: emu.context.directory.clientSecret,
+    CLIENT_ID: registration.clientId,
+    CLIENT_SECRET: registration.clientSecret,
     BASE_URL: baseUrl,
     SESSION_SECRETS: randomBytes(32).toString('base64url'),
     AUTHORITY_HOST: emu.urls.authorityHost,
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     TOKEN_CACHE_KEYS: redis ? randomBytes(32).toString('base64') : undefined,
   });
   const app = await startServer(config);
-  const users = [...emu.context.directory.users.values()];
+  const users = await emu.control.users.list();
   const describe = (tid: string) => users.filter((u) => u.tenantId === tid).map((u) => `    ${u.upn.padEnd(26)} ${u.isGlobalAdmin ? 'global administrator' : u.defender.role === 'none' ? 'no Defender role' : `${u.defender.role}: ${u.defender.deviceGroups === '*' ? 'all device groups' : u.defender.deviceGroups.join(', ')}`}`).join('\n');
   console.log(`
 ThreatDesk demo is running: open ${baseUrl}

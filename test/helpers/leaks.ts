@@ -10,7 +10,7 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/;
  * knows everything it issued; any JWT shape is refused too.
  */
 export async function assertNoSecretsLeaked(app: Pick<AppInstance, 'url' | 'logs'>, emu: Emulator, extra: string[] = []): Promise<void> {
-  const secrets = [...emu.entra.issuedSecrets(), ...extra].filter((s) => s && s.length >= 16);
+  const secrets = [...(await emu.control.tokens.issuedSecrets()), ...extra].filter((s) => s && s.length >= 16);
   expect(secrets.length).toBeGreaterThan(0);
   const texts: { where: string; text: string }[] = [
     ...TestBrowser.seen.filter((r) => r.url.startsWith(app.url)).map((r) => ({ where: `response ${r.url.split('?')[0]}`, text: `${r.headers}\n${r.body}` })),

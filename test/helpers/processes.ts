@@ -179,11 +179,15 @@ export async function startAppProcess(name: string, env: Record<string, string>,
  * The environment of an instance that signs in through the emulator and keeps sessions in Redis.
  * Every replica must get the same SESSION_SECRETS, TOKEN_CACHE_KEYS, REDIS_KEY_PREFIX and BASE_URL.
  */
-export function redisAppEnv(emu: Emulator, shared: { baseUrl: string; redisUrl: string; keyPrefix: string; sessionSecret?: string; tokenCacheKey?: string }): Record<string, string> {
+export async function redisAppEnv(
+  emu: Emulator,
+  shared: { baseUrl: string; redisUrl: string; keyPrefix: string; sessionSecret?: string; tokenCacheKey?: string },
+): Promise<Record<string, string>> {
+  const { clientId, clientSecret } = await emu.control.app.registration();
   return {
     TENANT: 'organizations',
-    CLIENT_ID: emu.context.directory.clientId,
-    CLIENT_SECRET: emu.context.directory.clientSecret,
+    CLIENT_ID: clientId,
+    CLIENT_SECRET: clientSecret,
     BASE_URL: shared.baseUrl,
     SESSION_SECRETS: shared.sessionSecret ?? randomBytes(32).toString('base64url'),
     SESSION_STORE: 'redis',
@@ -283,8 +287,8 @@ export async function startReplicas(emulatorOptions: EmulatorOptions, redis: { u
   const emu = await startEmulator(emulatorOptions);
   const lb = await Balancer.listen();
   try {
-    emu.addRedirectUris(defaultRedirectUris(lb.url));
-    const env = redisAppEnv(emu, { baseUrl: lb.url, redisUrl: redis.url, keyPrefix: redis.keyPrefix });
+    await emu.control.app.addRedirectUris(defaultRedirectUris(lb.url));
+    const env = await redisAppEnv(emu, { baseUrl: lb.url, redisUrl: redis.url, keyPrefix: redis.keyPrefix });
     const [a, b] = await Promise.all([startAppProcess('a', env), startAppProcess('b', env)]);
     lb.setBackends({ a: a.url, b: b.url });
     return { emu, lb, a, b };

@@ -26,11 +26,11 @@ export async function startApp(emu: Emulator, env: Record<string, string | undef
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
-  emu.addRedirectUris(defaultRedirectUris(env.BASE_URL ?? url));
+  const registration = await emu.control.app.addRedirectUris(defaultRedirectUris(env.BASE_URL ?? url));
   const config = loadConfig({
     TENANT: 'organizations',
-    CLIENT_ID: emu.context.directory.clientId,
-    CLIENT_SECRET: emu.context.directory.clientSecret,
+    CLIENT_ID: registration.clientId,
+    CLIENT_SECRET: registration.clientSecret,
     BASE_URL: url,
     SESSION_SECRETS: 'test-session-secret-0123456789-abcdefghijkl',
     AUTHORITY_HOST: emu.urls.authorityHost,

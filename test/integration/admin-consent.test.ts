@@ -45,12 +45,13 @@ describe('admin consent page', () => {
     expect(perms).toEqual(['Incident.Read', 'Incident.ReadWrite', 'AdvancedHunting.Read']);
     for (const uri of ['/auth/redirect', '/admin/consent/callback', '/auth/signed-out']) expect(page.body).toContain(`${stack.app.url}${uri}`);
     expect(page.body).toContain('Microsoft Threat Protection');
-    expect(page.body).toContain(stack.emu.context.directory.clientId);
+    const { clientId } = await stack.emu.control.app.registration();
+    expect(page.body).toContain(clientId);
 
     const link = new URL(page.$('#consent-go').attr('href') as string);
     expect(link.origin).toBe(stack.emu.urls.browserBase);
     expect(link.pathname).toBe('/organizations/v2.0/adminconsent');
-    expect(link.searchParams.get('client_id')).toBe(stack.emu.context.directory.clientId);
+    expect(link.searchParams.get('client_id')).toBe(clientId);
     expect(link.searchParams.get('scope')).toBe('https://api.security.microsoft.com/.default');
     expect(link.searchParams.get('redirect_uri')).toBe(`${stack.app.url}/admin/consent/callback`);
     expect(link.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);

@@ -13,9 +13,9 @@ let target: number;
 
 beforeAll(async () => {
   stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000 } });
-  stack.emu.addUser({ upn: 'quinn@contoso.example', name: 'Quinn Park', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
+  await stack.emu.control.users.add({ upn: 'quinn@contoso.example', name: 'Quinn Park', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
   riley = await browserFor('riley@contoso.example');
-  target = stack.emu.defender.store.list(CONTOSO_ID).find((s) => s.status === 'Active')!.incidentId;
+  target = (await stack.emu.control.incidents.list(CONTOSO_ID)).find((s) => s.status === 'Active')!.incidentId;
 });
 
 afterAll(async () => {
@@ -31,8 +31,9 @@ async function browserFor(upn: string): Promise<TestBrowser> {
   return b;
 }
 
-const current = (id = target, tenant = CONTOSO_ID) => stack.emu.defender.store.get(tenant, id) as unknown as Incident;
-const patches = () => stack.emu.context.stats.defenderRequests.filter((r) => r.method === 'PATCH').length;
+/** The incident as Defender now holds it. */
+const current = async (id = target, tenant = CONTOSO_ID) => (await stack.emu.control.incidents.get(tenant, id)) as unknown as Incident;
+const patches = async () => (await stack.emu.control.stats.requests()).filter((r) => r.method === 'PATCH').length;
 const open = (b: TestBrowser, id = target) => b.get(`${stack.app.url}/incidents/${id}`);
 
 /** Submits a manage form and follows the redirect back to the incident page. */
@@ -48,19 +49,19 @@ describe('manage actions', () => {
     expect(r.post.status).toBe(303);
     expect(r.page.$('.flash-success').text()).toBe('Saved: assignedTo.');
     expect(r.page.$('#assigned-to').text()).toBe('riley@contoso.example');
-    expect(current().assignedTo).toBe('riley@contoso.example');
+    expect((await current()).assignedTo).toBe('riley@contoso.example');
 
     r = await act(riley, r.page, '#assign-submit', { assignTo: 'sam@contoso.example' });
-    expect(current().assignedTo).toBe('sam@contoso.example');
+    expect((await current()).assignedTo).toBe('sam@contoso.example');
 
     r = await act(riley, r.page, '#unassign');
     expect(r.page.$('#assigned-to').text()).toBe('Unassigned');
-    expect(current().assignedTo ?? null).toBeNull();
+    expect((await current()).assignedTo ?? null).toBeNull();
   });
 
   it('sets the status, and resolving asks for a classification and a note', async () => {
     let r = await act(riley, await open(riley), '#form-status button[type="submit"]', { status: 'InProgress' });
-    expect(current().status).toBe('InProgress');
+    expect((await current()).status).toBe('InProgress');
 
     const note = 'Contained: host isolated and reimaged.';
     r = await act(riley, r.page, '#form-status button[type="submit"]', { status: 'Resolved', verdict: '', comment: note });
@@ -68,11 +69,11 @@ describe('manage actions', () => {
     expect(r.page.$('#manage-error').text()).toBe('Choose a classification when resolving');
     // What the analyst typed is still there.
     expect(r.page.$('#resolve-note').text()).toBe(note);
-    expect(current().status).toBe('InProgress');
+    expect((await current()).status).toBe('InProgress');
 
     r = await act(riley, await open(riley), '#form-status button[type="submit"]', { status: 'Resolved', verdict: 'TruePositive:Malware', comment: note });
     expect(r.post.status).toBe(303);
-    const now = current();
+    const now = await current();
     expect([now.status, now.classification, now.determination]).toEqual(['Resolved', 'TruePositive', 'Malware']);
     expect(now.comments?.at(-1)).toMatchObject({ comment: note, createdBy: 'riley@contoso.example' });
   });
@@ -83,20 +84,20 @@ describe('manage actions', () => {
     expect(options).toContain('FalsePositive:Clean');
     expect(options).toContain('TruePositive:Phishing');
     expect(options).not.toContain('FalsePositive:Malware');
-    const before = patches();
+    const before = await patches();
     const r = await act(riley, page, '#form-classify button', { verdict: 'FalsePositive:Malware' });
     expect(r.post.status).toBe(400);
     expect(r.page.$('#manage-error').text()).toBe('“Malware” is not a determination for FalsePositive');
-    expect(patches()).toBe(before);
+    expect(await patches()).toBe(before);
 
     const ok = await act(riley, r.page, '#form-classify button', { verdict: 'InformationalExpectedActivity:SecurityTesting' });
     expect(ok.post.status).toBe(303);
-    expect([current().classification, current().determination]).toEqual(['InformationalExpectedActivity', 'SecurityTesting']);
+    expect([(await current()).classification, (await current()).determination]).toEqual(['InformationalExpectedActivity', 'SecurityTesting']);
   });
 
   it('replaces tags and adds comments up to 30,000 characters', async () => {
     let r = await act(riley, await open(riley), '#form-tags button', { tags: 'Phishing campaign, VIP\n<b>markup</b>' });
-    expect(current().tags).toEqual(['Phishing campaign', 'VIP', '<b>markup</b>']);
+    expect((await current()).tags).toEqual(['Phishing campaign', 'VIP', '<b>markup</b>']);
     expect(r.page.$('#tags .tag').map((_, el) => r.page.$(el).text()).get()).toEqual(['Phishing campaign', 'VIP', '<b>markup</b>']);
 
     const long = `${'x'.repeat(29_990)} <i>end</i>`;
@@ -108,16 +109,16 @@ describe('manage actions', () => {
 
     r = await act(riley, r.page, '#form-comment button', { comment: long.slice(1) });
     expect(r.post.status).toBe(303);
-    expect(current().comments?.at(-1)?.comment).toBe(long.slice(1));
+    expect((await current()).comments?.at(-1)?.comment).toBe(long.slice(1));
     expect(r.page.$('.comment-text').first().text()).toBe(long.slice(1));
   });
 
   it('sends only the fields that changed, and nothing when nothing did', async () => {
     const page = await open(riley);
-    const before = patches();
+    const before = await patches();
     const r = await act(riley, page, '#form-tags button');
     expect(r.page.$('.flash-success').text()).toBe('Nothing to change: the incident already had those values.');
-    expect(patches()).toBe(before);
+    expect(await patches()).toBe(before);
   });
 
   it('refuses a form without its CSRF token, or from another site', async () => {
@@ -127,7 +128,7 @@ describe('manage actions', () => {
     expect((await riley.post(url, { action: 'comment', base, comment: 'no token' })).status).toBe(403);
     const csrf = page.$('#form-comment input[name="_csrf"]').attr('value') as string;
     expect((await riley.post(url, { action: 'comment', base, comment: 'cross site', _csrf: csrf }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
-    expect(current().comments?.some((c) => ['no token', 'cross site'].includes(c.comment))).toBe(false);
+    expect((await current()).comments?.some((c) => ['no token', 'cross site'].includes(c.comment))).toBe(false);
   });
 
   it('never overwrites another analyst\'s change: it shows what changed and keeps the form', async () => {
@@ -135,14 +136,14 @@ describe('manage actions', () => {
     const mine = await open(riley);
     // Quinn changes the status while Riley's page is open.
     await act(quinn, await open(quinn), '#form-status button[type="submit"]', { status: 'Active' });
-    const statusNow = current().status;
+    const statusNow = (await current()).status;
     await act(quinn, await open(quinn), '#assign-submit', { assignTo: 'quinn@contoso.example' });
 
-    const before = patches();
+    const before = await patches();
     const r = await act(riley, mine, '#assign-submit', { assignTo: 'sam@contoso.example' });
     expect(r.post.status).toBe(409);
-    expect(patches()).toBe(before);
-    expect(current().assignedTo).toBe('quinn@contoso.example');
+    expect(await patches()).toBe(before);
+    expect((await current()).assignedTo).toBe('quinn@contoso.example');
     const conflict = r.page.$('#conflict').text();
     expect(conflict).toContain('Someone else changed this incident since you opened it');
     expect(conflict).toContain('assignedTo:');
@@ -153,13 +154,13 @@ describe('manage actions', () => {
     // Re-applying from the conflict page works, on top of the new version.
     const again = await act(riley, r.page, '#assign-submit');
     expect(again.post.status).toBe(303);
-    expect(current().assignedTo).toBe('sam@contoso.example');
+    expect((await current()).assignedTo).toBe('sam@contoso.example');
   });
 
   it('tells a read-only analyst it is their Defender role, and keeps what they typed', async () => {
     const alex = await browserFor('alex@contoso.example');
-    const alexUser = stack.emu.context.directory.findUser('alex@contoso.example')!;
-    const visible = [...stack.emu.defender.store.visibleIds(alexUser)][0];
+    const visible = (await stack.emu.control.incidents.visibleIds('alex@contoso.example'))[0];
+    expect(visible).toBeDefined();
     const page = await open(alex, visible);
     const r = await act(alex, page, '#form-comment button', { comment: 'Looks like a false positive to me.' });
     expect(r.post.status).toBe(403);
@@ -169,10 +170,9 @@ describe('manage actions', () => {
   });
 
   it('asks for Incident.ReadWrite the first time, where users may consent, and returns to the same action', async () => {
-    const dir = stack.emu.context.directory;
-    dir.setAdminConsent(CONTOSO_ID, ['Incident.Read']);
+    expect(await stack.emu.control.consent.revokeAdmin(CONTOSO_ID, ['Incident.ReadWrite'])).toEqual(['Incident.Read']);
     try {
-      stack.emu.addUser({ upn: 'robin@contoso.example', name: 'Robin Lee', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
+      await stack.emu.control.users.add({ upn: 'robin@contoso.example', name: 'Robin Lee', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
       const robin = await browserFor('robin@contoso.example');
       const page = await open(robin);
       const text = 'Escalating to tier 3.';
@@ -193,19 +193,18 @@ describe('manage actions', () => {
       expect(back.$('#comment-input').text()).toBe(text);
       const done = await act(robin, back, '#form-comment button');
       expect(done.post.status).toBe(303);
-      expect(current().comments?.at(-1)).toMatchObject({ comment: text, createdBy: 'robin@contoso.example' });
+      expect((await current()).comments?.at(-1)).toMatchObject({ comment: text, createdBy: 'robin@contoso.example' });
       expect(done.page.$('#pending-change').length).toBe(0);
     } finally {
-      dir.setAdminConsent(CONTOSO_ID, ['Incident.Read', 'Incident.ReadWrite']);
+      expect(await stack.emu.control.consent.grantAdmin(CONTOSO_ID, ['Incident.ReadWrite'])).toEqual(['Incident.Read', 'Incident.ReadWrite']);
     }
   });
 
   it('tells an analyst whose tenant has not consented to write that it is consent, and keeps the text', async () => {
-    const dir = stack.emu.context.directory;
-    dir.setAdminConsent(FABRIKAM_ID, ['Incident.Read']);
+    expect(await stack.emu.control.consent.grantAdmin(FABRIKAM_ID, ['Incident.Read'])).toEqual(['Incident.Read']);
     const jordan = await browserFor('jordan@fabrikam.example');
-    const jordanUser = dir.findUser('jordan@fabrikam.example')!;
-    const id = [...stack.emu.defender.store.visibleIds(jordanUser)][0];
+    const id = (await stack.emu.control.incidents.visibleIds('jordan@fabrikam.example'))[0];
+    expect(id).toBeDefined();
     const page = await open(jordan, id);
     expect(page.status).toBe(200);
     const text = 'Needs a second look.';
@@ -218,6 +217,6 @@ describe('manage actions', () => {
     const again = await open(jordan, id);
     expect(again.$('#pending-change').length).toBe(1);
     expect(again.$('#comment-input').text()).toBe(text);
-    expect(current(id, FABRIKAM_ID).comments?.some((c) => c.comment === text)).toBe(false);
+    expect((await current(id, FABRIKAM_ID)).comments?.some((c) => c.comment === text)).toBe(false);
   });
 });

@@ -24,12 +24,19 @@ afterAll(async () => {
   await stack.close();
 });
 
-const all = () => stack.emu.defender.store.list(CONTOSO_ID).map((s) => stack.emu.defender.store.get(CONTOSO_ID, s.incidentId) as unknown as Incident);
+/** Every incident Defender holds for the tenant, in API order. */
+async function all(): Promise<Incident[]> {
+  const out: Incident[] = [];
+  for (const s of await stack.emu.control.incidents.list(CONTOSO_ID)) out.push((await stack.emu.control.incidents.get(CONTOSO_ID, s.incidentId)) as unknown as Incident);
+  return out;
+}
+/** The newest incident's id. */
+const firstId = async () => (await stack.emu.control.incidents.list(CONTOSO_ID))[0].incidentId;
 
 describe('incident page', () => {
   it('shows the header, alerts, de-duplicated assets and the comment timeline', async () => {
     // The richest incident: most alerts, with comments.
-    const incident = all().filter((i) => (i.comments ?? []).length > 0).sort((a, b) => (b.alerts ?? []).length - (a.alerts ?? []).length)[0];
+    const incident = (await all()).filter((i) => (i.comments ?? []).length > 0).sort((a, b) => (b.alerts ?? []).length - (a.alerts ?? []).length)[0];
     const page = await riley.get(`${stack.app.url}/incidents/${incident.incidentId}`);
     expect(page.status).toBe(200);
     expect(page.$('#incident-name').text()).toBe(incident.incidentName);
@@ -50,7 +57,7 @@ describe('incident page', () => {
   });
 
   it('groups entities by type across alerts, with files\' hashes and processes\' command lines', async () => {
-    const incident = all().find((i) => {
+    const incident = (await all()).find((i) => {
       const types = new Set((i.alerts ?? []).flatMap((a) => (a.entities ?? []).map((e) => e.entityType.toLowerCase())));
       return types.has('file') && types.has('process') && types.has('user');
     }) as Incident;
@@ -69,7 +76,7 @@ describe('incident page', () => {
   });
 
   it('renders every string from Defender as text', async () => {
-    const incident = all().find((i) => (i.comments ?? []).some((c) => c.comment.includes('<')) && (i.incidentName ?? '').includes('<')) as Incident;
+    const incident = (await all()).find((i) => (i.comments ?? []).some((c) => c.comment.includes('<')) && (i.incidentName ?? '').includes('<')) as Incident;
     const page = await riley.get(`${stack.app.url}/incidents/${incident.incidentId}`);
     expect(page.$('#incident-name').text()).toBe(incident.incidentName);
     expect(page.body).not.toMatch(/<img src=x|<script>alert/);
@@ -80,12 +87,12 @@ describe('incident page', () => {
   });
 
   it('answers 404 for a non-numeric id without calling Defender', async () => {
-    const before = stack.emu.context.stats.defenderRequests.length;
+    const mark = await stack.emu.control.stats.mark();
     const page = await riley.get(`${stack.app.url}/incidents/abc%3Cscript%3E`);
     expect(page.status).toBe(404);
     expect(page.$('.problem h1').text()).toBe('Incident not found');
     expect(page.body).not.toContain('<script>');
-    expect(stack.emu.context.stats.defenderRequests.length).toBe(before);
+    expect(await stack.emu.control.stats.requests(mark)).toEqual([]);
   });
 
   it('answers 404 for an unknown id, with Defender\'s words', async () => {
@@ -96,8 +103,8 @@ describe('incident page', () => {
   });
 
   it('gives an analyst the API\'s answer for an incident outside their device groups', async () => {
-    const samUser = stack.emu.context.directory.findUser('sam@contoso.example')!;
-    const hidden = all().find((i) => !stack.emu.defender.store.visibleIds(samUser).has(i.incidentId)) as Incident;
+    const samSees = new Set(await stack.emu.control.incidents.visibleIds('sam@contoso.example'));
+    const hidden = (await all()).find((i) => !samSees.has(i.incidentId)) as Incident;
     const page = await sam.get(`${stack.app.url}/incidents/${hidden.incidentId}`);
     expect(page.status).toBe(404);
     expect(page.$('.problem').text()).toMatch(/outside the device groups you may see/);
@@ -120,22 +127,22 @@ describe('incident page', () => {
     ['non-json', 502, 'Microsoft Defender sent an unreadable answer', null],
     ['truncated', 502, 'Microsoft Defender sent an unreadable answer', null],
   ] as const)('turns an upstream %s into a specific page', async (kind, status, title, retryAfter) => {
-    const id = all()[0].incidentId;
+    const id = await firstId();
     // Two faults: the client retries a short 503 once; a 429 of 7 s is too long to absorb inline.
-    stack.emu.context.faults.add({ endpoint: 'incidents.get', kind, count: 2, retryAfter: kind === '429' ? 7 : 30 });
+    await stack.emu.control.faults.add({ endpoint: 'incidents.get', kind, count: 2, retryAfter: kind === '429' ? 7 : 30 });
     try {
       const page = await riley.get(`${stack.app.url}/incidents/${id}`);
       expect(page.status).toBe(status);
       expect(page.$('.problem h1').text()).toBe(title);
       expect(page.headers.get('retry-after')).toBe(retryAfter);
     } finally {
-      stack.emu.context.faults.clear();
+      await stack.emu.control.faults.clear();
     }
   });
 
   it('absorbs one short throttle by waiting Retry-After and retrying', async () => {
-    const id = all()[0].incidentId;
-    stack.emu.context.faults.add({ endpoint: 'incidents.get', kind: '429', count: 1, retryAfter: 1 });
+    const id = await firstId();
+    await stack.emu.control.faults.add({ endpoint: 'incidents.get', kind: '429', count: 1, retryAfter: 1 });
     const started = Date.now();
     const page = await riley.get(`${stack.app.url}/incidents/${id}`);
     expect(page.status).toBe(200);
@@ -147,14 +154,15 @@ describe('incident page', () => {
     const b = new TestBrowser(stack.emu.caCertPem);
     try {
       await signIn(b, impatient.url, 'riley@contoso.example');
-      stack.emu.context.faults.add({ endpoint: 'incidents.get', kind: 'delay', delayMs: 2_000, count: 2 });
+      const id = await firstId();
+      await stack.emu.control.faults.add({ endpoint: 'incidents.get', kind: 'delay', delayMs: 2_000, count: 2 });
       const started = Date.now();
-      const page = await b.get(`${impatient.url}/incidents/${all()[0].incidentId}`);
+      const page = await b.get(`${impatient.url}/incidents/${id}`);
       expect({ status: page.status, title: page.$('.problem h1').text() }).toEqual({ status: 504, title: 'Microsoft Defender did not answer in time' });
       expect(page.$('.problem h1').text()).toBe('Microsoft Defender did not answer in time');
       expect(Date.now() - started).toBeLessThan(1_900);
     } finally {
-      stack.emu.context.faults.clear();
+      await stack.emu.control.faults.clear();
       await b.close();
       await impatient.close();
     }

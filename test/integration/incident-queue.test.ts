@@ -22,20 +22,21 @@ afterAll(async () => {
   await stack.close();
 });
 
-const full = (id: number) => stack.emu.defender.store.get(CONTOSO_ID, id) as unknown as Incident;
+const full = async (id: number) => (await stack.emu.control.incidents.get(CONTOSO_ID, id)) as unknown as Incident;
 const ids = (p: Page) => p.$('#incidents tbody tr').map((_, el) => Number(p.$(el).attr('data-incident-id'))).get();
-const lastFilter = () => {
-  const reqs = stack.emu.context.stats.defenderRequests.filter((r) => r.path === '/api/incidents');
+const lastFilter = async () => {
+  const reqs = (await stack.emu.control.stats.requests()).filter((r) => r.path === '/api/incidents');
   return reqs[reqs.length - 1]?.query.$filter;
 };
 
 /** Every incident Defender holds for the tenant, in API order, with what the app-side filters need. */
-function expected(predicate: (i: Incident) => boolean): number[] {
-  return stack.emu.defender.store
-    .list(CONTOSO_ID)
-    .map((s) => full(s.incidentId))
-    .filter(predicate)
-    .map((i) => i.incidentId);
+async function expected(predicate: (i: Incident) => boolean): Promise<number[]> {
+  const out: number[] = [];
+  for (const s of await stack.emu.control.incidents.list(CONTOSO_ID)) {
+    const i = await full(s.incidentId);
+    if (predicate(i)) out.push(i.incidentId);
+  }
+  return out;
 }
 
 const recent = (i: Incident, ms: number) => Date.parse(i.lastUpdateTime) >= Date.now() - ms - 60_000;
@@ -60,10 +61,10 @@ describe('incident queue', () => {
   it('defaults to Active + In progress, High/Medium/Low, last 6 months, newest update first', async () => {
     const page = await riley.get(`${stack.app.url}/incidents`);
     expect(page.status).toBe(200);
-    expect(lastFilter()).toMatch(/^\(status eq 'Active' or status eq 'InProgress'\) and lastUpdateTime ge \d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    expect(await lastFilter()).toMatch(/^\(status eq 'Active' or status eq 'InProgress'\) and lastUpdateTime ge \d{4}-\d\d-\d\dT[\d:.]+Z$/);
     const shown = ids(page);
     expect(shown).toHaveLength(50);
-    expect(shown).toEqual(expected(defaults).slice(0, 50));
+    expect(shown).toEqual((await expected(defaults)).slice(0, 50));
     // Informational is hidden but counted.
     expect(page.$('#severity-counts [data-severity="Informational"]').text()).toMatch(/\d+ hidden/);
   });
@@ -77,10 +78,10 @@ describe('incident queue', () => {
   ])('filters by %s on the server', async (_name, query, fragment, predicate) => {
     const page = await riley.get(`${stack.app.url}/incidents${query}`);
     expect(page.status).toBe(200);
-    expect(lastFilter()).toContain(fragment);
+    expect(await lastFilter()).toContain(fragment);
     const shown = ids(page);
     expect(shown.length).toBeGreaterThan(0);
-    for (const id of shown) expect(predicate(full(id))).toBe(true);
+    for (const id of shown) expect(predicate(await full(id))).toBe(true);
   });
 
   it.each([
@@ -92,14 +93,14 @@ describe('incident queue', () => {
   ])('filters by %s in the app, never in $filter', async (_name, query, predicate) => {
     const page = await riley.get(`${stack.app.url}/incidents${query}`);
     expect(page.status).toBe(200);
-    expect(lastFilter()).not.toMatch(/severity|tags|serviceSource|incidentName|null/);
+    expect(await lastFilter()).not.toMatch(/severity|tags|serviceSource|incidentName|null/);
     const shown = ids(page);
     expect(shown.length).toBeGreaterThan(0);
-    for (const id of shown) expect(predicate(full(id))).toBe(true);
+    for (const id of shown) expect(predicate(await full(id))).toBe(true);
   });
 
   it('searches by id', async () => {
-    const id = expected(defaults)[3];
+    const id = (await expected(defaults))[3];
     const page = await riley.get(`${stack.app.url}/incidents?q=${id}`);
     expect(ids(page)).toContain(id);
   });
@@ -107,9 +108,9 @@ describe('incident queue', () => {
   it('combines filters and keeps them in the links, so a view can be bookmarked and returned to', async () => {
     const query = 'status=Active&severity=High&severity=Medium&window=30d&tag=VIP';
     const page = await riley.get(`${stack.app.url}/incidents?${query}`);
-    expect(lastFilter()).toMatch(/^status eq 'Active' and lastUpdateTime ge /);
+    expect(await lastFilter()).toMatch(/^status eq 'Active' and lastUpdateTime ge /);
     for (const id of ids(page)) {
-      const i = full(id);
+      const i = await full(id);
       expect(i.status).toBe('Active');
       expect(['High', 'Medium']).toContain(i.severity);
       expect(i.tags).toContain('VIP');
@@ -124,17 +125,17 @@ describe('incident queue', () => {
   });
 
   it('refuses invalid filter values with a clear page instead of sending them upstream', async () => {
-    const before = stack.emu.context.stats.defenderRequests.length;
+    const mark = await stack.emu.control.stats.mark();
     for (const q of ["?status=Open", "?assignee=x'%20or%201%20eq%201", '?window=2y', '?after=garbage']) {
       const page = await riley.get(`${stack.app.url}/incidents${q}`);
       expect(page.status).toBe(400);
       expect(page.$('.problem h1').text()).toMatch(/not valid/);
     }
-    expect(stack.emu.context.stats.defenderRequests.length).toBe(before);
+    expect(await stack.emu.control.stats.requests(mark)).toEqual([]);
   });
 
   it('pages across app-side filters with no gaps or repeats over 2,000 incidents', async () => {
-    const want = expected((i) => defaults(i) && (i.tags ?? []).includes('VIP'));
+    const want = await expected((i) => defaults(i) && (i.tags ?? []).includes('VIP'));
     expect(want.length).toBeGreaterThan(60);
     const { ids: got, pages } = await readAllPages('/incidents?tag=VIP');
     expect(got).toEqual(want);
@@ -142,7 +143,7 @@ describe('incident queue', () => {
   });
 
   it('says when a view was cut short by its upstream-call budget, and continues from there', async () => {
-    const rare = expected((i) => defaults(i) && (i.incidentName ?? '').includes('<script>'));
+    const rare = await expected((i) => defaults(i) && (i.incidentName ?? '').includes('<script>'));
     expect(rare.length).toBeGreaterThan(0);
     const first = await riley.get(`${stack.app.url}/incidents?q=%3Cscript%3E`);
     const all = await readAllPages('/incidents?q=%3Cscript%3E');
@@ -156,7 +157,7 @@ describe('incident queue', () => {
     const rows = page.$('#incidents tbody tr');
     expect(rows.length).toBeGreaterThan(0);
     const id = Number(rows.first().attr('data-incident-id'));
-    const target = full(id).redirectIncidentId;
+    const target = (await full(id)).redirectIncidentId;
     expect(rows.first().find('.merged').text()).toBe(`merged into #${target}`);
     expect(rows.first().find(`.merged a[href="/incidents/${target}"]`).length).toBe(1);
     expect(page.$('#status-counts [data-status="Redirected"]').text()).toMatch(/^Merged \d+ \(not counted above\)$/);
@@ -178,7 +179,7 @@ describe('incident queue', () => {
     expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page.body).not.toContain('<img src=x');
     const row = page.$('#incidents tbody tr').first();
-    const i = full(Number(row.attr('data-incident-id')));
+    const i = await full(Number(row.attr('data-incident-id')));
     expect(row.find('a[target="_blank"]').attr('href')).toBe(i.incidentUri);
     expect(page.$('svg rect').length).toBeGreaterThan(0);
   });
@@ -188,8 +189,8 @@ describe('CSV export', () => {
   it('exports the current filter with formula-like cells neutralised', async () => {
     // Give three incidents tags a spreadsheet would run as formulas.
     const api = new DefenderCaller(stack.emu);
-    const token = defenderToken(stack.emu, 'riley@contoso.example');
-    const [a, b, c] = expected(defaults);
+    const token = await defenderToken(stack.emu, 'riley@contoso.example');
+    const [a, b, c] = await expected(defaults);
     const cases: [number, string[], string][] = [
       [a, ['=HYPERLINK("http://x")', 'csv-test'], `"'=HYPERLINK(""http://x""); csv-test"`],
       [b, ['+SUM(1)', 'csv-test'], `"'+SUM(1); csv-test"`],
@@ -215,7 +216,7 @@ describe('CSV export', () => {
   });
 
   it('exports every page of a filter within its budget', async () => {
-    const want = expected((i) => defaults(i) && (i.tags ?? []).includes('VIP'));
+    const want = await expected((i) => defaults(i) && (i.tags ?? []).includes('VIP'));
     const csv = await riley.get(`${stack.app.url}/incidents.csv?tag=VIP`);
     const got = csv.body.trim().split('\r\n').slice(1).filter((l) => /^"\d+"/.test(l)).map((l) => Number(l.slice(1, l.indexOf('"', 1))));
     if (csv.headers.get('x-threatdesk-partial')) {

@@ -28,10 +28,9 @@ describe('two analysts at once', () => {
     browsers.push(alex, sam);
     await signIn(alex, stack.app.url, 'alex@contoso.example');
     await signIn(sam, stack.app.url, 'sam@contoso.example');
-    const dir = stack.emu.context.directory;
     const visible = {
-      alex: stack.emu.defender.store.visibleIds(dir.findUser('alex@contoso.example')!),
-      sam: stack.emu.defender.store.visibleIds(dir.findUser('sam@contoso.example')!),
+      alex: new Set(await stack.emu.control.incidents.visibleIds('alex@contoso.example')),
+      sam: new Set(await stack.emu.control.incidents.visibleIds('sam@contoso.example')),
     };
     // The seeded data guarantees the two differ, or this test would prove nothing.
     expect([...visible.alex].some((id) => !visible.sam.has(id))).toBe(true);

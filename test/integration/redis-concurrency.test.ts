@@ -113,11 +113,12 @@ describe('isolation under load, across two instances', () => {
     for (const groups of candidates) {
       if (analysts.length === USERS) break;
       const n = String(analysts.length + 1).padStart(2, '0');
-      const user = emu.addUser({ upn: `load${n}@contoso.example`, name: `Load Analyst ${n}`, defender: { role: 'analyst', deviceGroups: groups, canUpdate: false } });
-      const visible = emu.defender.store.visibleIds(user);
+      const user = await emu.control.users.add({ upn: `load${n}@contoso.example`, name: `Load Analyst ${n}`, defender: { role: 'analyst', deviceGroups: groups, canUpdate: false } });
+      const visible = new Set(await emu.control.incidents.visibleIds(user.upn));
       const signature = [...visible].sort((x, y) => x - y).join(',');
       if (!visible.size || seenSets.has(signature)) {
-        user.defender = { role: 'none', deviceGroups: [], canUpdate: false };
+        const parked = await emu.control.users.update(user.upn, { defender: { role: 'none', deviceGroups: [], canUpdate: false } });
+        expect(parked.defender.role).toBe('none');
         continue;
       }
       seenSets.add(signature);
@@ -182,14 +183,14 @@ describe('isolation under load, across two instances', () => {
 describe('concurrent refresh across instances', () => {
   it('50 parallel requests of one session right after the token is revoked cause one refresh grant', async () => {
     const cookie = await signedIn('alex@contoso.example');
-    const alex = emu.context.directory.findUser('alex@contoso.example') as User;
-    const visible = emu.defender.store.visibleIds(alex);
-    const grants = emu.context.stats.grants;
+    const visible = new Set(await emu.control.incidents.visibleIds('alex@contoso.example'));
+    expect(visible.size).toBeGreaterThan(0);
+    const refreshGrants = async () => (await emu.control.stats.grants()).refresh_token;
     // The page works before, with the token from sign-in.
     expect((await get('/incidents', cookie, 'a')).status).toBe(200);
 
-    const before = grants.refresh_token;
-    emu.expireAccessTokens();
+    const before = await refreshGrants();
+    await emu.control.tokens.expireAll();
     const logsFrom = { a: a?.logs.length ?? 0, b: b?.logs.length ?? 0 };
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => get('/incidents', cookie, i % 2 ? 'b' : 'a')));
 
@@ -199,11 +200,11 @@ describe('concurrent refresh across instances', () => {
       expect(page.user).toBe('Alex Wilber');
       expect(page.ids.every((id) => visible.has(id))).toBe(true);
     }
-    expect(grants.refresh_token).toBe(before + 1);
+    expect(await refreshGrants()).toBe(before + 1);
     const newLogs = [...(a?.logs.slice(logsFrom.a) ?? []), ...(b?.logs.slice(logsFrom.b) ?? [])].join('\n');
     expect(newLogs).not.toContain('invalid_grant');
     // And the next request still works without another refresh: nothing overwrote the new tokens.
     expect((await get('/incidents', cookie, 'b')).status).toBe(200);
-    expect(grants.refresh_token).toBe(before + 1);
+    expect(await refreshGrants()).toBe(before + 1);
   });
 });

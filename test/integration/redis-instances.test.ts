@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import type { Emulator } from '@threatdesk/emulator';
 import { sessionCookie, signIn } from '../helpers/appSignIn';
@@ -20,9 +19,8 @@ import { startReplicas, stopReplicas, type AppProcess, type Replicas } from '../
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const PREFIX = `threatdesk-test:instances:${randomBytes(6).toString('hex')}:`;
-// msal renews 300 s before expiry (on rounded seconds), so a 302 s token is stale after 3–3.5 s.
-const LIFETIME_SEC = 302;
-const STALE_AFTER_MS = 3_600;
+// Tokens live an hour; a test moves the emulator's clock past that to make the Defender API reject them.
+const LIFETIME_SEC = 3600;
 
 let emu: Emulator;
 let lb: Replicas['lb'];
@@ -108,13 +106,16 @@ describe('two instances sharing Redis', () => {
 
   it('uses on B the tokens A refreshed, without refreshing again', async () => {
     const alex = browsers[0];
-    const grants = emu.context.stats.grants;
-    await sleep(STALE_AFTER_MS);
-    const before = grants.refresh_token;
+    const refreshGrants = async () => (await emu.control.stats.grants()).refresh_token;
+    // Past the token's lifetime on the emulator clock: Defender rejects the token A and B hold.
+    await emu.control.clock.advance((LIFETIME_SEC + 1) * 1000);
+    const before = await refreshGrants();
+    const mark = await emu.control.stats.mark();
     const onA = await alex.get(`${lb.url}/incidents`, { 'x-test-backend': 'a' });
     expect(onA.headers.get('x-served-by')).toBe('a');
     expect(onA.status).toBe(200);
-    expect(grants.refresh_token).toBe(before + 1);
+    expect(await refreshGrants()).toBe(before + 1);
+    expect((await emu.control.stats.requests(mark)).filter((c) => c.status === 401).length).toBeGreaterThanOrEqual(1);
 
     for (let i = 0; i < 3; i++) {
       const onB = await alex.get(`${lb.url}/incidents`, { 'x-test-backend': 'b' });
@@ -122,8 +123,9 @@ describe('two instances sharing Redis', () => {
       expect(onB.status).toBe(200);
       expect(onB.$('#incidents tbody tr').length).toBeGreaterThan(0);
     }
-    // B read A's refreshed cache from Redis; had it held the stale token it would have refreshed too.
-    expect(grants.refresh_token).toBe(before + 1);
+    // B read A's refreshed cache from Redis; had it held the expired token, Defender would have refused it
+    // and B would have refreshed too.
+    expect(await refreshGrants()).toBe(before + 1);
   });
 
   it('keeps token caches in Redis sealed: not JSON, and no issued token or refresh token in them', async () => {
@@ -131,7 +133,7 @@ describe('two instances sharing Redis', () => {
     for await (const batch of raw.scanIterator({ MATCH: `${PREFIX}tc:*`, COUNT: 500 })) keys.push(...batch);
     // alex and sam are still signed in; riley signed out, which removed her cache.
     expect(keys).toHaveLength(2);
-    const secrets = emu.entra.issuedSecrets().filter((s) => s.length >= 16);
+    const secrets = (await emu.control.tokens.issuedSecrets()).filter((s) => s.length >= 16);
     expect(secrets.length).toBeGreaterThan(0);
     const sessions: string[] = [];
     for await (const batch of raw.scanIterator({ MATCH: `${PREFIX}sess:*`, COUNT: 500 })) sessions.push(...batch);

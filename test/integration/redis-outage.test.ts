@@ -66,8 +66,8 @@ beforeAll(async () => {
   redis = await startRedisServer();
   const port = await freePort();
   base = `http://localhost:${port}`;
-  emu.addRedirectUris(defaultRedirectUris(base));
-  app = await startAppProcess('outage', { ...redisAppEnv(emu, { baseUrl: base, redisUrl: redis.url, keyPrefix: 'threatdesk-test:outage:' }), PORT: String(port) });
+  await emu.control.app.addRedirectUris(defaultRedirectUris(base));
+  app = await startAppProcess('outage', { ...(await redisAppEnv(emu, { baseUrl: base, redisUrl: redis.url, keyPrefix: 'threatdesk-test:outage:' })), PORT: String(port) });
 }, 30_000);
 
 afterAll(async () => {
@@ -163,7 +163,10 @@ describe('Redis down when an instance starts', () => {
     const redisPort = await freePort();
     late = await startAppProcess(
       'late',
-      { ...redisAppEnv(emu, { baseUrl: lateBase, redisUrl: `redis://127.0.0.1:${redisPort}`, keyPrefix: `threatdesk-test:late:${randomBytes(4).toString('hex')}:` }), PORT: String(port) },
+      {
+        ...(await redisAppEnv(emu, { baseUrl: lateBase, redisUrl: `redis://127.0.0.1:${redisPort}`, keyPrefix: `threatdesk-test:late:${randomBytes(4).toString('hex')}:` })),
+        PORT: String(port),
+      },
       { readyPath: '/healthz' },
     );
     const t = browser();
@@ -172,7 +175,7 @@ describe('Redis down when an instance starts', () => {
 
     lateRedis = await startRedisServer({ port: redisPort });
     await until(t, `${lateBase}/readyz`, 200);
-    emu.addRedirectUris(defaultRedirectUris(lateBase));
+    await emu.control.app.addRedirectUris(defaultRedirectUris(lateBase));
     expect((await signIn(t, lateBase, 'sam@contoso.example', { returnTo: '/incidents' })).final.status).toBe(200);
     expect(late.alive()).toBe(true);
   });

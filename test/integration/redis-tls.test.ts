@@ -24,8 +24,8 @@ const password = randomBytes(18).toString('base64url');
 async function instance(redisUrl: string, options: { readyPath?: '/readyz' | '/healthz' } = {}): Promise<{ app: AppProcess; base: string }> {
   const port = await freePort();
   const base = `http://localhost:${port}`;
-  emu.addRedirectUris(defaultRedirectUris(base));
-  const env = { ...redisAppEnv(emu, { baseUrl: base, redisUrl, keyPrefix: 'threatdesk-test:tls:' }), PORT: String(port), NODE_EXTRA_CA_CERTS: caFile };
+  await emu.control.app.addRedirectUris(defaultRedirectUris(base));
+  const env = { ...(await redisAppEnv(emu, { baseUrl: base, redisUrl, keyPrefix: 'threatdesk-test:tls:' })), PORT: String(port), NODE_EXTRA_CA_CERTS: caFile };
   const app = await startAppProcess(`tls-${apps.length}`, env, options);
   apps.push(app);
   return { app, base };

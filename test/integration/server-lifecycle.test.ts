@@ -44,12 +44,12 @@ describe('graceful shutdown', () => {
   it('finishes requests in flight on SIGTERM, refuses new ones, and exits 0', async () => {
     const port = await freePort();
     const baseUrl = `http://localhost:${port}`;
-    emu.addRedirectUris(defaultRedirectUris(baseUrl));
+    const { clientId, clientSecret } = await emu.control.app.addRedirectUris(defaultRedirectUris(baseUrl));
     const app = await startAppProcess('shutdown', {
       PORT: String(port),
       TENANT: 'organizations',
-      CLIENT_ID: emu.context.directory.clientId,
-      CLIENT_SECRET: emu.context.directory.clientSecret,
+      CLIENT_ID: clientId,
+      CLIENT_SECRET: clientSecret,
       BASE_URL: baseUrl,
       SESSION_SECRETS: 'shutdown-test-secret-0123456789abcdefghij',
       AUTHORITY_HOST: emu.urls.authorityHost,
@@ -60,7 +60,7 @@ describe('graceful shutdown', () => {
     try {
       const r = await signIn(b, baseUrl, 'alex@contoso.example');
       expect(r.final.status).toBe(200);
-      emu.context.faults.add({ endpoint: 'incidents.list', kind: 'delay', delayMs: 1_500 });
+      await emu.control.faults.add({ endpoint: 'incidents.list', kind: 'delay', delayMs: 1_500 });
       const inFlight = b.get(`${baseUrl}/incidents`);
       await new Promise((resolve) => setTimeout(resolve, 400));
       const exited = new Promise<number | null>((resolve) => app.child.once('exit', (code) => resolve(code)));
@@ -71,7 +71,7 @@ describe('graceful shutdown', () => {
       expect(await exited).toBe(0);
       await expect(fetch(`${baseUrl}/healthz`)).rejects.toThrow();
     } finally {
-      emu.context.faults.clear();
+      await emu.control.faults.clear();
       await b.close();
       await app.stop();
     }

@@ -40,7 +40,8 @@ describe('sign-out', () => {
   it('ends the session, removes the tokens, and signs out at Entra', async () => {
     const page = await b.get(`${stack.app.url}/incidents`);
     const cookieBefore = await b.jar.getCookieString(stack.app.url);
-    const alex = stack.emu.context.directory.findUser('alex@contoso.example')!;
+    const alex = (await stack.emu.control.users.get('alex@contoso.example'))!;
+    expect(alex.upn).toBe('alex@contoso.example');
     const homeAccountId = `${alex.oid}.${alex.tenantId}`;
     expect(await stack.app.services.tokenCache.load(homeAccountId)).toBeDefined();
 

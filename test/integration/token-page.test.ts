@@ -30,13 +30,14 @@ describe('token check page', () => {
     const page = r.final;
     expect(page.status).toBe(200);
     const claims = Object.fromEntries(page.$('#claims tr').map((_, el) => [[page.$(el).find('th').text(), page.$(el).find('td').text()]]).get());
-    const user = stack.emu.context.directory.findUser('alex@contoso.example')!;
+    const user = (await stack.emu.control.users.get('alex@contoso.example'))!;
+    expect(user.upn).toBe('alex@contoso.example');
     expect(claims['Audience (aud)']).toBe('https://api.security.microsoft.com');
     expect(claims['Issuer (iss)']).toBe(`https://sts.windows.net/${user.tenantId}/`);
     expect(claims['Tenant (tid)']).toBe(user.tenantId);
     expect(claims['Object id (oid)']).toBe(user.oid);
     expect(claims['Delegated permissions (scp)']).toBe('Incident.Read Incident.ReadWrite');
-    expect(claims['App id (appid)']).toBe(stack.emu.context.directory.clientId);
+    expect(claims['App id (appid)']).toBe((await stack.emu.control.app.registration()).clientId);
     expect(claims['Expires (exp)']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(in \d+ min/);
 
     const granted = Object.fromEntries(page.$('#permission-check tbody tr').map((_, el) => [[page.$(el).attr('data-permission'), page.$(el).find('td').last().text()]]).get());
@@ -44,7 +45,7 @@ describe('token check page', () => {
     expect(page.$('a[href="/admin/consent"]').length).toBeGreaterThan(0);
 
     // No part of any token the emulator issued appears: not whole, not any of its three segments.
-    const jwts = stack.emu.entra.issuedSecrets().filter((s) => s.split('.').length === 3);
+    const jwts = (await stack.emu.control.tokens.issuedSecrets()).filter((s) => s.split('.').length === 3);
     expect(jwts.length).toBeGreaterThan(0);
     for (const jwt of jwts) for (const part of jwt.split('.')) expect(page.body.includes(part)).toBe(false);
   });

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { signIn } from '../helpers/appSignIn';
 import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
@@ -8,9 +7,10 @@ type Stack = Awaited<ReturnType<typeof startStack>>;
 let stack: Stack;
 let b: TestBrowser;
 
-// msal renews 300 s before expiry (strictly later, on rounded seconds), so a 302 s token is stale after 3–3.5 s.
-const STALE_AFTER_MS = 3_600;
-const LIFETIME = 302;
+// Tokens live an hour. The test moves the emulator's clock past that, so the Defender API rejects a
+// token that msal (on real time) still trusts; the app then refreshes once and retries.
+const LIFETIME = 3600;
+const refreshGrants = async () => (await stack.emu.control.stats.grants()).refresh_token;
 
 beforeAll(async () => {
   stack = await startStack({ accessTokenLifetimeSec: LIFETIME });
@@ -27,31 +27,37 @@ describe('tokens stay fresh without the analyst noticing', () => {
   it('refreshes transparently across several expiries', async () => {
     const r = await signIn(b, stack.app.url, 'alex@contoso.example', { returnTo: '/incidents' });
     expect(r.final.status).toBe(200);
-    const grants = stack.emu.context.stats.grants;
-    const startRefreshes = grants.refresh_token;
+    const startRefreshes = await refreshGrants();
     for (let round = 1; round <= 3; round++) {
-      await sleep(STALE_AFTER_MS);
+      await stack.emu.control.clock.advance((LIFETIME + 1) * 1000);
+      const mark = await stack.emu.control.stats.mark();
       const page = await b.get(`${stack.app.url}/incidents`);
       expect(page.status).toBe(200);
       expect(page.$('#incidents tbody tr').length).toBeGreaterThan(0);
-      expect(grants.refresh_token).toBe(startRefreshes + round);
+      expect(await refreshGrants()).toBe(startRefreshes + round);
+      // Defender refused the expired token, and the page was served with the refreshed one.
+      const calls = await stack.emu.control.stats.requests(mark);
+      expect(calls.filter((c) => c.status === 401).length).toBeGreaterThanOrEqual(1);
+      expect(calls.at(-1)).toMatchObject({ path: '/api/incidents', upn: 'alex@contoso.example', status: 200 });
     }
     // Within a token's life, pages use the cached token.
-    await b.get(`${stack.app.url}/incidents`);
-    expect(grants.refresh_token).toBe(startRefreshes + 3);
+    const mark = await stack.emu.control.stats.mark();
+    expect((await b.get(`${stack.app.url}/incidents`)).status).toBe(200);
+    expect(await refreshGrants()).toBe(startRefreshes + 3);
+    expect((await stack.emu.control.stats.requests(mark)).filter((c) => c.status !== 200)).toEqual([]);
   });
 
   it('refreshes when Defender rejects a token msal still thinks valid', async () => {
-    const before = stack.emu.context.stats.grants.refresh_token;
-    stack.emu.expireAccessTokens();
+    const before = await refreshGrants();
+    await stack.emu.control.tokens.expireAll();
     const page = await b.get(`${stack.app.url}/incidents`);
     expect(page.status).toBe(200);
-    expect(stack.emu.context.stats.grants.refresh_token).toBe(before + 1);
+    expect(await refreshGrants()).toBe(before + 1);
   });
 
   it('sends the analyst through sign-in after the refresh token is revoked, then back to the page', async () => {
-    expect(stack.emu.entra.revokeRefreshTokens('alex@contoso.example')).toBeGreaterThan(0);
-    stack.emu.expireAccessTokens();
+    expect(await stack.emu.control.users.revokeRefreshTokens('alex@contoso.example')).toBeGreaterThan(0);
+    await stack.emu.control.tokens.expireAll();
     const target = '/incidents?severity=High';
     const page = await b.get(`${stack.app.url}${target}`);
     expect(page.status).toBe(303);
@@ -64,7 +70,7 @@ describe('tokens stay fresh without the analyst noticing', () => {
   });
 
   it('stops with an explanation instead of looping when sign-in does not help', async () => {
-    stack.emu.context.faults.add({ endpoint: 'incidents.list', kind: '401', count: 20 });
+    await stack.emu.control.faults.add({ endpoint: 'incidents.list', kind: '401', count: 20 });
     try {
       const hops = await b.follow(`${stack.app.url}/incidents?window=7d`, { maxHops: 30 });
       const final = hops[hops.length - 1];
@@ -73,7 +79,7 @@ describe('tokens stay fresh without the analyst noticing', () => {
       const toSignIn = hops.filter((h) => h.location?.startsWith(`${stack.app.url}/auth/signin`));
       expect(toSignIn).toHaveLength(2);
     } finally {
-      stack.emu.context.faults.clear();
+      await stack.emu.control.faults.clear();
     }
   });
 });

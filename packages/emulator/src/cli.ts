@@ -8,12 +8,14 @@ async function main(): Promise<void> {
     httpPort: Number(process.env.EMULATOR_HTTP_PORT ?? 4080),
     redirectUris: defaultRedirectUris(process.env.EMULATOR_APP_BASE_URL ?? 'http://localhost:3000'),
   });
+  const app = await emu.control.app.registration();
   console.log(`ThreatDesk emulator of Microsoft Entra ID and the Defender API
   authority (msal, HTTPS):  ${emu.urls.authorityHost}/organizations/
   browser pages (HTTP):      ${emu.urls.browserBase}
   Defender API base (HTTPS): ${emu.urls.defenderBase}
   CA certificate to trust:   ${emu.caFile}
-  client id / secret:        ${emu.context.directory.clientId} / ${emu.context.directory.clientSecret}
+  client id / secret:        ${app.clientId} / ${app.clientSecret}
+  control (tests, demos):    ${emu.urls.browserBase}/_emulator/ and ${emu.urls.authorityHost}/_emulator/ (see packages/emulator/README.md)
 Point ThreatDesk at it with AUTHORITY_HOST=${emu.urls.authorityHost} DEFENDER_API_BASE=${emu.urls.defenderBase} EMULATOR_CA_FILE=${emu.caFile}
 Ctrl-C stops it.`);
   const stop = () => void emu.close().then(() => process.exit(0));

@@ -1,6 +1,8 @@
+import type { Clock } from './clock';
 import type { Directory } from './directory';
 import type { FaultRegistry } from './faults';
 import type { SigningKeys } from './keys';
+import type { RequestLog } from './requestLog';
 import type { AccessTokenLedger } from './tokenLedger';
 
 export interface EmulatorUrls {
@@ -30,7 +32,10 @@ export interface EmulatorOptions {
   seed?: number;
   /** Per-minute quotas per tenant and app (service-facts §1.11). */
   quotas?: Partial<Quotas>;
-  /** The fixed "now" the generated data is relative to (default: start time). */
+  /**
+   * Where the emulator clock starts (default: real time). The generated data covers the 90 days before
+   * it, and the clock runs on from it in real time.
+   */
   now?: Date;
 }
 
@@ -42,16 +47,34 @@ export interface Quotas {
 
 export const DEFAULT_QUOTAS: Quotas = { list: 50, get: 100, update: 50 };
 
+/** One Defender API request as the emulator saw it. */
+export interface DefenderRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** The caller, when the token was valid. */
+  upn?: string;
+  status: number;
+}
+
 /** Counters tests read to prove what reached the emulator. */
 export interface EmulatorStats {
+  /** Token requests per grant type that got past fault injection. */
   grants: { authorization_code: number; refresh_token: number };
-  /** Every Defender API request: method, path, query and the caller's upn. */
-  defenderRequests: { method: string; path: string; query: Record<string, string>; upn?: string; status: number }[];
+  /** Every Defender API request (the most recent ones). */
+  defenderRequests: RequestLog;
 }
 
 export interface EmulatorContext {
-  options: Required<Omit<EmulatorOptions, 'quotas' | 'now'>> & { quotas: Quotas; now: Date };
+  options: Required<Omit<EmulatorOptions, 'quotas' | 'now'>> & {
+    /** Read live: the control face may change them. */
+    quotas: Quotas;
+    /** The instant the generated data is relative to: where the clock started. */
+    now: Date;
+  };
   urls: EmulatorUrls;
+  /** The one clock every part reads. */
+  clock: Clock;
   directory: Directory;
   keys: SigningKeys;
   faults: FaultRegistry;

@@ -174,11 +174,12 @@ export class Directory {
     for (const s of scopes) tenant.consentedScopes.add(s);
   }
 
-  /** Replaces a tenant's admin consent (tests use it to take a permission away). */
-  setAdminConsent(tenantId: string, scopes: Iterable<string>): void {
+  /** Withdraws admin consent for those scopes (every scope when none are given). */
+  revokeAdminConsent(tenantId: string, scopes?: Iterable<string>): void {
     const tenant = this.tenants.get(tenantId);
     if (!tenant) throw new Error(`Unknown tenant ${tenantId}`);
-    tenant.consentedScopes = new Set(scopes);
+    if (scopes === undefined) tenant.consentedScopes.clear();
+    else for (const s of scopes) tenant.consentedScopes.delete(s);
   }
 }
 

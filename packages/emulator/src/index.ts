@@ -5,33 +5,33 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
-import { controlRouter } from './control';
+import { Clock } from './clock';
+import { controlRouter, inProcessControl, type EmulatorControl } from './control';
 import { DEFAULT_QUOTAS, type EmulatorContext, type EmulatorOptions, type EmulatorUrls } from './context';
-import { createDefender, type Defender } from './defender';
-import { Directory, type NewUser, type User } from './directory';
-import { createEntra, type Entra } from './entra';
+import { createDefender } from './defender';
+import { Directory } from './directory';
+import { createEntra } from './entra';
 import { FaultRegistry } from './faults';
 import { SigningKeys } from './keys';
 import { generateTls } from './tls';
+import { RequestLog } from './requestLog';
 import { AccessTokenLedger } from './tokenLedger';
 
-export type { EmulatorOptions, EmulatorUrls } from './context';
-export { CONTOSO_ID, DEFENDER_RESOURCE, FABRIKAM_ID, THREATDESK_CLIENT_ID, defaultRedirectUris, type NewUser, type User } from './directory';
+export type { EmulatorOptions, EmulatorUrls, Quotas } from './context';
+export { CONTROL_ROUTES, ControlError, EmulatorControlClient } from './control';
+export type * from './control/types';
+export { DETERMINATIONS, DEVICE_GROUPS } from './defender';
+export { CONTOSO_ID, DEFENDER_RESOURCE, DEFENDER_SCOPES, FABRIKAM_ID, THREATDESK_CLIENT_ID, defaultRedirectUris, type User } from './directory';
 
+/** A running emulator. Everything beyond its addresses and certificate goes through `control`. */
 export interface Emulator {
   urls: EmulatorUrls;
   /** PEM of the back channel's self-signed certificate: what clients must trust. */
   caCertPem: string;
   /** A temporary file holding `caCertPem` (removed on close), for apps configured by file path. */
   caFile: string;
-  context: EmulatorContext;
-  entra: Entra;
-  defender: Defender;
-  addUser(user: NewUser): User;
-  /** Registers another redirect URI for ThreatDesk (tests learn their app's port after the emulator starts). */
-  addRedirectUris(uris: string[]): void;
-  /** Makes every access token issued so far fail at the Defender API with 401. */
-  expireAccessTokens(): void;
+  /** The control face, by direct calls (the same operations as EmulatorControlClient over HTTP). */
+  control: EmulatorControl;
   close(): Promise<void>;
 }
 
@@ -53,6 +53,8 @@ function closeServer(server: http.Server): Promise<void> {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const tls = await generateTls();
+  const clock = new Clock(options.now?.getTime());
+  const startedAt = new Date(clock.now());
   const keys = new SigningKeys();
   const directory = Directory.seeded({ clientSecret: options.clientSecret, redirectUris: options.redirectUris });
   const envIncidents = Number(process.env.EMULATOR_INCIDENTS);
@@ -80,25 +82,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       incidents: options.incidents ?? (Number.isInteger(envIncidents) && envIncidents > 0 ? envIncidents : 300),
       seed: options.seed ?? 20261124,
       quotas: { ...DEFAULT_QUOTAS, ...options.quotas },
-      now: options.now ?? new Date(),
+      now: options.now ?? startedAt,
     },
     urls,
+    clock,
     directory,
     keys,
     faults: new FaultRegistry(),
-    stats: { grants: { authorization_code: 0, refresh_token: 0 }, defenderRequests: [] },
-    accessTokens: new AccessTokenLedger(),
+    stats: { grants: { authorization_code: 0, refresh_token: 0 }, defenderRequests: new RequestLog() },
+    accessTokens: new AccessTokenLedger(clock),
   };
 
   const entra = createEntra(ctx);
   const defender = createDefender(ctx);
-  const expireAccessTokens = () => ctx.accessTokens.revokeAllIssuedUntilNow();
-  const control = controlRouter(ctx, { entra, expireAccessTokens });
+  const control = inProcessControl({ ctx, entra, defender });
+  const controlRoutes = controlRouter(control);
 
   for (const app of [backApp, frontApp]) {
     app.disable('x-powered-by');
     app.set('etag', false);
-    app.use('/_emulator', control);
+    app.use('/_emulator', controlRoutes);
   }
   backApp.use('/defender', defender.router);
   backApp.use(entra.backChannel);
@@ -112,12 +115,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     urls,
     caCertPem: tls.cert,
     caFile,
-    context: ctx,
-    entra,
-    defender,
-    addUser: (user) => directory.addUser(user),
-    addRedirectUris: (uris) => uris.forEach((u) => directory.redirectUris.add(u)),
-    expireAccessTokens,
+    control,
     async close() {
       await Promise.all([closeServer(backServer), closeServer(frontServer)]);
       rmSync(caDir, { recursive: true, force: true });

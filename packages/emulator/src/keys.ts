@@ -37,12 +37,16 @@ export class SigningKeys {
     return jwt.sign(payload, this.privateKey, { algorithm: 'RS256', keyid: this.kid, header: { typ: 'JWT', alg: 'RS256', x5t: this.kid } });
   }
 
-  /** Verifies signature, `exp`/`nbf`, and optionally `iss`/`aud`. Throws jsonwebtoken's errors. */
-  verify(token: string, expect: { audience?: string; issuer?: string | [string, ...string[]] } = {}): jwt.JwtPayload {
+  /**
+   * Verifies signature, `exp`/`nbf` at `nowSec` (the emulator clock's whole seconds), and optionally
+   * `iss`/`aud`. Throws jsonwebtoken's errors.
+   */
+  verify(token: string, nowSec: number, expect: { audience?: string; issuer?: string | [string, ...string[]] } = {}): jwt.JwtPayload {
     const payload = jwt.verify(token, this.publicKey, {
       algorithms: ['RS256'],
       audience: expect.audience,
       issuer: expect.issuer,
+      clockTimestamp: nowSec,
     });
     if (typeof payload === 'string') throw new jwt.JsonWebTokenError('unexpected string payload');
     return payload;

@@ -11,10 +11,10 @@ let id: number;
 beforeAll(async () => {
   emu = await startEmulator({ quotas: { list: 10_000, get: 10_000, update: 10_000 } });
   api = new DefenderCaller(emu);
-  riley = defenderToken(emu, 'riley@contoso.example');
-  id = emu.defender.store.list(CONTOSO_ID)[0].incidentId;
+  riley = await defenderToken(emu, 'riley@contoso.example');
+  id = (await emu.control.incidents.list(CONTOSO_ID))[0].incidentId;
 });
-afterEach(() => emu.context.faults.clear());
+afterEach(() => emu.control.faults.clear());
 afterAll(async () => {
   await api.close();
   await emu.close();
@@ -31,7 +31,7 @@ describe.each(endpoints)('faults on %s', (endpoint) => {
   const call = calls[endpoint];
 
   it('429 with the given Retry-After, then back to normal', async () => {
-    emu.context.faults.add({ endpoint, kind: '429', retryAfter: 7 });
+    await emu.control.faults.add({ endpoint, kind: '429', retryAfter: 7 });
     const res = await call();
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('7');
@@ -40,14 +40,14 @@ describe.each(endpoints)('faults on %s', (endpoint) => {
   });
 
   it('500 InternalServerError in the API error shape', async () => {
-    emu.context.faults.add({ endpoint, kind: '500' });
+    await emu.control.faults.add({ endpoint, kind: '500' });
     const res = await call();
     expect(res.status).toBe(500);
     expect((res.json as ErrorBody).error.code).toBe('InternalServerError');
   });
 
   it('503 with Retry-After', async () => {
-    emu.context.faults.add({ endpoint, kind: '503', retryAfter: 3 });
+    await emu.control.faults.add({ endpoint, kind: '503', retryAfter: 3 });
     const res = await call();
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('3');
@@ -55,7 +55,7 @@ describe.each(endpoints)('faults on %s', (endpoint) => {
   });
 
   it('401 even with a valid token', async () => {
-    emu.context.faults.add({ endpoint, kind: '401' });
+    await emu.control.faults.add({ endpoint, kind: '401' });
     const res = await call();
     expect(res.status).toBe(401);
     expect((res.json as ErrorBody).error.code).toBe('Unauthorized');
@@ -63,7 +63,7 @@ describe.each(endpoints)('faults on %s', (endpoint) => {
   });
 
   it('delay, then the normal answer', async () => {
-    emu.context.faults.add({ endpoint, kind: 'delay', delayMs: 300 });
+    await emu.control.faults.add({ endpoint, kind: 'delay', delayMs: 300 });
     const started = Date.now();
     const res = await call();
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
@@ -72,7 +72,7 @@ describe.each(endpoints)('faults on %s', (endpoint) => {
   });
 
   it('truncated: 200 with the real body cut in half', async () => {
-    emu.context.faults.add({ endpoint, kind: 'truncated' });
+    await emu.control.faults.add({ endpoint, kind: 'truncated' });
     const res = await call();
     expect(res.status).toBe(200);
     expect(res.json).toBeUndefined();
@@ -82,7 +82,7 @@ describe.each(endpoints)('faults on %s', (endpoint) => {
   });
 
   it('non-json: 200 with an HTML page', async () => {
-    emu.context.faults.add({ endpoint, kind: 'non-json' });
+    await emu.control.faults.add({ endpoint, kind: 'non-json' });
     const res = await call();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -93,7 +93,7 @@ describe.each(endpoints)('faults on %s', (endpoint) => {
 
 describe('fault behaviour', () => {
   it('applies to the next N calls of its endpoint only', async () => {
-    emu.context.faults.add({ endpoint: 'incidents.get', kind: '500', count: 2 });
+    await emu.control.faults.add({ endpoint: 'incidents.get', kind: '500', count: 2 });
     expect((await calls['incidents.list']()).status).toBe(200);
     expect((await calls['incidents.get']()).status).toBe(500);
     expect((await calls['incidents.get']()).status).toBe(500);
@@ -101,30 +101,31 @@ describe('fault behaviour', () => {
   });
 
   it('comes before authentication, so it works without a token, and is recorded with its status', async () => {
-    emu.context.faults.add({ endpoint: 'incidents.list', kind: '503', retryAfter: 2 });
+    await emu.control.faults.add({ endpoint: 'incidents.list', kind: '503', retryAfter: 2 });
     expect((await api.list('')).status).toBe(503);
-    emu.context.faults.add({ endpoint: 'incidents.list', kind: '500' });
+    await emu.control.faults.add({ endpoint: 'incidents.list', kind: '500' });
     expect((await calls['incidents.list']()).status).toBe(500);
-    const last = emu.context.stats.defenderRequests[emu.context.stats.defenderRequests.length - 1];
+    const last = (await emu.control.stats.requests()).at(-1);
     expect(last).toMatchObject({ path: '/api/incidents', status: 500, upn: 'riley@contoso.example' });
   });
 
   it('does not count faulted calls toward the quota', async () => {
-    emu.defender.quota.reset();
-    emu.context.options.quotas.list = 2;
+    await emu.control.quotas.reset();
+    await emu.control.quotas.set({ list: 2 });
     try {
-      emu.context.faults.add({ endpoint: 'incidents.list', kind: '500', count: 3 });
+      await emu.control.faults.add({ endpoint: 'incidents.list', kind: '500', count: 3 });
       for (let i = 0; i < 3; i++) expect((await calls['incidents.list']()).status).toBe(500);
       expect((await calls['incidents.list']()).status).toBe(200);
       expect((await calls['incidents.list']()).status).toBe(200);
       expect((await calls['incidents.list']()).status).toBe(429);
     } finally {
-      emu.context.options.quotas.list = 10_000;
-      emu.defender.quota.reset();
+      await emu.control.quotas.set({ list: 10_000 });
+      await emu.control.quotas.reset();
     }
   });
 
   it('can be set over HTTP through the emulator control endpoint', async () => {
+    expect(await emu.control.faults.list()).toEqual([]);
     const agent = new Agent({ connect: { ca: emu.caCertPem } });
     try {
       const res = await fetch(`${emu.urls.authorityHost}/_emulator/faults`, {
@@ -134,10 +135,11 @@ describe('fault behaviour', () => {
         dispatcher: agent,
       });
       expect(res.status).toBe(201);
+      expect(await res.json()).toEqual([{ endpoint: 'incidents.get', kind: '429', retryAfter: 5, count: 1, delayMs: 1000 }]);
     } finally {
       await agent.close();
     }
-    const throttled = await calls['incidents.get'](defenderToken(emu, 'alex@contoso.example'));
+    const throttled = await calls['incidents.get'](await defenderToken(emu, 'alex@contoso.example'));
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get('retry-after')).toBe('5');
   });

@@ -12,11 +12,17 @@ let incidents: Incident[];
 
 beforeAll(async () => {
   emu = await startEmulator({ now: NOW, seed: 42 });
-  incidents = emu.defender.store.list(CONTOSO_ID).map((s) => emu.defender.store.get(CONTOSO_ID, s.incidentId)!);
+  incidents = await everyIncident(emu, CONTOSO_ID);
 });
 afterAll(() => emu.close());
 
-const user = (upn: string) => emu.context.directory.findUser(upn)!;
+/** Every incident of the tenant as stored, in API order. */
+async function everyIncident(e: Emulator, tenant: string): Promise<Incident[]> {
+  const out: Incident[] = [];
+  for (const s of await e.control.incidents.list(tenant)) out.push((await e.control.incidents.get(tenant, s.incidentId))!);
+  return out;
+}
+const visibleIds = (upn: string) => emu.control.incidents.visibleIds(upn);
 const allText = (i: Incident) => JSON.stringify(i);
 
 describe('generated incidents: determinism', () => {
@@ -24,22 +30,22 @@ describe('generated incidents: determinism', () => {
     const twin = await startEmulator({ now: NOW, seed: 42 });
     const other = await startEmulator({ now: NOW, seed: 43 });
     try {
-      expect(twin.defender.store.list(CONTOSO_ID)).toEqual(emu.defender.store.list(CONTOSO_ID));
-      for (const i of incidents) expect(twin.defender.store.get(CONTOSO_ID, i.incidentId)).toEqual(i);
-      expect(twin.defender.store.list(FABRIKAM_ID)).toEqual(emu.defender.store.list(FABRIKAM_ID));
-      expect(other.defender.store.list(CONTOSO_ID)).not.toEqual(emu.defender.store.list(CONTOSO_ID));
+      expect(await twin.control.incidents.list(CONTOSO_ID)).toEqual(await emu.control.incidents.list(CONTOSO_ID));
+      expect(await everyIncident(twin, CONTOSO_ID)).toEqual(incidents);
+      expect(await twin.control.incidents.list(FABRIKAM_ID)).toEqual(await emu.control.incidents.list(FABRIKAM_ID));
+      expect(await other.control.incidents.list(CONTOSO_ID)).not.toEqual(await emu.control.incidents.list(CONTOSO_ID));
       // Expanding an incident twice (cache or not) gives the same result.
-      expect(emu.defender.store.get(CONTOSO_ID, incidents[7].incidentId)).toEqual(incidents[7]);
+      expect(await emu.control.incidents.get(CONTOSO_ID, incidents[7].incidentId)).toEqual(incidents[7]);
     } finally {
       await twin.close();
       await other.close();
     }
   });
 
-  it('each tenant has its own dataset', () => {
-    expect(emu.defender.store.count(CONTOSO_ID)).toBe(300);
-    expect(emu.defender.store.count(FABRIKAM_ID)).toBe(300);
-    const fabrikam = emu.defender.store.get(FABRIKAM_ID, emu.defender.store.list(FABRIKAM_ID)[0].incidentId)!;
+  it('each tenant has its own dataset', async () => {
+    expect(await emu.control.incidents.count(CONTOSO_ID)).toBe(300);
+    expect(await emu.control.incidents.count(FABRIKAM_ID)).toBe(300);
+    const fabrikam = (await emu.control.incidents.get(FABRIKAM_ID, (await emu.control.incidents.list(FABRIKAM_ID))[0].incidentId))!;
     expect(allText(fabrikam)).toContain('fabrikam.example');
     expect(allText(fabrikam)).not.toContain('contoso.example');
   });
@@ -179,7 +185,7 @@ describe('generated incidents: shape', () => {
     expectFields('SecurityGroup', ['securityGroupId', 'securityGroupName']);
   });
 
-  it('has comments, tags, accents and markup in names, alert titles, comments and tags', () => {
+  it('has comments, tags, accents and markup in names, alert titles, comments and tags', async () => {
     const img = '<img src=x onerror=alert(1)>';
     const script = '<script>alert("x")</script>';
     for (const markup of [img, script]) {
@@ -191,7 +197,7 @@ describe('generated incidents: shape', () => {
         expect(i.tags).toContain(markup);
       }
       // On the first page of the most restricted analyst's queue, so every queue test meets it.
-      const samsFirstPage = [...emu.defender.store.visibleIds(user('sam@contoso.example'))].slice(0, 100);
+      const samsFirstPage = (await visibleIds('sam@contoso.example')).slice(0, 100);
       expect(carriers.some((i) => samsFirstPage.includes(i.incidentId) && ['Active', 'InProgress'].includes(i.status))).toBe(true);
     }
     expect(incidents.some((i) => i.incidentName === 'Activité suspecte sur le poste de José')).toBe(true);
@@ -204,8 +210,8 @@ describe('generated incidents: shape', () => {
 });
 
 describe('generated incidents: device groups and visibility', () => {
-  it('derives each incident’s device groups from its alerts’ devices', () => {
-    const summaries = new Map(emu.defender.store.list(CONTOSO_ID).map((s) => [s.incidentId, s]));
+  it('derives each incident’s device groups from its alerts’ devices', async () => {
+    const summaries = new Map((await emu.control.incidents.list(CONTOSO_ID)).map((s) => [s.incidentId, s]));
     for (const i of incidents) {
       const groups = new Set(i.alerts.flatMap((a) => a.devices.map((d) => d.rbacGroupName)));
       expect([...groups].sort()).toEqual([...summaries.get(i.incidentId)!.deviceGroups].sort());
@@ -214,24 +220,23 @@ describe('generated incidents: device groups and visibility', () => {
     expect([...used].sort()).toEqual([...DEVICE_GROUPS].sort());
   });
 
-  it('gives the seeded users queues of clearly different sizes (printed for the README)', () => {
-    const sizes = Object.fromEntries(
-      ['alex@contoso.example', 'sam@contoso.example', 'riley@contoso.example', 'jordan@fabrikam.example'].map((upn) => [upn, emu.defender.store.visibleIds(user(upn)).size]),
-    );
+  it('gives the seeded users queues of clearly different sizes (printed for the README)', async () => {
+    const sizes: Record<string, number> = {};
+    for (const upn of ['alex@contoso.example', 'sam@contoso.example', 'riley@contoso.example', 'jordan@fabrikam.example']) sizes[upn] = (await visibleIds(upn)).length;
     console.log('visible incidents at the default 300 per tenant (seed 42):', sizes);
     expect(sizes['riley@contoso.example']).toBe(300);
     expect(sizes['alex@contoso.example']).toBeGreaterThan(sizes['sam@contoso.example'] + 10);
     expect(sizes['sam@contoso.example']).toBeGreaterThan(30);
-    expect(emu.defender.store.visibleIds(user('pat@contoso.example')).size).toBe(0);
+    expect(await visibleIds('pat@contoso.example')).toEqual([]);
   });
 
-  it('gives 24 extra analysts over distinct group sets distinct queues', () => {
+  it('gives 24 extra analysts over distinct group sets distinct queues', async () => {
     const groups = DEVICE_GROUPS.slice(0, 8);
     const queues = new Set<string>();
     for (let n = 1; queues.size < 24 && n < 256; n++) {
       const mine = groups.filter((_, b) => n & (1 << b));
-      const u = emu.addUser({ upn: `extra${n}@contoso.example`, defender: { role: 'analyst', deviceGroups: mine } });
-      queues.add([...emu.defender.store.visibleIds(u)].sort().join(','));
+      const u = await emu.control.users.add({ upn: `extra${n}@contoso.example`, defender: { role: 'analyst', deviceGroups: mine } });
+      queues.add([...(await visibleIds(u.upn))].sort().join(','));
     }
     expect(queues.size).toBe(24);
   });
@@ -244,8 +249,8 @@ describe('generated incidents: scale', () => {
     const startMs = Date.now() - started;
     const api = new DefenderCaller(big);
     try {
-      expect(big.defender.store.count(CONTOSO_ID)).toBe(100_000);
-      const token = defenderToken(big, 'riley@contoso.example');
+      expect(await big.control.incidents.count(CONTOSO_ID)).toBe(100_000);
+      const token = await defenderToken(big, 'riley@contoso.example');
       const timings: Record<string, number> = {};
       const time = async (label: string, query: Record<string, string>) => {
         const t = Date.now();
@@ -260,7 +265,7 @@ describe('generated incidents: scale', () => {
       const last = await time('last page ($skip=99,900)', { $top: '100', $skip: '99900' });
       expect(last).toHaveLength(100);
       await time('filtered page', { $top: '100', $filter: `status eq 'Active' and createdTime lt ${first[50].lastUpdateTime}` });
-      const alex = defenderToken(big, 'alex@contoso.example');
+      const alex = await defenderToken(big, 'alex@contoso.example');
       const t = Date.now();
       expect((await api.list(alex, { $top: '50', $skip: '20000' })).status).toBe(200);
       timings['analyst page deep in the queue'] = Date.now() - t;

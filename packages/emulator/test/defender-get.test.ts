@@ -17,7 +17,7 @@ afterAll(async () => {
   await emu.close();
 });
 
-const user = (upn: string) => emu.context.directory.findUser(upn)!;
+const visibleTo = async (upn: string) => new Set(await emu.control.incidents.visibleIds(upn));
 
 function expectNotFound(res: { status: number; json: unknown }, id: string): void {
   expect(res.status).toBe(404);
@@ -28,8 +28,8 @@ function expectNotFound(res: { status: number; json: unknown }, id: string): voi
 
 describe('GET /api/incidents/{id}', () => {
   it('returns the incident with the $entity context, identical to its list entry', async () => {
-    const token = defenderToken(emu, 'riley@contoso.example');
-    const id = emu.defender.store.list(CONTOSO_ID)[5].incidentId;
+    const token = await defenderToken(emu, 'riley@contoso.example');
+    const id = (await emu.control.incidents.list(CONTOSO_ID))[5].incidentId;
     const res = await api.get<Entity>(`/api/incidents/${id}`, token);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8');
@@ -39,46 +39,45 @@ describe('GET /api/incidents/{id}', () => {
     expect(Object.keys(incident).slice(0, 2)).toEqual(['incidentId', 'incidentUri']);
     expect(incident.incidentId).toBe(id);
     expect(incident.incidentUri).toBe(`https://security.microsoft.com/incidents/${id}?tid=${CONTOSO_ID}`);
-    expect(incident).toEqual(emu.defender.store.get(CONTOSO_ID, id));
+    expect(incident).toEqual(await emu.control.incidents.get(CONTOSO_ID, id));
     const listed = await api.list<{ value: Incident[] }>(token, { $top: '10' });
     expect(listed.json.value[5]).toEqual(incident);
   });
 
   it('answers 404 ResourceNotFound for an unknown id', async () => {
-    const token = defenderToken(emu, 'riley@contoso.example');
+    const token = await defenderToken(emu, 'riley@contoso.example');
     expectNotFound(await api.get('/api/incidents/999999999', token), '999999999');
     expectNotFound(await api.get('/api/incidents/1', token), '1');
   });
 
   it('answers 404 for a non-numeric id (it names no incident), as for an unknown one', async () => {
-    const token = defenderToken(emu, 'riley@contoso.example');
+    const token = await defenderToken(emu, 'riley@contoso.example');
     expectNotFound(await api.get('/api/incidents/abc', token), 'abc');
     expectNotFound(await api.get('/api/incidents/-5', token), '-5');
     expectNotFound(await api.get('/api/incidents/1e3', token), '1e3');
   });
 
   it('answers 404, not 403, for an incident outside the user’s device groups', async () => {
-    const visibleToSam = emu.defender.store.visibleIds(user('sam@contoso.example'));
-    const onlyAlex = [...emu.defender.store.visibleIds(user('alex@contoso.example'))].find((id) => !visibleToSam.has(id));
+    const visibleToSam = await visibleTo('sam@contoso.example');
+    const onlyAlex = [...(await visibleTo('alex@contoso.example'))].find((id) => !visibleToSam.has(id));
     expect(onlyAlex).toBeDefined();
-    expect((await api.get(`/api/incidents/${onlyAlex}`, defenderToken(emu, 'alex@contoso.example'))).status).toBe(200);
-    expectNotFound(await api.get(`/api/incidents/${onlyAlex}`, defenderToken(emu, 'sam@contoso.example')), String(onlyAlex));
+    expect((await api.get(`/api/incidents/${onlyAlex}`, await defenderToken(emu, 'alex@contoso.example'))).status).toBe(200);
+    expectNotFound(await api.get(`/api/incidents/${onlyAlex}`, await defenderToken(emu, 'sam@contoso.example')), String(onlyAlex));
   });
 
   it('does not serve another tenant’s incident', async () => {
-    const fabrikamOnly = emu.defender.store
-      .list(FABRIKAM_ID)
-      .map((i) => i.incidentId)
-      .find((id) => !emu.defender.store.get(CONTOSO_ID, id));
+    const contosoIds = new Set((await emu.control.incidents.list(CONTOSO_ID)).map((i) => i.incidentId));
+    const fabrikamOnly = (await emu.control.incidents.list(FABRIKAM_ID)).map((i) => i.incidentId).find((id) => !contosoIds.has(id));
     expect(fabrikamOnly).toBeDefined();
-    expectNotFound(await api.get(`/api/incidents/${fabrikamOnly}`, defenderToken(emu, 'riley@contoso.example')), String(fabrikamOnly));
-    emu.addUser({ upn: 'soc@fabrikam.example', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
-    expect((await api.get(`/api/incidents/${fabrikamOnly}`, defenderToken(emu, 'soc@fabrikam.example'))).status).toBe(200);
+    expect(await emu.control.incidents.get(CONTOSO_ID, fabrikamOnly as number)).toBeUndefined();
+    expectNotFound(await api.get(`/api/incidents/${fabrikamOnly}`, await defenderToken(emu, 'riley@contoso.example')), String(fabrikamOnly));
+    await emu.control.users.add({ upn: 'soc@fabrikam.example', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
+    expect((await api.get(`/api/incidents/${fabrikamOnly}`, await defenderToken(emu, 'soc@fabrikam.example'))).status).toBe(200);
   });
 
   it('a merged incident points at an existing incident that is not merged', async () => {
-    const token = defenderToken(emu, 'riley@contoso.example');
-    const merged = emu.defender.store.list(CONTOSO_ID).find((i) => i.status === 'Redirected')!;
+    const token = await defenderToken(emu, 'riley@contoso.example');
+    const merged = (await emu.control.incidents.list(CONTOSO_ID)).find((i) => i.status === 'Redirected')!;
     const res = await api.get<Entity>(`/api/incidents/${merged.incidentId}`, token);
     expect(res.json.redirectIncidentId).toBe(merged.redirectIncidentId);
     const target = await api.get<Entity>(`/api/incidents/${merged.redirectIncidentId}`, token);

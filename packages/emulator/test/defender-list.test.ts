@@ -15,14 +15,15 @@ let riley: string;
 beforeAll(async () => {
   emu = await startEmulator({ quotas: { list: 100_000 } });
   api = new DefenderCaller(emu);
-  riley = defenderToken(emu, 'riley@contoso.example');
+  riley = await defenderToken(emu, 'riley@contoso.example');
 });
 afterAll(async () => {
   await api.close();
   await emu.close();
 });
 
-const all = (): IncidentSummary[] => emu.defender.store.list(CONTOSO_ID);
+/** The tenant's incidents as stored, in API order (read afresh: a test below changes one). */
+const all = (): Promise<IncidentSummary[]> => emu.control.incidents.list(CONTOSO_ID);
 const ids = (incidents: { incidentId: number }[]) => incidents.map((i) => i.incidentId);
 
 /** Every incident the token's user sees, page by page. */
@@ -63,7 +64,7 @@ describe('GET /api/incidents: envelope, ordering and paging', () => {
 
   it('orders newest update first, ties by the higher id, exactly as the store does', async () => {
     const listed = await listAll(riley);
-    expect(ids(listed)).toEqual(ids(all()));
+    expect(ids(listed)).toEqual(ids(await all()));
     for (let i = 1; i < listed.length; i++) {
       const [a, b] = [listed[i - 1], listed[i]];
       expect(a.lastUpdateTime > b.lastUpdateTime || (a.lastUpdateTime === b.lastUpdateTime && a.incidentId > b.incidentId)).toBe(true);
@@ -72,21 +73,22 @@ describe('GET /api/incidents: envelope, ordering and paging', () => {
 
   it('pages with $top and $skip without gaps or repeats', async () => {
     const pages = await listAll(riley, undefined, 7);
-    expect(ids(pages)).toEqual(ids(all()));
-    expect(new Set(ids(pages)).size).toBe(all().length);
-    const beyond = await api.list<Envelope>(riley, { $skip: String(all().length) });
+    const stored = await all();
+    expect(ids(pages)).toEqual(ids(stored));
+    expect(new Set(ids(pages)).size).toBe(stored.length);
+    const beyond = await api.list<Envelope>(riley, { $skip: String(stored.length) });
     expect(beyond.json.value).toEqual([]);
   });
 });
 
 describe('GET /api/incidents: who sees what', () => {
-  const visible = (upn: string) => emu.defender.store.visibleIds(emu.context.directory.findUser(upn)!);
+  const visible = async (upn: string) => new Set(await emu.control.incidents.visibleIds(upn));
 
   it('alex (Servers, Workstations) and sam (Workstations) see different queues; sam’s is inside alex’s', async () => {
-    const alex = await listAll(defenderToken(emu, 'alex@contoso.example'));
-    const sam = await listAll(defenderToken(emu, 'sam@contoso.example'));
-    expect(new Set(ids(alex))).toEqual(visible('alex@contoso.example'));
-    expect(new Set(ids(sam))).toEqual(visible('sam@contoso.example'));
+    const alex = await listAll(await defenderToken(emu, 'alex@contoso.example'));
+    const sam = await listAll(await defenderToken(emu, 'sam@contoso.example'));
+    expect(new Set(ids(alex))).toEqual(await visible('alex@contoso.example'));
+    expect(new Set(ids(sam))).toEqual(await visible('sam@contoso.example'));
     const alexIds = new Set(ids(alex));
     expect(ids(sam).every((id) => alexIds.has(id))).toBe(true);
     expect(alex.length - sam.length).toBeGreaterThanOrEqual(10);
@@ -97,43 +99,46 @@ describe('GET /api/incidents: who sees what', () => {
 
   it('riley (all device groups) sees every incident, including those without devices', async () => {
     const listed = await listAll(riley);
-    expect(listed).toHaveLength(emu.defender.store.count(CONTOSO_ID));
+    expect(listed).toHaveLength(await emu.control.incidents.count(CONTOSO_ID));
     expect(listed.some((i) => groupsOf(i).size === 0)).toBe(true);
   });
 
   it('an analyst added later sees exactly the incidents of their groups', async () => {
-    const user = emu.addUser({ upn: 'kiosk.lab@contoso.example', defender: { role: 'analyst', deviceGroups: ['Kiosks', 'Lab'] } });
-    const listed = await listAll(defenderToken(emu, user.upn));
+    const user = await emu.control.users.add({ upn: 'kiosk.lab@contoso.example', defender: { role: 'analyst', deviceGroups: ['Kiosks', 'Lab'] } });
+    const listed = await listAll(await defenderToken(emu, user.upn));
     expect(listed.length).toBeGreaterThan(0);
-    expect(new Set(ids(listed))).toEqual(emu.defender.store.visibleIds(user));
+    expect(new Set(ids(listed))).toEqual(await visible(user.upn));
     for (const i of listed) expect(groupsOf(i).has('Kiosks') || groupsOf(i).has('Lab')).toBe(true);
   });
 
   it('each tenant has its own incidents', async () => {
-    const jordan = await listAll(defenderToken(emu, 'jordan@fabrikam.example'));
+    const jordan = await listAll(await defenderToken(emu, 'jordan@fabrikam.example'));
     expect(jordan.length).toBeGreaterThan(0);
     for (const i of jordan) expect(i.incidentUri).toBe(`https://security.microsoft.com/incidents/${i.incidentId}?tid=${FABRIKAM_ID}`);
-    expect(emu.defender.store.count(FABRIKAM_ID)).toBe(300);
+    expect(await emu.control.incidents.count(FABRIKAM_ID)).toBe(300);
   });
 });
 
 describe('GET /api/incidents: $filter', () => {
-  const pivot = () => all()[Math.floor(all().length / 3)];
+  const pivot = async () => {
+    const stored = await all();
+    return stored[Math.floor(stored.length / 3)];
+  };
   const expectFilter = async (filter: string, predicate: (i: IncidentSummary) => boolean) => {
-    const expected = ids(all().filter(predicate));
+    const expected = ids((await all()).filter(predicate));
     expect(expected.length).toBeGreaterThan(0);
     expect(ids(await listAll(riley, filter))).toEqual(expected);
   };
 
   it.each(['ge', 'gt', 'le', 'lt'] as const)('lastUpdateTime and createdTime with %s', async (op) => {
     const cmp = (a: string, b: string) => (op === 'ge' ? a >= b : op === 'gt' ? a > b : op === 'le' ? a <= b : a < b);
-    const p = pivot();
+    const p = await pivot();
     await expectFilter(`lastUpdateTime ${op} ${p.lastUpdateTime}`, (i) => cmp(i.lastUpdateTime, p.lastUpdateTime));
     await expectFilter(`createdTime ${op} ${p.createdTime}`, (i) => cmp(i.createdTime, p.createdTime));
   });
 
   it('accepts the documented form with + for spaces, fewer fraction digits and offsets', async () => {
-    const p = pivot();
+    const p = await pivot();
     const res = await api.get<Envelope>(`/api/incidents?$filter=lastUpdateTime+ge+${p.lastUpdateTime}`, riley);
     expect(res.status).toBe(200);
     expect(res.json.value.every((i) => i.lastUpdateTime >= p.lastUpdateTime)).toBe(true);
@@ -155,7 +160,7 @@ describe('GET /api/incidents: $filter', () => {
   });
 
   it('joins with and/or, with and binding tighter, and parentheses', async () => {
-    const p = pivot();
+    const p = await pivot();
     await expectFilter(
       `(status eq 'Active' or status eq 'InProgress') and lastUpdateTime ge ${p.lastUpdateTime}`,
       (i) => (i.status === 'Active' || i.status === 'InProgress') && i.lastUpdateTime >= p.lastUpdateTime,
@@ -171,7 +176,7 @@ describe('GET /api/incidents: $filter', () => {
   });
 
   it("matches a quote written as '' inside a string", async () => {
-    const id = all()[all().length - 1].incidentId;
+    const id = (await all()).at(-1)!.incidentId;
     const patched = await api.patch(`/api/incidents/${id}`, riley, { assignedTo: "o'brien@contoso.example" });
     expect(patched.status).toBe(200);
     const res = await api.list<Envelope>(riley, { $filter: "assignedTo eq 'o''brien@contoso.example'" });
@@ -179,17 +184,16 @@ describe('GET /api/incidents: $filter', () => {
   });
 
   it('applies the filter to what the user may see only', async () => {
-    const sam = emu.context.directory.findUser('sam@contoso.example')!;
-    const visible = emu.defender.store.visibleIds(sam);
-    const listed = await listAll(defenderToken(emu, sam.upn), "status eq 'Active'");
-    expect(ids(listed)).toEqual(ids(all().filter((i) => visible.has(i.incidentId) && i.status === 'Active')));
+    const visible = new Set(await emu.control.incidents.visibleIds('sam@contoso.example'));
+    const listed = await listAll(await defenderToken(emu, 'sam@contoso.example'), "status eq 'Active'");
+    expect(ids(listed)).toEqual(ids((await all()).filter((i) => visible.has(i.incidentId) && i.status === 'Active')));
   });
 
   it('records the exact $filter received', async () => {
     const filter = "status eq 'Active' and lastUpdateTime gt 2026-01-01T00:00:00Z";
     await api.list(riley, { $filter: filter, $top: '5' });
-    const last = emu.context.stats.defenderRequests[emu.context.stats.defenderRequests.length - 1];
-    expect(last.query).toEqual({ $filter: filter, $top: '5' });
+    const last = (await emu.control.stats.requests()).at(-1);
+    expect(last?.query).toEqual({ $filter: filter, $top: '5' });
   });
 });
 

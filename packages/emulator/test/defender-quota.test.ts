@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID } from '../src/directory';
 import { DefenderCaller, defenderToken, type ApiResponse, type ErrorBody } from '../src/testing/defenderTokens';
@@ -8,17 +7,15 @@ let api: DefenderCaller;
 let riley: string;
 let id: number;
 
-const WINDOW_MS = 700;
-
 beforeAll(async () => {
   emu = await startEmulator({ quotas: { list: 3, get: 2, update: 1 } });
   api = new DefenderCaller(emu);
-  riley = defenderToken(emu, 'riley@contoso.example');
-  id = emu.defender.store.list(CONTOSO_ID)[0].incidentId;
+  id = (await emu.control.incidents.list(CONTOSO_ID))[0].incidentId;
 });
-beforeEach(() => {
-  emu.defender.quota.reset();
-  emu.defender.quota.windowMs = WINDOW_MS;
+beforeEach(async () => {
+  await emu.control.quotas.reset();
+  // A fresh token each time: the clock moves on by minutes in this file.
+  riley = await defenderToken(emu, 'riley@contoso.example');
 });
 afterAll(async () => {
   await api.close();
@@ -39,22 +36,40 @@ function expectThrottled(res: ApiResponse, message: RegExp): number {
 }
 
 describe('Defender API quotas per tenant and app', () => {
-  it('answers 429 TooManyRequests with Retry-After once the list quota is used, and recovers after the window', async () => {
+  it('answers 429 TooManyRequests with Retry-After once the list quota is used, and recovers when the clock passes the minute', async () => {
     for (let i = 0; i < 3; i++) expect((await listOnce()).status).toBe(200);
-    expectThrottled(await listOnce(), /^API calls quota exceeded! Maximum allowed 3 calls per 0\.7 seconds for list incidents\. Try again in 1 second\.$/);
+    expectThrottled(await listOnce(), /^API calls quota exceeded! Maximum allowed 3 calls per 1 minute for list incidents\. Try again in (59|60) seconds\.$/);
     // Refused calls do not count: after one window, the full quota is there again.
     expectThrottled(await listOnce(), /quota exceeded/);
-    await sleep(WINDOW_MS + 100);
+    await emu.control.clock.advance(59_000);
+    const lastSecond = expectThrottled(await listOnce(), /Maximum allowed 3 calls per 1 minute/);
+    expect(lastSecond).toBe(1);
+    await emu.control.clock.advance(1_000);
     for (let i = 0; i < 3; i++) expect((await listOnce()).status).toBe(200);
     expect((await listOnce()).status).toBe(429);
   });
 
-  it('gives Retry-After as the seconds until the oldest counted call leaves a one-minute window', async () => {
-    emu.defender.quota.windowMs = 60_000;
+  it('gives Retry-After as the seconds until the oldest counted call leaves the one-minute window', async () => {
     for (let i = 0; i < 3; i++) await listOnce();
     const retryAfter = expectThrottled(await listOnce(), /Maximum allowed 3 calls per 1 minute for list incidents/);
     expect(retryAfter).toBeGreaterThanOrEqual(58);
     expect(retryAfter).toBeLessThanOrEqual(60);
+    await emu.control.clock.advance(30_000);
+    const later = expectThrottled(await listOnce(), /Maximum allowed 3 calls per 1 minute/);
+    expect(later).toBeGreaterThanOrEqual(28);
+    expect(later).toBeLessThanOrEqual(30);
+  });
+
+  it('slides: calls leave the window one by one, a minute after each was made', async () => {
+    expect((await listOnce()).status).toBe(200);
+    await emu.control.clock.advance(20_000);
+    expect((await listOnce()).status).toBe(200);
+    expect((await listOnce()).status).toBe(200);
+    expect((await listOnce()).status).toBe(429);
+    // 60 s after the first call: only that one has left the window.
+    await emu.control.clock.advance(40_000);
+    expect((await listOnce()).status).toBe(200);
+    expect((await listOnce()).status).toBe(429);
   });
 
   it('counts get and update separately from list, each with its own quota', async () => {
@@ -69,9 +84,9 @@ describe('Defender API quotas per tenant and app', () => {
 
   it('is per tenant and per app, not per user', async () => {
     for (let i = 0; i < 3; i++) await listOnce();
-    expect((await listOnce(defenderToken(emu, 'alex@contoso.example'))).status).toBe(429);
-    expect((await listOnce(defenderToken(emu, 'jordan@fabrikam.example'))).status).toBe(200);
-    expect((await listOnce(defenderToken(emu, 'riley@contoso.example', { appid: '44444444-4444-4444-8444-444444444444' }))).status).toBe(200);
+    expect((await listOnce(await defenderToken(emu, 'alex@contoso.example'))).status).toBe(429);
+    expect((await listOnce(await defenderToken(emu, 'jordan@fabrikam.example'))).status).toBe(200);
+    expect((await listOnce(await defenderToken(emu, 'riley@contoso.example', { appid: '44444444-4444-4444-8444-444444444444' }))).status).toBe(200);
   });
 
   it('does not count refused (401) calls', async () => {
@@ -80,12 +95,12 @@ describe('Defender API quotas per tenant and app', () => {
   });
 
   it('reads the configured quota sizes live', async () => {
-    emu.context.options.quotas.list = 5;
+    expect(await emu.control.quotas.set({ list: 5 })).toEqual({ list: 5, get: 2, update: 1 });
     try {
       for (let i = 0; i < 5; i++) expect((await listOnce()).status).toBe(200);
       expect((await listOnce()).status).toBe(429);
     } finally {
-      emu.context.options.quotas.list = 3;
+      expect(await emu.control.quotas.set({ list: 3 })).toEqual({ list: 3, get: 2, update: 1 });
     }
   });
 });

@@ -1,6 +1,6 @@
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID } from '../src/directory';
-import type { Incident } from '../src/defender';
+import type { Incident, IncidentSummary } from '../src/defender';
 import { DefenderCaller, defenderToken, type ApiResponse, type ErrorBody } from '../src/testing/defenderTokens';
 
 type Entity = Incident & { '@odata.context': string };
@@ -12,7 +12,7 @@ let riley: string;
 beforeAll(async () => {
   emu = await startEmulator({ quotas: { update: 10_000, get: 10_000, list: 10_000 } });
   api = new DefenderCaller(emu);
-  riley = defenderToken(emu, 'riley@contoso.example');
+  riley = await defenderToken(emu, 'riley@contoso.example');
 });
 afterAll(async () => {
   await api.close();
@@ -20,11 +20,11 @@ afterAll(async () => {
 });
 
 const TICKS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/;
-const list = () => emu.defender.store.list(CONTOSO_ID);
+const list = () => emu.control.incidents.list(CONTOSO_ID);
 /** A different incident for each test, from the old end of the queue, so tests do not step on each other. */
 let next = 0;
-const pickId = (predicate: (i: ReturnType<typeof list>[number]) => boolean = () => true) => {
-  const candidates = list().filter(predicate);
+const pickId = async (predicate: (i: IncidentSummary) => boolean = () => true) => {
+  const candidates = (await list()).filter(predicate);
   return candidates[candidates.length - 1 - next++].incidentId;
 };
 
@@ -39,7 +39,7 @@ function expectInvalid(res: ApiResponse, message: RegExp): void {
 
 describe('PATCH /api/incidents/{id}: changes', () => {
   it.each(['InProgress', 'Resolved', 'Redirected', 'Active'])('sets status %s and returns the updated entity', async (status) => {
-    const id = pickId((i) => i.status !== status);
+    const id = await pickId((i) => i.status !== status);
     const res = await patch(id, { status });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8');
@@ -51,7 +51,7 @@ describe('PATCH /api/incidents/{id}: changes', () => {
   });
 
   it('assigns, reassigns and unassigns (null or "")', async () => {
-    const id = pickId();
+    const id = await pickId();
     expect((await patch(id, { assignedTo: 'sam@contoso.example' })).json.assignedTo).toBe('sam@contoso.example');
     const unassigned = await patch(id, { assignedTo: null });
     expect(unassigned.status).toBe(200);
@@ -72,14 +72,14 @@ describe('PATCH /api/incidents/{id}: changes', () => {
     ['FalsePositive', 'InsufficientData'],
     ['Unknown', 'NotAvailable'],
   ])('classifies %s / %s (documented spellings kept as sent)', async (classification, determination) => {
-    const id = pickId();
+    const id = await pickId();
     const res = await patch(id, { status: 'Resolved', classification, determination });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: 'Resolved', classification, determination });
   });
 
   it('refuses a determination that does not go with the classification, naming determination', async () => {
-    const id = pickId();
+    const id = await pickId();
     const res = await patch(id, { classification: 'FalsePositive', determination: 'Malware' });
     expectInvalid(res, /determination 'Malware' is not valid with classification 'FalsePositive'.*Clean/);
     expectInvalid(await patch(id, { classification: 'InformationalExpectedActivity', determination: 'Phishing' }), /determination/);
@@ -87,14 +87,14 @@ describe('PATCH /api/incidents/{id}: changes', () => {
   });
 
   it('checks a determination sent alone against the current classification', async () => {
-    const id = pickId((i) => i.classification === 'Unknown');
+    const id = await pickId((i) => i.classification === 'Unknown');
     expectInvalid(await patch(id, { determination: 'Malware' }), /'Malware' is not valid with classification 'Unknown'.*send 'classification'/);
     await patch(id, { classification: 'TruePositive', determination: 'Phishing' });
     expect((await patch(id, { determination: 'Malware' })).json).toMatchObject({ classification: 'TruePositive', determination: 'Malware' });
   });
 
   it('resets a determination a new classification no longer allows, and keeps one it does', async () => {
-    const id = pickId();
+    const id = await pickId();
     await patch(id, { classification: 'TruePositive', determination: 'Other' });
     expect((await patch(id, { classification: 'FalsePositive' })).json).toMatchObject({ classification: 'FalsePositive', determination: 'Other' });
     await patch(id, { classification: 'TruePositive', determination: 'Malware' });
@@ -105,14 +105,14 @@ describe('PATCH /api/incidents/{id}: changes', () => {
   });
 
   it('replaces the tags', async () => {
-    const id = pickId();
+    const id = await pickId();
     expect((await patch(id, { tags: ['VIP', 'Équipe rouge', '<b>x</b>'] })).json.tags).toEqual(['VIP', 'Équipe rouge', '<b>x</b>']);
     expect((await patch(id, { tags: [] })).json.tags).toEqual([]);
   });
 
   it('appends a comment by the caller, stamped with the new lastUpdateTime', async () => {
-    const id = pickId();
-    const before = emu.defender.store.get(CONTOSO_ID, id)!;
+    const id = await pickId();
+    const before = (await emu.control.incidents.get(CONTOSO_ID, id))!;
     const res = await patch(id, { comment: 'Contained; <script>alert(1)</script> stays text.' });
     expect(res.status).toBe(200);
     expect(res.json.comments.slice(0, -1)).toEqual(before.comments);
@@ -122,29 +122,29 @@ describe('PATCH /api/incidents/{id}: changes', () => {
       createdBy: 'riley@contoso.example',
       createdTime: res.json.lastUpdateTime,
     });
-    const responder = emu.addUser({ upn: 'quinn@contoso.example', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
-    const second = await patch(id, { comment: 'Second.' }, defenderToken(emu, responder.upn));
+    const responder = await emu.control.users.add({ upn: 'quinn@contoso.example', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
+    const second = await patch(id, { comment: 'Second.' }, await defenderToken(emu, responder.upn));
     expect(second.json.comments.slice(-2).map((c) => c.createdBy)).toEqual(['riley@contoso.example', 'quinn@contoso.example']);
   });
 
   it('accepts a comment of 30,000 characters and refuses 30,001, naming comment', async () => {
-    const id = pickId();
+    const id = await pickId();
     expect((await patch(id, { comment: 'x'.repeat(30_000) })).status).toBe(200);
     expectInvalid(await patch(id, { comment: 'x'.repeat(30_001) }), /'comment' is 30,001 characters long; the maximum is 30,000/);
     expectInvalid(await patch(id, { comment: '  ' }), /'comment' is empty/);
   });
 
   it('bumps lastUpdateTime to now in the 7-digit form and moves the incident to the top of the queue', async () => {
-    const id = pickId();
-    const newestBefore = list()[0].lastUpdateTime;
+    const id = await pickId();
+    const newestBefore = (await list())[0].lastUpdateTime;
     const first = await patch(id, { status: 'InProgress' });
     expect(first.json.lastUpdateTime).toMatch(TICKS);
     expect(first.json.lastUpdateTime > newestBefore).toBe(true);
-    expect(Math.abs(Date.parse(first.json.lastUpdateTime) - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(Date.parse(first.json.lastUpdateTime) - (await emu.control.clock.now()))).toBeLessThan(60_000);
     const page = await api.list<{ value: Incident[] }>(riley, { $top: '1' });
     expect(page.json.value[0].incidentId).toBe(id);
 
-    const other = pickId();
+    const other = await pickId();
     const second = await patch(other, { tags: ['later'] });
     expect(second.json.lastUpdateTime > first.json.lastUpdateTime).toBe(true);
     const top2 = await api.list<{ value: Incident[] }>(riley, { $top: '2' });
@@ -154,8 +154,8 @@ describe('PATCH /api/incidents/{id}: changes', () => {
   });
 
   it('changes several fields at once, leaving the others as they were', async () => {
-    const id = pickId();
-    const before = emu.defender.store.get(CONTOSO_ID, id)!;
+    const id = await pickId();
+    const before = (await emu.control.incidents.get(CONTOSO_ID, id))!;
     const res = await patch(id, {
       status: 'Resolved',
       assignedTo: 'secop2@contoso.example',
@@ -195,11 +195,11 @@ describe('PATCH /api/incidents/{id}: refusals', () => {
     [[{ status: 'Active' }], /must be a JSON object/],
     [null, /must be a JSON object/],
   ])('%j', async (body, message) => {
-    expectInvalid(await patch(pickId(), body), message);
+    expectInvalid(await patch(await pickId(), body), message);
   });
 
   it('refuses an empty body, a body that is not JSON, and a non-JSON content type', async () => {
-    const id = pickId();
+    const id = await pickId();
     expectInvalid(await api.call('PATCH', `/api/incidents/${id}`, { token: riley }), /body is empty/);
     expectInvalid(
       await api.call('PATCH', `/api/incidents/${id}`, { token: riley, rawBody: '{"status":', headers: { 'content-type': 'application/json' } }),
@@ -220,7 +220,7 @@ describe('PATCH /api/incidents/{id}: refusals', () => {
   });
 
   it('refuses a body over 1 MB', async () => {
-    const res = await api.call('PATCH', `/api/incidents/${pickId()}`, {
+    const res = await api.call('PATCH', `/api/incidents/${await pickId()}`, {
       token: riley,
       rawBody: JSON.stringify({ tags: ['x'.repeat(1_100_000)] }),
       headers: { 'content-type': 'application/json' },
@@ -234,10 +234,10 @@ describe('PATCH /api/incidents/{id}: refusals', () => {
     expect((notFound.json as unknown as ErrorBody).error.code).toBe('ResourceNotFound');
     expect((await patch(Number.NaN, { status: 'Active' })).status).toBe(404);
 
-    const wsResponder = emu.addUser({ upn: 'ws.responder@contoso.example', defender: { role: 'responder', deviceGroups: ['Workstations'], canUpdate: true } });
-    const visible = emu.defender.store.visibleIds(wsResponder);
-    const hidden = list().find((i) => !visible.has(i.incidentId))!.incidentId;
-    const token = defenderToken(emu, wsResponder.upn);
+    const wsResponder = await emu.control.users.add({ upn: 'ws.responder@contoso.example', defender: { role: 'responder', deviceGroups: ['Workstations'], canUpdate: true } });
+    const visible = new Set(await emu.control.incidents.visibleIds(wsResponder.upn));
+    const hidden = (await list()).find((i) => !visible.has(i.incidentId))!.incidentId;
+    const token = await defenderToken(emu, wsResponder.upn);
     expect((await patch(hidden, { status: 'Active' }, token)).status).toBe(404);
     expect((await patch([...visible][0], { status: 'Active' }, token)).status).toBe(200);
   });

@@ -2,6 +2,7 @@ import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID, FABRIKAM_ID, THREATDESK_CLIENT_ID } from '../src/directory';
 import { TestBrowser, type Page } from '../src/testing/browser';
 import { authorizeUrl, obtainCode, postToken, redirectParams, REDIRECT_URI, scope, signInAtEmulator } from './helpers/emulatorSignIn';
+import { verifyToken } from './helpers/verifyToken';
 
 const CALLBACK = 'http://localhost:3000/admin/consent/callback';
 let emu: Emulator;
@@ -59,7 +60,7 @@ describe('v2.0 admin consent', () => {
     expect(q.get('tenant')).toBe(FABRIKAM_ID);
     expect(q.get('scope')).toBe(`${scope('Incident.Read')} ${scope('Incident.ReadWrite')}`);
     expect(q.get('state')).toBe('adm-state');
-    expect([...(emu.context.directory.tenants.get(FABRIKAM_ID)?.consentedScopes ?? [])].sort()).toEqual(['Incident.Read', 'Incident.ReadWrite']);
+    expect(await emu.control.consent.tenantScopes(FABRIKAM_ID)).toEqual(['Incident.Read', 'Incident.ReadWrite']);
 
     const jordan = new TestBrowser(emu.caCertPem);
     const { code, verifier } = await obtainCode(jordan, emu, 'jordan@fabrikam.example', {}, 'fabrikam.example');
@@ -72,7 +73,7 @@ describe('v2.0 admin consent', () => {
     });
     await jordan.close();
     expect(reply.status).toBe(200);
-    const claims = emu.context.keys.verify(reply.json.access_token as string);
+    const claims = await verifyToken(emu, reply.json.access_token as string);
     expect(claims).toMatchObject({ tid: FABRIKAM_ID, upn: 'jordan@fabrikam.example', scp: 'Incident.Read Incident.ReadWrite' });
   });
 
@@ -81,11 +82,11 @@ describe('v2.0 admin consent', () => {
     const q = expectCallback(page);
     expect(q.get('tenant')).toBe(CONTOSO_ID);
     expect(q.get('scope')).toBe(`${scope('Incident.Read')} ${scope('Incident.ReadWrite')} ${scope('AdvancedHunting.Read')}`);
-    expect(emu.context.directory.tenants.get(CONTOSO_ID)?.consentedScopes.has('AdvancedHunting.Read')).toBe(true);
+    expect(await emu.control.consent.tenantScopes(CONTOSO_ID)).toContain('AdvancedHunting.Read');
   });
 
   it('a decline returns admin_consent=True with error=consent_required and AADSTS65004, and grants nothing', async () => {
-    emu.context.directory.setAdminConsent(FABRIKAM_ID, []);
+    expect(await emu.control.consent.revokeAdmin(FABRIKAM_ID)).toEqual([]);
     const page = await signInAtEmulator(browser, adminConsentUrl('fabrikam.example', { scope: scope('Incident.Read') }), 'casey@fabrikam.example', {
       consent: 'decline',
     });
@@ -94,7 +95,7 @@ describe('v2.0 admin consent', () => {
     expect(q.get('error')).toBe('consent_required');
     expect(q.get('error_description')).toMatch(/^AADSTS65004: /);
     expect(q.get('state')).toBe('adm-state');
-    expect(emu.context.directory.tenants.get(FABRIKAM_ID)?.consentedScopes.size).toBe(0);
+    expect(await emu.control.consent.tenantScopes(FABRIKAM_ID)).toEqual([]);
   });
 
   it('Cancel on the sign-in page is a decline too', async () => {
@@ -148,13 +149,13 @@ describe('v2.0 admin consent', () => {
 
 describe('legacy /{tenant}/adminconsent', () => {
   it('grants every configured permission and answers ?tenant=&state=&admin_consent=True', async () => {
-    emu.context.directory.setAdminConsent(FABRIKAM_ID, []);
+    expect(await emu.control.consent.revokeAdmin(FABRIKAM_ID)).toEqual([]);
     const q = expectCallback(await signInAtEmulator(browser, adminConsentUrl('fabrikam.example', {}, true), 'casey@fabrikam.example'));
     expect(q.get('tenant')).toBe(FABRIKAM_ID);
     expect(q.get('state')).toBe('adm-state');
     expect(q.get('admin_consent')).toBe('True');
     expect(q.has('scope')).toBe(false);
-    expect(emu.context.directory.tenants.get(FABRIKAM_ID)?.consentedScopes.size).toBe(3);
+    expect(await emu.control.consent.tenantScopes(FABRIKAM_ID)).toEqual(['AdvancedHunting.Read', 'Incident.Read', 'Incident.ReadWrite']);
   });
 
   it('a decline is error=permission_denied, "The admin canceled the request"', async () => {

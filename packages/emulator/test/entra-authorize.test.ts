@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu.close();
 });
-afterEach(() => emu.context.faults.clear());
+afterEach(() => emu.control.faults.clear());
 
 /** A fresh browser per test, so SSO state never leaks between tests. */
 let browser: TestBrowser;
@@ -99,9 +99,9 @@ describe('authorize: success', () => {
     expect(q.get('state')).toBe('st&te=1 ü');
     expect(q.get('session_state')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const info = JSON.parse(Buffer.from(q.get('client_info') ?? '', 'base64url').toString()) as Record<string, string>;
-    const alex = emu.context.directory.findUser('alex@contoso.example');
+    const alex = await emu.control.users.get('alex@contoso.example');
     expect(info).toEqual({ uid: alex?.oid, utid: CONTOSO_ID });
-    expect(emu.entra.issuedSecrets()).toContain(q.get('code'));
+    expect(await emu.control.tokens.issuedSecrets()).toContain(q.get('code'));
   });
 
   it('leaves client_info out unless asked for, and state out when none was sent', async () => {
@@ -161,7 +161,7 @@ describe('authorize: prompt and login_hint', () => {
     expectSignInPage(page);
     const next = await browser.submit(page, 'button[value="sam@contoso.example"]');
     const q = redirectParams(next);
-    const sam = emu.context.directory.findUser('sam@contoso.example');
+    const sam = await emu.control.users.get('sam@contoso.example');
     expect(JSON.parse(Buffer.from(q.get('client_info') ?? '', 'base64url').toString())).toMatchObject({ uid: sam?.oid });
   });
 
@@ -303,8 +303,9 @@ describe('authorize: consent', () => {
     expect(consent.$(`li[data-scope="${scope('Incident.Read')}"]`).length).toBe(0);
     const done = await browser.submit(consent, 'button[name="action"][value="accept"]');
     expect(redirectParams(done).get('code')).toBeTruthy();
-    const sam = emu.context.directory.findUser('sam@contoso.example');
-    expect(sam && emu.context.directory.missingConsent(sam, ['AdvancedHunting.Read'])).toEqual([]);
+    // Sam consented for himself (Contoso's admin consent does not cover it).
+    expect(await emu.control.consent.userScopes('sam@contoso.example')).toContain('AdvancedHunting.Read');
+    expect(await emu.control.consent.tenantScopes(CONTOSO_ID)).not.toContain('AdvancedHunting.Read');
 
     const again = await browser.get(authorizeUrl(emu, { scope: `openid ${scope('AdvancedHunting.Read')}` }));
     expect(redirectParams(again).get('code')).toBeTruthy();
@@ -316,8 +317,8 @@ describe('authorize: consent', () => {
     });
     const q = expectErrorRedirect(page, 'access_denied', 65004, 'd');
     expect(q.get('error_subcode')).toBe('cancel');
-    const riley = emu.context.directory.findUser('riley@contoso.example');
-    expect(riley && emu.context.directory.missingConsent(riley, ['AdvancedHunting.Read'])).toEqual(['AdvancedHunting.Read']);
+    expect(await emu.control.consent.userScopes('riley@contoso.example')).not.toContain('AdvancedHunting.Read');
+    expect(await emu.control.consent.tenantScopes(CONTOSO_ID)).not.toContain('AdvancedHunting.Read');
   });
 
   it('.default stands for every configured permission', async () => {
@@ -373,7 +374,7 @@ describe('authorize: response_mode=form_post', () => {
     receiver = http.createServer(app);
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     callback = `http://localhost:${(receiver.address() as AddressInfo).port}/auth/redirect`;
-    emu.addRedirectUris([callback]);
+    expect((await emu.control.app.addRedirectUris([callback])).redirectUris).toContain(callback);
   });
   afterAll(async () => {
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
@@ -417,7 +418,7 @@ describe('authorize: faults', () => {
     ['429', 429],
     ['500', 500],
   ] as const)('a %s fault renders an error page with that status', async (kind, status) => {
-    emu.context.faults.add({ endpoint: 'authorize', kind, retryAfter: 9 });
+    await emu.control.faults.add({ endpoint: 'authorize', kind, retryAfter: 9 });
     const page = await browser.get(authorizeUrl(emu));
     expect(page.status).toBe(status);
     expect(page.$('body').attr('data-page')).toBe('error');
@@ -426,7 +427,7 @@ describe('authorize: faults', () => {
   });
 
   it('a delay fault answers normally after the delay', async () => {
-    emu.context.faults.add({ endpoint: 'authorize', kind: 'delay', delayMs: 250 });
+    await emu.control.faults.add({ endpoint: 'authorize', kind: 'delay', delayMs: 250 });
     const started = Date.now();
     expectSignInPage(await browser.get(authorizeUrl(emu)));
     expect(Date.now() - started).toBeGreaterThanOrEqual(240);

@@ -16,7 +16,7 @@ afterAll(async () => {
   await browser.close();
   await emu.close();
 });
-afterEach(() => emu.context.faults.clear());
+afterEach(() => emu.control.faults.clear());
 
 const discoveryUrl = (tenant: string) => `${emu.urls.authorityHost}/${tenant}/v2.0/.well-known/openid-configuration`;
 
@@ -84,7 +84,7 @@ describe('GET /{tenant}/v2.0/.well-known/openid-configuration', () => {
 
   describe('faults', () => {
     it('answers 503 with Retry-After, then recovers', async () => {
-      emu.context.faults.add({ endpoint: 'discovery', kind: '503', retryAfter: 7 });
+      await emu.control.faults.add({ endpoint: 'discovery', kind: '503', retryAfter: 7 });
       const failed = await discovery('organizations');
       expect(failed.status).toBe(503);
       expect(failed.headers.get('retry-after')).toBe('7');
@@ -96,14 +96,14 @@ describe('GET /{tenant}/v2.0/.well-known/openid-configuration', () => {
       ['429', 429],
       ['500', 500],
     ] as const)('answers %s', async (kind, status) => {
-      emu.context.faults.add({ endpoint: 'discovery', kind, retryAfter: 3 });
+      await emu.control.faults.add({ endpoint: 'discovery', kind, retryAfter: 3 });
       const failed = await discovery('organizations');
       expect(failed.status).toBe(status);
       if (kind === '429') expect(failed.headers.get('retry-after')).toBe('3');
     });
 
     it('answers a truncated JSON body with status 200', async () => {
-      emu.context.faults.add({ endpoint: 'discovery', kind: 'truncated' });
+      await emu.control.faults.add({ endpoint: 'discovery', kind: 'truncated' });
       const page = await browser.get(discoveryUrl('organizations'));
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^application\/json/);
@@ -112,14 +112,14 @@ describe('GET /{tenant}/v2.0/.well-known/openid-configuration', () => {
     });
 
     it('answers an HTML page instead of JSON', async () => {
-      emu.context.faults.add({ endpoint: 'discovery', kind: 'non-json' });
+      await emu.control.faults.add({ endpoint: 'discovery', kind: 'non-json' });
       const page = await browser.get(discoveryUrl('organizations'));
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     });
 
     it('delays and then answers normally', async () => {
-      emu.context.faults.add({ endpoint: 'discovery', kind: 'delay', delayMs: 300 });
+      await emu.control.faults.add({ endpoint: 'discovery', kind: 'delay', delayMs: 300 });
       const started = Date.now();
       const { status } = await discovery('organizations');
       expect(status).toBe(200);

@@ -10,6 +10,7 @@ import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID, THREATDESK_CLIENT_ID } from '../src/directory';
 import { TestBrowser } from '../src/testing/browser';
 import { redirectParams, REDIRECT_URI, scope, signInAtEmulator } from './helpers/emulatorSignIn';
+import { verifyToken } from './helpers/verifyToken';
 import { TestMsalNetwork } from './helpers/msalNetwork';
 
 /*
@@ -24,12 +25,14 @@ import { TestMsalNetwork } from './helpers/msalNetwork';
 
 const READ = scope('Incident.Read');
 
-function makeClient(emu: Emulator, network: TestMsalNetwork, tenant: string): ConfidentialClientApplication {
+async function makeClient(emu: Emulator, network: TestMsalNetwork, tenant: string): Promise<ConfidentialClientApplication> {
+  const { clientId, clientSecret } = await emu.control.app.registration();
+  expect(clientId).toBe(THREATDESK_CLIENT_ID);
   return new ConfidentialClientApplication({
     auth: {
-      clientId: THREATDESK_CLIENT_ID,
+      clientId,
       authority: `${emu.urls.authorityHost}/${tenant}/`,
-      clientSecret: emu.context.options.clientSecret,
+      clientSecret,
       knownAuthorities: [new URL(emu.urls.authorityHost).host],
     },
     system: { networkClient: network },
@@ -90,7 +93,7 @@ describe('msal-node ConfidentialClientApplication with the organizations authori
   beforeAll(async () => {
     emu = await startEmulator({ httpsPort: 0, httpPort: 0 });
     network = new TestMsalNetwork(emu.caCertPem);
-    cca = makeClient(emu, network, 'organizations');
+    cca = await makeClient(emu, network, 'organizations');
     ({ result: first, nonce } = await signInWithMsal(emu, cca, 'alex@contoso.example', 'organizations'));
   });
   afterAll(async () => {
@@ -98,8 +101,8 @@ describe('msal-node ConfidentialClientApplication with the organizations authori
     await emu.close();
   });
 
-  it('signs in through authorize and acquireTokenByCode', () => {
-    const alex = emu.context.directory.findUser('alex@contoso.example');
+  it('signs in through authorize and acquireTokenByCode', async () => {
+    const alex = await emu.control.users.get('alex@contoso.example');
     expect(first.account?.homeAccountId).toBe(`${alex?.oid}.${CONTOSO_ID}`);
     expect(first.account?.tenantId).toBe(CONTOSO_ID);
     expect(first.account?.username).toBe('alex@contoso.example');
@@ -107,7 +110,7 @@ describe('msal-node ConfidentialClientApplication with the organizations authori
     expect(first.idTokenClaims).toMatchObject({ nonce, tid: CONTOSO_ID });
     expect(first.fromCache).toBe(false);
     expect(first.scopes).toEqual(expect.arrayContaining([READ]));
-    const claims = emu.context.keys.verify(first.accessToken, { audience: 'https://api.security.microsoft.com' });
+    const claims = await verifyToken(emu, first.accessToken, { audience: 'https://api.security.microsoft.com' });
     expect(claims).toMatchObject({ upn: 'alex@contoso.example', tid: CONTOSO_ID, scp: 'Incident.Read Incident.ReadWrite' });
   });
 
@@ -122,24 +125,24 @@ describe('msal-node ConfidentialClientApplication with the organizations authori
   it('answers acquireTokenSilent from its cache', async () => {
     const account = first.account;
     if (!account) throw new Error('no account');
-    const before = emu.context.stats.grants.refresh_token;
+    const before = (await emu.control.stats.grants()).refresh_token;
     const cached = await cca.acquireTokenSilent({ account, scopes: [READ] });
     expect(cached.fromCache).toBe(true);
     expect(cached.accessToken).toBe(first.accessToken);
-    expect(emu.context.stats.grants.refresh_token).toBe(before);
+    expect((await emu.control.stats.grants()).refresh_token).toBe(before);
   });
 
   it('refreshes on forceRefresh and calls the Defender API with the new token', async () => {
     const account = first.account;
     if (!account) throw new Error('no account');
-    const before = emu.context.stats.grants.refresh_token;
+    const before = (await emu.control.stats.grants()).refresh_token;
     const refreshed = await cca.acquireTokenSilent({ account, scopes: [READ], forceRefresh: true });
     expect(refreshed.fromCache).toBe(false);
-    expect(emu.context.stats.grants.refresh_token).toBe(before + 1);
+    expect((await emu.control.stats.grants()).refresh_token).toBe(before + 1);
     expect(refreshed.accessToken).not.toBe(first.accessToken);
     expect(refreshed.account?.homeAccountId).toBe(account.homeAccountId);
 
-    // Depends on the Defender half (src/emulator/defender).
+    // Depends on the Defender half (src/defender).
     const { status, body } = await callDefender(emu, refreshed.accessToken);
     expect(status).toBe(200);
     expect(Array.isArray(body.value)).toBe(true);
@@ -156,7 +159,7 @@ describe('msal-node ConfidentialClientApplication with the organizations authori
   it('raises a plain ServerError (not interaction-required) for a revoked refresh token (AADSTS700082)', async () => {
     const account = first.account;
     if (!account) throw new Error('no account');
-    emu.entra.revokeRefreshTokens('alex@contoso.example');
+    expect(await emu.control.users.revokeRefreshTokens('alex@contoso.example')).toBeGreaterThan(0);
     const err = await cca.acquireTokenSilent({ account, scopes: [READ], forceRefresh: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServerError);
     expect(err).not.toBeInstanceOf(InteractionRequiredAuthError);
@@ -181,18 +184,18 @@ describe('msal-node with a tenant-id authority and a short access-token lifetime
   });
 
   it('refreshes an expired access token inside acquireTokenSilent', async () => {
-    const cca = makeClient(emu, network, CONTOSO_ID);
+    const cca = await makeClient(emu, network, CONTOSO_ID);
     const { result } = await signInWithMsal(emu, cca, 'riley@contoso.example', CONTOSO_ID);
     const account = result.account;
     if (!account) throw new Error('no account');
-    expect(account.homeAccountId).toBe(`${emu.context.directory.findUser('riley@contoso.example')?.oid}.${CONTOSO_ID}`);
+    expect(account.homeAccountId).toBe(`${(await emu.control.users.get('riley@contoso.example'))?.oid}.${CONTOSO_ID}`);
     expect(network.calls.some((c) => c.url.startsWith(`${emu.urls.authorityHost}/${CONTOSO_ID}/oauth2/v2.0/token`))).toBe(true);
 
     await new Promise((resolve) => setTimeout(resolve, 2100));
-    const before = emu.context.stats.grants.refresh_token;
+    const before = (await emu.control.stats.grants()).refresh_token;
     const refreshed = await cca.acquireTokenSilent({ account, scopes: [READ] });
     expect(refreshed.fromCache).toBe(false);
-    expect(emu.context.stats.grants.refresh_token).toBe(before + 1);
+    expect((await emu.control.stats.grants()).refresh_token).toBe(before + 1);
     expect(refreshed.accessToken).not.toBe(result.accessToken);
 
     const { status, body } = await callDefender(emu, refreshed.accessToken);
@@ -223,7 +226,7 @@ describe('msal-node with the discovery document passed as authorityMetadata (as 
       auth: {
         clientId: THREATDESK_CLIENT_ID,
         authority: `${emu.urls.authorityHost}/contoso.example/`,
-        clientSecret: emu.context.options.clientSecret,
+        clientSecret: (await emu.control.app.registration()).clientSecret,
         knownAuthorities: [new URL(emu.urls.authorityHost).host],
         authorityMetadata: JSON.stringify(discovery.body),
       },

@@ -2,22 +2,25 @@ import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID, DEFENDER_RESOURCE, FABRIKAM_ID, THREATDESK_CLIENT_ID } from '../src/directory';
 import { TestBrowser } from '../src/testing/browser';
 import { jwtPayload, obtainCode, postToken, REDIRECT_URI, scope, type TokenReply } from './helpers/emulatorSignIn';
+import { verifyToken } from './helpers/verifyToken';
 
 const LIFETIME = 1800;
+const REFRESH_LIFETIME = 90 * 24 * 3600;
 let emu: Emulator;
 let browser: TestBrowser;
 
 beforeAll(async () => {
-  emu = await startEmulator({ httpsPort: 0, httpPort: 0, accessTokenLifetimeSec: LIFETIME });
+  emu = await startEmulator({ httpsPort: 0, httpPort: 0, accessTokenLifetimeSec: LIFETIME, refreshTokenLifetimeSec: REFRESH_LIFETIME });
   browser = new TestBrowser(emu.caCertPem);
 });
 afterAll(async () => {
   await browser.close();
   await emu.close();
 });
-afterEach(() => {
-  emu.context.faults.clear();
-  emu.entra.clock.offsetMs = 0;
+afterEach(async () => {
+  await emu.control.faults.clear();
+  // Back to real time after a test moved the clock.
+  await emu.control.clock.set(Date.now());
 });
 
 const FULL_SCOPE = `openid profile offline_access ${scope('Incident.Read')}`;
@@ -52,7 +55,7 @@ describe('authorization_code grant: success', () => {
     reply = await signInAndRedeem('alex@contoso.example', { nonce }, { client_info: '1' });
   });
 
-  it('answers the documented fields', () => {
+  it('answers the documented fields', async () => {
     expect(reply.status).toBe(200);
     expect(reply.headers.get('cache-control')).toBe('no-store');
     expect(reply.json).toMatchObject({ token_type: 'Bearer', expires_in: LIFETIME, ext_expires_in: LIFETIME });
@@ -61,16 +64,16 @@ describe('authorization_code grant: success', () => {
     expect(typeof reply.json.id_token).toBe('string');
     // Every Defender permission the user holds, as full URIs (Contoso consented Read and ReadWrite).
     expect(reply.json.scope).toBe(`${scope('Incident.Read')} ${scope('Incident.ReadWrite')}`);
-    const alex = emu.context.directory.findUser('alex@contoso.example');
+    const alex = await emu.control.users.get('alex@contoso.example');
     expect(JSON.parse(Buffer.from(reply.json.client_info as string, 'base64url').toString())).toEqual({ uid: alex?.oid, utid: CONTOSO_ID });
   });
 
-  it('issues a v1-style Defender access token signed by the emulator key', () => {
-    const claims = emu.context.keys.verify(reply.json.access_token as string, {
+  it('issues a v1-style Defender access token signed by the emulator key', async () => {
+    const claims = await verifyToken(emu, reply.json.access_token as string, {
       audience: DEFENDER_RESOURCE,
       issuer: `https://sts.windows.net/${CONTOSO_ID}/`,
     });
-    const alex = emu.context.directory.findUser('alex@contoso.example');
+    const alex = await emu.control.users.get('alex@contoso.example');
     expect(claims).toMatchObject({
       aud: 'https://api.security.microsoft.com',
       iss: `https://sts.windows.net/${CONTOSO_ID}/`,
@@ -90,12 +93,12 @@ describe('authorization_code grant: success', () => {
     expect(typeof claims.uti).toBe('string');
   });
 
-  it('issues a v2.0 id_token with the nonce that was sent', () => {
-    const claims = emu.context.keys.verify(reply.json.id_token as string, {
+  it('issues a v2.0 id_token with the nonce that was sent', async () => {
+    const claims = await verifyToken(emu, reply.json.id_token as string, {
       audience: THREATDESK_CLIENT_ID,
       issuer: `${emu.urls.authorityHost}/${CONTOSO_ID}/v2.0`,
     });
-    const alex = emu.context.directory.findUser('alex@contoso.example');
+    const alex = await emu.control.users.get('alex@contoso.example');
     expect(claims).toMatchObject({
       aud: THREATDESK_CLIENT_ID,
       oid: alex?.oid,
@@ -110,15 +113,15 @@ describe('authorization_code grant: success', () => {
     expect(claims.exp! - claims.iat!).toBe(3600);
   });
 
-  it('remembers everything it issued, for leak tests', () => {
-    const issued = emu.entra.issuedSecrets();
+  it('remembers everything it issued, for leak tests', async () => {
+    const issued = await emu.control.tokens.issuedSecrets();
     for (const k of ['access_token', 'refresh_token', 'id_token'] as const) expect(issued).toContain(reply.json[k]);
   });
 
   it('counts the grant', async () => {
-    const before = emu.context.stats.grants.authorization_code;
+    const before = (await emu.control.stats.grants()).authorization_code;
     await signInAndRedeem('sam@contoso.example');
-    expect(emu.context.stats.grants.authorization_code).toBe(before + 1);
+    expect((await emu.control.stats.grants()).authorization_code).toBe(before + 1);
   });
 });
 
@@ -162,7 +165,8 @@ describe('authorization_code grant: what is included', () => {
     const b = new TestBrowser(emu.caCertPem);
     const { code, verifier } = await obtainCode(b, emu, 'alex@contoso.example');
     await b.close();
-    const basic = Buffer.from(`${THREATDESK_CLIENT_ID}:${encodeURIComponent(emu.context.options.clientSecret)}`).toString('base64');
+    const { clientSecret } = await emu.control.app.registration();
+    const basic = Buffer.from(`${THREATDESK_CLIENT_ID}:${encodeURIComponent(clientSecret)}`).toString('base64');
     const reply = await postToken(
       browser,
       emu,
@@ -257,7 +261,7 @@ describe('authorization_code grant: errors', () => {
     const b = new TestBrowser(emu.caCertPem);
     const { code, verifier } = await obtainCode(b, emu, 'alex@contoso.example');
     await b.close();
-    emu.entra.clock.offsetMs = 10 * 60 * 1000 + 1000;
+    await emu.control.clock.advance(10 * 60 * 1000 + 1000);
     const reply = await postToken(browser, emu, { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT_URI, scope: FULL_SCOPE });
     expectTokenError(reply, 400, 'invalid_grant', 70008);
   });
@@ -266,7 +270,7 @@ describe('authorization_code grant: errors', () => {
     const b = new TestBrowser(emu.caCertPem);
     const { code, verifier } = await obtainCode(b, emu, 'alex@contoso.example');
     await b.close();
-    emu.entra.clock.offsetMs = 9 * 60 * 1000;
+    await emu.control.clock.advance(9 * 60 * 1000);
     const reply = await postToken(browser, emu, { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT_URI, scope: FULL_SCOPE });
     expect(reply.status).toBe(200);
   });
@@ -344,10 +348,10 @@ describe('refresh_token grant', () => {
 
   it('returns a new access token and a new refresh token; the old one stays valid', async () => {
     const first = await firstTokens();
-    const before = emu.context.stats.grants.refresh_token;
+    const before = (await emu.control.stats.grants()).refresh_token;
     const second = await refresh(first.refresh_token);
     expect(second.status).toBe(200);
-    expect(emu.context.stats.grants.refresh_token).toBe(before + 1);
+    expect((await emu.control.stats.grants()).refresh_token).toBe(before + 1);
     expect(second.json.refresh_token).toBeTruthy();
     expect(second.json.refresh_token).not.toBe(first.refresh_token);
     expect(jwtPayload(second.json.access_token).uti).not.toBe(jwtPayload(first.access_token).uti);
@@ -379,18 +383,18 @@ describe('refresh_token grant', () => {
 
   it('follows consent changes: a withdrawn admin consent fails the next refresh with AADSTS65001', async () => {
     const first = await firstTokens();
-    emu.context.directory.setAdminConsent(CONTOSO_ID, ['Incident.ReadWrite']);
+    expect(await emu.control.consent.revokeAdmin(CONTOSO_ID, ['Incident.Read'])).toEqual(['Incident.ReadWrite']);
     try {
       expectTokenError(await refresh(first.refresh_token), 400, 'invalid_grant', 65001);
     } finally {
-      emu.context.directory.setAdminConsent(CONTOSO_ID, ['Incident.Read', 'Incident.ReadWrite']);
+      expect(await emu.control.consent.grantAdmin(CONTOSO_ID, ['Incident.Read'])).toEqual(['Incident.Read', 'Incident.ReadWrite']);
     }
   });
 
   it('revoked refresh tokens fail with invalid_grant AADSTS700082 (as a plain error, not interaction-required)', async () => {
     const first = await firstTokens('sam@contoso.example');
     const second = await refresh(first.refresh_token);
-    expect(emu.entra.revokeRefreshTokens('sam@contoso.example')).toBeGreaterThanOrEqual(2);
+    expect(await emu.control.users.revokeRefreshTokens('sam@contoso.example')).toBeGreaterThanOrEqual(2);
     for (const token of [first.refresh_token, second.json.refresh_token]) {
       const reply = await refresh(token);
       expectTokenError(reply, 400, 'invalid_grant', 700082);
@@ -410,7 +414,7 @@ describe('refresh_token grant', () => {
 
   it('expired refresh tokens fail with AADSTS700082', async () => {
     const first = await firstTokens();
-    emu.entra.clock.offsetMs = (emu.context.options.refreshTokenLifetimeSec + 60) * 1000;
+    await emu.control.clock.advance((REFRESH_LIFETIME + 60) * 1000);
     expectTokenError(await refresh(first.refresh_token), 400, 'invalid_grant', 700082);
   });
 
@@ -423,15 +427,15 @@ describe('token faults', () => {
   const grant = () => postToken(browser, emu, { grant_type: 'refresh_token', refresh_token: 'x', scope: FULL_SCOPE });
 
   it('429 carries Retry-After and a JSON error body, and is not counted as a grant', async () => {
-    const before = emu.context.stats.grants.refresh_token;
-    emu.context.faults.add({ endpoint: 'token', kind: '429', retryAfter: 12 });
+    const before = (await emu.control.stats.grants()).refresh_token;
+    await emu.control.faults.add({ endpoint: 'token', kind: '429', retryAfter: 12 });
     const reply = await grant();
     expect(reply.status).toBe(429);
     expect(reply.headers.get('retry-after')).toBe('12');
     expect(reply.json).toMatchObject({ error: 'temporarily_unavailable' });
-    expect(emu.context.stats.grants.refresh_token).toBe(before);
+    expect((await emu.control.stats.grants()).refresh_token).toBe(before);
     expect((await grant()).status).toBe(400);
-    expect(emu.context.stats.grants.refresh_token).toBe(before + 1);
+    expect((await emu.control.stats.grants()).refresh_token).toBe(before + 1);
   });
 
   it.each([
@@ -439,7 +443,7 @@ describe('token faults', () => {
     ['503', 503, 'temporarily_unavailable'],
     ['401', 401, 'invalid_client'],
   ] as const)('%s', async (kind, status, error) => {
-    emu.context.faults.add({ endpoint: 'token', kind, retryAfter: 4 });
+    await emu.control.faults.add({ endpoint: 'token', kind, retryAfter: 4 });
     const reply = await grant();
     expect(reply.status).toBe(status);
     expect(reply.json.error).toBe(error);
@@ -447,7 +451,7 @@ describe('token faults', () => {
   });
 
   it('truncated: 200 application/json that does not parse', async () => {
-    emu.context.faults.add({ endpoint: 'token', kind: 'truncated' });
+    await emu.control.faults.add({ endpoint: 'token', kind: 'truncated' });
     const reply = await grant();
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
@@ -456,14 +460,14 @@ describe('token faults', () => {
   });
 
   it('non-json: 200 text/html', async () => {
-    emu.context.faults.add({ endpoint: 'token', kind: 'non-json' });
+    await emu.control.faults.add({ endpoint: 'token', kind: 'non-json' });
     const reply = await grant();
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
   it('delay: waits, then answers normally', async () => {
-    emu.context.faults.add({ endpoint: 'token', kind: 'delay', delayMs: 300 });
+    await emu.control.faults.add({ endpoint: 'token', kind: 'delay', delayMs: 300 });
     const started = Date.now();
     const reply = await grant();
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);

@@ -4,8 +4,9 @@ import { DEFENDER_RESOURCE, type User } from '../directory';
 
 /**
  * Bearer-token validation as the real API does it for delegated calls: the token must be one the
- * emulator's Entra half signed (signature, exp, nbf), for this resource (`aud`), from the v1 issuer of a
- * known tenant, not issued before an "expire all tokens" and naming an existing user of that tenant.
+ * emulator's Entra half signed (signature, exp, nbf, against the emulator clock), for this resource
+ * (`aud`), from the v1 issuer of a known tenant, not issued before an "expire all tokens" and naming an
+ * existing user of that tenant.
  * Permissions (`scp`) and the user's Defender role are checked afterwards by the routes, as 403s.
  */
 
@@ -25,7 +26,7 @@ export function authenticate(ctx: EmulatorContext, header: string | undefined): 
 
   let payload: jwt.JwtPayload;
   try {
-    payload = ctx.keys.verify(m[1]);
+    payload = ctx.keys.verify(m[1], ctx.clock.nowSec());
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) return { ok: false, message: `The access token expired at ${err.expiredAt.toISOString()}.` };
     if (err instanceof jwt.NotBeforeError) return { ok: false, message: `The access token is not valid before ${err.date.toISOString()}.` };

@@ -36,9 +36,9 @@ export function unauthorized(message: string): Reply {
   return errorReply(401, 'Unauthorized', message, { 'WWW-Authenticate': 'Bearer' });
 }
 
-export function quotaMessage(limit: number, windowMs: number, operation: string, retryAfterSec: number): string {
-  const window = windowMs % 60_000 === 0 ? plural(windowMs / 60_000, 'minute') : plural(windowMs / 1000, 'second');
-  return `API calls quota exceeded! Maximum allowed ${limit} calls per ${window} for ${operation}. Try again in ${plural(retryAfterSec, 'second')}.`;
+/** The real API's wording; its quotas are per minute. */
+export function quotaMessage(limit: number, operation: string, retryAfterSec: number): string {
+  return `API calls quota exceeded! Maximum allowed ${limit} calls per 1 minute for ${operation}. Try again in ${plural(retryAfterSec, 'second')}.`;
 }
 
 function plural(n: number, unit: string): string {

@@ -1,4 +1,4 @@
-import type { IndexEntry } from './generator';
+import type { IndexEntry } from './generate';
 import { STATUSES } from './model';
 import { parseDateTimeOffset } from './timestamps';
 

@@ -1,20 +1,27 @@
+import type { Clock } from '../clock';
+
+/** The quotas are per minute (service-facts §1.11). */
+export const QUOTA_WINDOW_MS = 60_000;
+
 /**
- * Per-minute call quotas per tenant and app (service-facts §1.11), over a sliding window: a call counts
- * if it was accepted in the last `windowMs`. Refused calls do not count, so a client that waits the
- * Retry-After it was given gets through. The hourly quota (1500) is not emulated: load tests would hit it.
+ * Per-minute call quotas per tenant and app (service-facts §1.11), over a sliding window on the emulator
+ * clock: a call counts if it was accepted in the last minute. Refused calls do not count, so a client that
+ * waits the Retry-After it was given gets through. Tests move the clock a minute on instead of waiting.
+ * The hourly quota (1500) is not emulated: load tests would hit it.
  */
 export class QuotaTracker {
-  /** Length of the window; tests shorten it so recovery does not take a minute. */
-  windowMs = 60_000;
   private readonly calls = new Map<string, number[]>();
 
+  constructor(private readonly clock: Clock) {}
+
   /** Counts a call, or says in how many whole seconds (at least 1) the oldest counted call leaves the window. */
-  take(key: string, limit: number, nowMs = Date.now()): { ok: true } | { ok: false; retryAfterSec: number } {
-    const since = nowMs - this.windowMs;
-    const log = (this.calls.get(key) ?? []).filter((t) => t > since);
+  take(key: string, limit: number): { ok: true } | { ok: false; retryAfterSec: number } {
+    const nowMs = this.clock.now();
+    const since = nowMs - QUOTA_WINDOW_MS;
+    const log = (this.calls.get(key) ?? []).filter((t) => t > since && t <= nowMs);
     if (log.length >= limit) {
       this.calls.set(key, log);
-      const frees = log.length ? log[0] + this.windowMs : nowMs + this.windowMs;
+      const frees = log.length ? log[0] + QUOTA_WINDOW_MS : nowMs + QUOTA_WINDOW_MS;
       return { ok: false, retryAfterSec: Math.max(1, Math.ceil((frees - nowMs) / 1000)) };
     }
     log.push(nowMs);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { EmulatorContext, Quotas } from '../context';
+import type { DefenderRequest, EmulatorContext, Quotas } from '../context';
 import type { User } from '../directory';
 import type { Fault, FaultEndpoint } from '../faults';
 import { authenticate, type AuthOutcome } from './auth';
@@ -15,7 +15,7 @@ const ENTITY_CONTEXT = `${CONTEXT}/$entity`;
 const READ = 'Incident.Read';
 const WRITE = 'Incident.ReadWrite';
 
-type RequestRecord = EmulatorContext['stats']['defenderRequests'][number];
+type RequestRecord = DefenderRequest;
 type Authenticated = Extract<AuthOutcome, { ok: true }>;
 type Handler = (req: Request, auth: Authenticated) => Reply;
 
@@ -119,7 +119,7 @@ export function defenderRouter(ctx: EmulatorContext, store: IncidentStoreImpl, q
     const { quota: kind, name } = OPERATIONS[operation];
     const limit = ctx.options.quotas[kind];
     const taken = quota.take(`${auth.tenantId}|${auth.appId}|${kind}`, limit);
-    if (!taken.ok) return throttled(quotaMessage(limit, quota.windowMs, name, taken.retryAfterSec), taken.retryAfterSec);
+    if (!taken.ok) return throttled(quotaMessage(limit, name, taken.retryAfterSec), taken.retryAfterSec);
     return handler(req, auth);
   };
 
@@ -194,10 +194,10 @@ export function defenderRouter(ctx: EmulatorContext, store: IncidentStoreImpl, q
       try {
         const patch = parsePatchBody(req.body, req.headers['content-type']);
         const id = incidentId(raw);
-        const current = id === undefined ? undefined : store.current(auth.user, id);
+        const current = id === undefined || !store.canSee(auth.user, id) ? undefined : store.current(auth.tenantId, id);
         if (id === undefined || !current) return notFound(raw);
         const { determination } = resolveClassification(current, patch);
-        return { status: 200, body: entity(store.update(auth.user, id, { ...patch, determination })) };
+        return { status: 200, body: entity(store.update(auth.tenantId, id, { ...patch, determination, by: auth.user.upn })) };
       } catch (err) {
         if (err instanceof PatchError) return errorReply(400, 'InvalidRequestBody', err.message);
         throw err;

@@ -1,12 +1,12 @@
 import type { EmulatorContext } from '../context';
 import type { User } from '../directory';
-import { buildProfile, compareEntries, expandIncident, generateIndex, groupBit, groupsOfMask, type IndexEntry, type TenantProfile } from './generator';
+import { buildProfile, generateIndex, groupBit, groupsOfMask, type IndexEntry } from './generate';
 import type { Incident } from './model';
 import { evaluate, type FilterNode } from './odata';
 import type { IncidentPatch } from './patch';
-import { formatTicks, nextTick } from './timestamps';
+import { TenantIncidents } from './tenantIncidents';
 
-/** What tests and the lead's leak checks read without going through HTTP. */
+/** An incident as the index holds it: what tests and leak checks read without going through HTTP. */
 export interface IncidentSummary {
   incidentId: number;
   createdTime: string;
@@ -21,92 +21,31 @@ export interface IncidentSummary {
   deviceGroups: string[];
 }
 
-/** Serialised incidents kept for reuse: list pages repeat a lot under load, and expansion is the costly part. */
-const JSON_CACHE_SIZE = 4000;
-
-class TenantIncidents {
-  readonly byId = new Map<number, IndexEntry>();
-  /** API order: lastUpdateTime desc, then incidentId desc. */
-  readonly order: IndexEntry[];
-  /** Incidents changed by PATCH: from then on they are state, no longer derived from the seed. */
-  readonly overrides = new Map<number, Incident>();
-  private readonly json = new Map<number, string>();
-  private latestUpdate: string;
-
-  constructor(
-    readonly profile: TenantProfile,
-    entries: IndexEntry[],
-  ) {
-    for (const e of entries) this.byId.set(e.id, e);
-    this.order = [...entries].sort(compareEntries);
-    this.latestUpdate = this.order[0]?.lastUpdateTime ?? formatTicks(profile.nowMs);
-  }
-
-  incident(id: number): Incident | undefined {
-    const entry = this.byId.get(id);
-    if (!entry) return undefined;
-    return this.overrides.get(id) ?? expandIncident(this.profile, entry);
-  }
-
-  incidentJson(id: number): string | undefined {
-    const cached = this.json.get(id);
-    if (cached !== undefined) {
-      this.json.delete(id);
-      this.json.set(id, cached);
-      return cached;
-    }
-    const incident = this.incident(id);
-    if (!incident) return undefined;
-    const text = JSON.stringify(incident);
-    this.json.set(id, text);
-    if (this.json.size > JSON_CACHE_SIZE) this.json.delete(this.json.keys().next().value as number);
-    return text;
-  }
-
-  /** A lastUpdateTime for a change made now: later than every other, so a changed incident always moves to the top. */
-  stamp(nowMs: number): string {
-    const fraction = Math.floor((performance.now() % 1) * 10_000);
-    let t = formatTicks(nowMs, fraction);
-    if (t <= this.latestUpdate) t = nextTick(this.latestUpdate);
-    this.latestUpdate = t;
-    return t;
-  }
-
-  replace(entry: IndexEntry, incident: Incident): void {
-    this.order.splice(this.order.indexOf(entry), 1);
-    let lo = 0;
-    let hi = this.order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (compareEntries(this.order[mid], entry) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    this.order.splice(lo, 0, entry);
-    this.overrides.set(entry.id, incident);
-    this.json.delete(entry.id);
-  }
+/** What a change applies, after validation: the PATCH fields plus, from the portal, an alert. */
+export interface Change extends IncidentPatch {
+  /** Who made it: the author of `comment`. */
+  by: string;
+  /** Adds an alert; `groupMask` bits join the incident's device groups. */
+  alert?: { alert: Incident['alerts'][number]; groupMask: number };
+  /** Raises the incident's severity. */
+  severity?: Incident['severity'];
 }
 
 /**
  * The incidents of every tenant, and who may see which. A user sees an incident when one of its
  * devices is in one of the user's device groups, or when the user's role covers every group ('*'),
- * which is also the only way to see incidents that involve no device.
+ * which is also the only way to see incidents that involve no device. Changes are stamped with the
+ * emulator clock.
  */
 export class IncidentStoreImpl {
   private readonly tenants = new Map<string, TenantIncidents>();
-  private readonly startedAt = Date.now();
 
   constructor(private readonly ctx: EmulatorContext) {
     // Generated at start for the tenants that exist then, so the data does not depend on users added later.
     for (const id of ctx.directory.tenants.keys()) this.tenant(id);
   }
 
-  /** The emulator's clock: the configured "now" at start, moving on in real time. */
-  nowMs(): number {
-    return this.ctx.options.now.getTime() + (Date.now() - this.startedAt);
-  }
-
-  private tenant(tenantId: string): TenantIncidents | undefined {
+  tenant(tenantId: string): TenantIncidents | undefined {
     let data = this.tenants.get(tenantId);
     if (data) return data;
     const tenant = this.ctx.directory.tenants.get(tenantId);
@@ -132,6 +71,7 @@ export class IncidentStoreImpl {
     return scope === 'all' || (e.groupMask & scope) !== 0;
   }
 
+  /** Ids of the incidents of the user's tenant that the user's Defender role may see, in API order. */
   visibleIds(user: User): Set<number> {
     const data = this.tenant(user.tenantId);
     const scope = this.scope(user);
@@ -194,33 +134,39 @@ export class IncidentStoreImpl {
     return this.tenant(user.tenantId)?.incidentJson(id);
   }
 
-  current(user: User, id: number): { classification: string; determination: string } | undefined {
-    if (!this.canSee(user, id)) return undefined;
-    const e = this.tenant(user.tenantId)?.byId.get(id);
+  /** The fields a classification check needs, if the incident exists in the tenant. */
+  current(tenantId: string, id: number): { classification: string; determination: string } | undefined {
+    const e = this.tenant(tenantId)?.byId.get(id);
     return e && { classification: e.classification, determination: e.determination };
   }
 
   /**
-   * Applies a validated patch (the caller has checked visibility and the classification/determination
-   * pair), stamps lastUpdateTime, moves the incident to its new place in the order and returns its JSON.
+   * Applies a validated change (the caller has checked visibility and the classification/determination
+   * pair), stamps lastUpdateTime with the emulator clock, moves the incident to its new place in the
+   * order and returns its JSON.
    */
-  update(user: User, id: number, patch: IncidentPatch & { determination?: string }): string {
-    const data = this.tenant(user.tenantId);
+  update(tenantId: string, id: number, change: Change): string {
+    const data = this.tenant(tenantId);
     const entry = data?.byId.get(id);
     const incident = data?.incident(id);
     if (!data || !entry || !incident) throw new Error(`incident ${id} vanished`);
-    const now = data.stamp(this.nowMs());
-    if (patch.status !== undefined) incident.status = entry.status = patch.status;
-    if (patch.assignedTo !== undefined) {
-      const assignee = patch.assignedTo === null || patch.assignedTo === '' ? undefined : patch.assignedTo;
+    const now = data.stamp(this.ctx.clock.now());
+    if (change.status !== undefined) incident.status = entry.status = change.status;
+    if (change.assignedTo !== undefined) {
+      const assignee = change.assignedTo === null || change.assignedTo === '' ? undefined : change.assignedTo;
       incident.assignedTo = entry.assignedTo = assignee;
     }
-    if (patch.classification !== undefined) incident.classification = entry.classification = patch.classification;
-    if (patch.determination !== undefined) incident.determination = entry.determination = patch.determination;
-    if (patch.tags !== undefined) incident.tags = [...patch.tags];
-    if (patch.comment !== undefined) incident.comments.push({ comment: patch.comment, createdBy: user.upn, createdTime: now });
+    if (change.classification !== undefined) incident.classification = entry.classification = change.classification;
+    if (change.determination !== undefined) incident.determination = entry.determination = change.determination;
+    if (change.tags !== undefined) incident.tags = [...change.tags];
+    if (change.comment !== undefined) incident.comments.push({ comment: change.comment, createdBy: change.by, createdTime: now });
+    if (change.alert) {
+      incident.alerts.push({ ...change.alert.alert, creationTime: now, lastUpdatedTime: now, firstActivity: now, lastActivity: now });
+      entry.groupMask |= change.alert.groupMask;
+    }
+    if (change.severity !== undefined) incident.severity = entry.severity = change.severity;
     incident.lastUpdateTime = entry.lastUpdateTime = now;
-    data.replace(entry, incident);
+    data.commit(entry, incident);
     return data.incidentJson(id) as string;
   }
 }

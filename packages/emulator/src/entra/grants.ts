@@ -1,5 +1,6 @@
 import type { DefenderScope, Tenant } from '../directory';
-import type { Clock } from './clock';
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../clock';
 import { guid, opaque } from './ids';
 import type { RequestedScopes } from './scopes';
 
@@ -10,56 +11,16 @@ const CODE_RETENTION_MS = 60 * 60 * 1000;
 const PENDING_LIFETIME_MS = 60 * 60 * 1000;
 /** The browser SSO session behind the `emulator_sso` cookie. */
 export const SESSION_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** How long a refresh token is remembered after it expired, so a late use says "expired", not "unknown". */
+const REFRESH_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /**
- * A map whose entries disappear after their own deadline, with a size cap so a long demo or benchmark
- * cannot grow the emulator without bound (the oldest entries go first).
+ * A cache whose entries disappear after their own time to live on the emulator clock, with a size cap
+ * so a long demo or benchmark cannot grow the emulator without bound (least recently used go first).
+ * `ttlResolution: 0` makes every lookup read the clock, so a test that moves it sees the effect at once.
  */
-export class ExpiringMap<T> {
-  private readonly map = new Map<string, { value: T; until: number }>();
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly maxEntries: number,
-  ) {}
-
-  set(key: string, value: T, until: number): void {
-    this.prune();
-    this.map.set(key, { value, until });
-    while (this.map.size > this.maxEntries) {
-      const oldest = this.map.keys().next().value;
-      if (oldest === undefined) break;
-      this.map.delete(oldest);
-    }
-  }
-
-  get(key: string): T | undefined {
-    const entry = this.map.get(key);
-    if (!entry) return undefined;
-    if (entry.until <= this.clock.now()) {
-      this.map.delete(key);
-      return undefined;
-    }
-    return entry.value;
-  }
-
-  delete(key: string): void {
-    this.map.delete(key);
-  }
-
-  *values(): IterableIterator<T> {
-    const now = this.clock.now();
-    for (const entry of this.map.values()) if (entry.until > now) yield entry.value;
-  }
-
-  /** Drops expired entries from the front; insertion order roughly follows deadlines, so this stays cheap. */
-  private prune(): void {
-    const now = this.clock.now();
-    for (const [key, entry] of this.map) {
-      if (entry.until > now) break;
-      this.map.delete(key);
-    }
-  }
+export function expiringCache<T extends object>(clock: Clock, max: number, ttlMs: number): LRUCache<string, T> {
+  return new LRUCache<string, T>({ max, ttl: ttlMs, ttlResolution: 0, perf: clock });
 }
 
 export interface AuthorizationCode {
@@ -134,16 +95,15 @@ export interface PendingAdminConsent extends PendingBase {
 export type PendingRequest = PendingAuthorize | PendingAdminConsent;
 
 export class CodeStore {
-  private readonly codes: ExpiringMap<AuthorizationCode>;
+  private readonly codes: LRUCache<string, AuthorizationCode>;
 
   constructor(private readonly clock: Clock) {
-    this.codes = new ExpiringMap(clock, 100_000);
+    this.codes = expiringCache(clock, 100_000, CODE_RETENTION_MS);
   }
 
   issue(grant: Omit<AuthorizationCode, 'issuedAt' | 'redeemed'>): string {
     const code = opaque(48);
-    const issuedAt = this.clock.now();
-    this.codes.set(code, { ...grant, issuedAt, redeemed: false }, issuedAt + CODE_RETENTION_MS);
+    this.codes.set(code, { ...grant, issuedAt: this.clock.now(), redeemed: false });
     return code;
   }
 
@@ -153,21 +113,21 @@ export class CodeStore {
 }
 
 export class RefreshTokenStore {
-  private readonly tokens: ExpiringMap<RefreshTokenRecord>;
+  private readonly tokens: LRUCache<string, RefreshTokenRecord>;
 
   constructor(
     private readonly clock: Clock,
     private readonly lifetimeSec: () => number,
   ) {
-    this.tokens = new ExpiringMap(clock, 100_000);
+    this.tokens = expiringCache(clock, 100_000, REFRESH_RETENTION_MS);
   }
 
   issue(grant: Omit<RefreshTokenRecord, 'issuedAt' | 'expiresAt' | 'revoked'>): string {
     const token = opaque(64);
     const issuedAt = this.clock.now();
-    const expiresAt = issuedAt + this.lifetimeSec() * 1000;
+    const lifetimeMs = this.lifetimeSec() * 1000;
     // Kept a day past expiry so a late use is told "expired" rather than "unknown".
-    this.tokens.set(token, { ...grant, issuedAt, expiresAt, revoked: false }, expiresAt + 24 * 3600 * 1000);
+    this.tokens.set(token, { ...grant, issuedAt, expiresAt: issuedAt + lifetimeMs, revoked: false }, { ttl: lifetimeMs + REFRESH_RETENTION_MS });
     return token;
   }
 
@@ -189,16 +149,16 @@ export class RefreshTokenStore {
 }
 
 export class SessionStore {
-  private readonly sessions: ExpiringMap<BrowserSession>;
+  private readonly sessions: LRUCache<string, BrowserSession>;
 
-  constructor(private readonly clock: Clock) {
-    this.sessions = new ExpiringMap(clock, 10_000);
+  constructor(clock: Clock) {
+    this.sessions = expiringCache(clock, 10_000, SESSION_LIFETIME_MS);
   }
 
   create(oid: string): { id: string; session: BrowserSession } {
     const id = opaque(32);
     const session: BrowserSession = { oid, sessionState: guid(), sid: guid() };
-    this.sessions.set(id, session, this.clock.now() + SESSION_LIFETIME_MS);
+    this.sessions.set(id, session);
     return { id, session };
   }
 
@@ -212,15 +172,15 @@ export class SessionStore {
 }
 
 export class PendingStore {
-  private readonly pending: ExpiringMap<PendingRequest>;
+  private readonly pending: LRUCache<string, PendingRequest>;
 
-  constructor(private readonly clock: Clock) {
-    this.pending = new ExpiringMap(clock, 10_000);
+  constructor(clock: Clock) {
+    this.pending = expiringCache(clock, 10_000, PENDING_LIFETIME_MS);
   }
 
   add<T extends PendingRequest>(request: Omit<T, 'id'>): T {
     const stored = { ...request, id: opaque(24) } as T;
-    this.pending.set(stored.id, stored, this.clock.now() + PENDING_LIFETIME_MS);
+    this.pending.set(stored.id, stored);
     return stored;
   }
 
@@ -235,20 +195,22 @@ export class PendingStore {
 }
 
 /**
- * Every code and token handed out, newest last, so leak tests can search the app's responses and logs
- * for them. Bounded: a long demo or benchmark keeps only the most recent ones.
+ * Every code and token handed out, so leak tests can search the app's responses and logs for them.
+ * Bounded: a long demo or benchmark keeps only the most recent ones.
  */
 export class IssuedLog {
-  private readonly values: string[] = [];
+  private readonly values: LRUCache<string, true>;
 
-  constructor(private readonly max = 20_000) {}
-
-  record(...values: (string | undefined)[]): void {
-    for (const v of values) if (v) this.values.push(v);
-    if (this.values.length > this.max) this.values.splice(0, this.values.length - this.max);
+  constructor(max = 20_000) {
+    this.values = new LRUCache({ max });
   }
 
+  record(...values: (string | undefined)[]): void {
+    for (const v of values) if (v) this.values.set(v, true);
+  }
+
+  /** Oldest first. */
   all(): string[] {
-    return [...this.values];
+    return [...this.values.rkeys()];
   }
 }

@@ -1,16 +1,17 @@
 import express from 'express';
 import type { EmulatorContext } from '../context';
+import type { User } from '../directory';
 import { adminConsentFlow, adminConsentRoutes } from './adminConsent';
 import { authorizeFlow, authorizeRoutes } from './authorize';
-import { Clock } from './clock';
 import { discoveryRoutes } from './discovery';
 import { CodeStore, IssuedLog, PendingStore, RefreshTokenStore, SessionStore } from './grants';
 import { interactionRoutes } from './interaction';
 import { logoutRoutes } from './logout';
+import { mintAccessToken, type MintOptions } from './mint';
 import type { EntraRuntime } from './runtime';
 import { tokenRoutes } from './token';
 
-export { Clock } from './clock';
+export type { MintOptions } from './mint';
 
 /** Contract with startEmulator(); implemented in this folder. */
 export interface Entra {
@@ -20,13 +21,10 @@ export interface Entra {
   frontChannel: express.Router;
   /** Revokes every refresh token of the user (they then fail with AADSTS700082); returns how many. */
   revokeRefreshTokens(upn: string): number;
-  /**
-   * The clock behind code and refresh-token expiry and token timestamps. Tests set `clock.offsetMs` to
-   * step past a lifetime instead of waiting for it.
-   */
-  clock: Clock;
   /** Every authorization code, access token, id_token and refresh token issued so far (the most recent 20,000). */
   issuedSecrets(): string[];
+  /** A Defender access token for the user without a sign-in (see mint.ts). */
+  mintAccessToken(user: User, options?: MintOptions): string;
 }
 
 /**
@@ -37,7 +35,7 @@ export interface Entra {
  *   `oauth2/v2.0/logout`, `v2.0/adminconsent`, `adminconsent`
  */
 export function createEntra(ctx: EmulatorContext): Entra {
-  const clock = new Clock();
+  const { clock } = ctx;
   const rt: EntraRuntime = {
     ctx,
     clock,
@@ -65,8 +63,8 @@ export function createEntra(ctx: EmulatorContext): Entra {
   return {
     backChannel,
     frontChannel,
-    clock,
     issuedSecrets: () => rt.issued.all(),
+    mintAccessToken: (user, options) => mintAccessToken(rt, user, options),
     revokeRefreshTokens(upn: string): number {
       const user = ctx.directory.findUser(upn);
       return user ? rt.refreshTokens.revokeAll(user.oid) : 0;

@@ -1,6 +1,6 @@
 import type { EmulatorContext } from '../context';
 import type { Tenant, User } from '../directory';
-import type { Clock } from './clock';
+import type { Clock } from '../clock';
 import type { Params } from './params';
 import { Errors } from './errors';
 import type { CodeStore, IssuedLog, PendingStore, RefreshTokenStore, SessionStore } from './grants';
@@ -8,6 +8,7 @@ import type { CodeStore, IssuedLog, PendingStore, RefreshTokenStore, SessionStor
 /** Everything the Entra handlers share: the emulator context plus this half's own state. */
 export interface EntraRuntime {
   ctx: EmulatorContext;
+  /** The emulator clock (`ctx.clock`). */
   clock: Clock;
   codes: CodeStore;
   refreshTokens: RefreshTokenStore;

@@ -1,41 +1,26 @@
-import { randomBytes } from 'node:crypto';
 import { Agent, fetch } from 'undici';
 import type { Emulator } from '..';
-import { DEFENDER_RESOURCE, THREATDESK_CLIENT_ID } from '../directory';
-import { SigningKeys } from '../keys';
+import type { EmulatorControl } from '../control/types';
+import type { SigningKeys } from '../keys';
 
 /**
- * Access tokens for the Defender emulator minted directly with the emulator's signing key, shaped like
- * the v1 tokens Entra issues for the Defender resource (service-facts §2.8), so Defender tests do not
- * depend on the sign-in flow. `claims` overrides or (with undefined) removes claims.
+ * An access token for the Defender emulator, minted through the control face (`tokens.mint`): shaped
+ * like the v1 tokens Entra issues for the Defender resource (service-facts §2.8) and recorded as issued,
+ * so Defender tests do not depend on the sign-in flow. `claims` overrides claims, or removes those given
+ * as undefined. With `keys`, the same payload is signed with that (foreign) key instead.
  */
-export function defenderToken(emu: Emulator, upn: string, claims: Record<string, unknown> = {}, keys?: SigningKeys): string {
-  const user = emu.context.directory.findUser(upn);
-  if (!user) throw new Error(`no user ${upn}`);
-  const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = {
-    aud: DEFENDER_RESOURCE,
-    iss: `https://sts.windows.net/${user.tenantId}/`,
-    iat: now,
-    nbf: now,
-    exp: now + 3600,
-    appid: THREATDESK_CLIENT_ID,
-    appidacr: '1',
-    name: user.name,
-    oid: user.oid,
-    scp: 'Incident.Read Incident.ReadWrite',
-    sub: `sub-${user.oid}`,
-    tid: user.tenantId,
-    unique_name: user.upn,
-    upn: user.upn,
-    uti: randomBytes(12).toString('base64url'),
-    ver: '1.0',
-    ...claims,
-  };
-  for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
-  // Minting here stands in for Entra issuing the token, so it goes into the issue ledger too.
-  if (typeof payload.uti === 'string' && claims.iat === undefined) emu.context.accessTokens.recordIssued(payload.uti);
-  return (keys ?? emu.context.keys).sign(payload);
+export async function defenderToken(
+  emu: Pick<Emulator, 'control'> | EmulatorControl,
+  upn: string,
+  claims: Record<string, unknown> = {},
+  keys?: SigningKeys,
+): Promise<string> {
+  const control = 'control' in emu ? emu.control : emu;
+  const set = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
+  const remove = Object.keys(claims).filter((k) => claims[k] === undefined);
+  const token = await control.tokens.mint(upn, { claims: set, remove });
+  if (!keys) return token;
+  return keys.sign(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>);
 }
 
 export interface ApiResponse<T = unknown> {
@@ -62,7 +47,7 @@ export interface CallOptions {
 export class DefenderCaller {
   private readonly agent: Agent;
 
-  constructor(private readonly emu: Emulator) {
+  constructor(private readonly emu: Pick<Emulator, 'urls' | 'caCertPem'>) {
     this.agent = new Agent({ connect: { ca: emu.caCertPem } });
   }
 

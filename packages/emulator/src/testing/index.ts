@@ -1,7 +1,7 @@
 /**
  * Test support that ships with the emulator: a scripted browser that trusts exactly the emulator's
- * certificate, a plain client of the emulated Defender API, and self-signed TLS material for tests
- * that need a certificate of their own.
+ * certificate, a plain client of the emulated Defender API with tokens minted through the control face,
+ * and self-signed TLS material for tests that need a certificate of their own.
  */
 export { TestBrowser, type Page, type RequestOptions } from './browser';
 export { DefenderCaller, defenderToken, type ApiResponse, type CallOptions, type ErrorBody } from './defenderTokens';

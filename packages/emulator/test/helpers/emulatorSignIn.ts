@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Emulator } from '../../src';
+
+/** What the helpers need of an emulator: its addresses and a control face (in-process or over HTTP). */
+export type EmulatorRef = Pick<Emulator, 'urls' | 'control'>;
 import { DEFENDER_RESOURCE, THREATDESK_CLIENT_ID } from '../../src/directory';
 import type { Page, TestBrowser } from '../../src/testing/browser';
 
@@ -68,7 +71,7 @@ export function pkcePair(): { verifier: string; challenge: string } {
 }
 
 /** An /authorize URL for ThreatDesk with sensible defaults; `undefined` values drop a parameter. */
-export function authorizeUrl(emu: Emulator, params: Record<string, string | undefined> = {}, tenant = 'organizations'): string {
+export function authorizeUrl(emu: Pick<Emulator, 'urls'>, params: Record<string, string | undefined> = {}, tenant = 'organizations'): string {
   const defaults: Record<string, string | undefined> = {
     client_id: THREATDESK_CLIENT_ID,
     redirect_uri: REDIRECT_URI,
@@ -92,12 +95,12 @@ export interface TokenReply {
 /** POSTs a form to the token endpoint (client secret in the body unless `form` says otherwise). */
 export async function postToken(
   browser: TestBrowser,
-  emu: Emulator,
+  emu: EmulatorRef,
   form: Record<string, string | undefined>,
   options: { tenant?: string; headers?: Record<string, string>; query?: string } = {},
 ): Promise<TokenReply> {
   const body: Record<string, string> = {};
-  const defaults = { client_id: THREATDESK_CLIENT_ID, client_secret: emu.context.options.clientSecret };
+  const defaults = { client_id: THREATDESK_CLIENT_ID, client_secret: (await emu.control.app.registration()).clientSecret };
   for (const [k, v] of Object.entries({ ...defaults, ...form })) if (v !== undefined) body[k] = v;
   const url = `${emu.urls.authorityHost}/${options.tenant ?? 'organizations'}/oauth2/v2.0/token${options.query ?? ''}`;
   const page = await browser.post(url, body, options.headers);
@@ -113,7 +116,7 @@ export async function postToken(
 /** Signs `upn` in through /authorize and returns the code plus what was sent. */
 export async function obtainCode(
   browser: TestBrowser,
-  emu: Emulator,
+  emu: Pick<Emulator, 'urls'>,
   upn: string,
   params: Record<string, string | undefined> = {},
   tenant = 'organizations',
