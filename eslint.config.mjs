@@ -31,6 +31,12 @@ export default tseslint.config(
       ],
     },
   },
+  // Type-aware rules: floating promises, unsafe any, misused promises… on the product's code.
+  {
+    files: ['src/**/*.ts'],
+    extends: [...tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
   { files: ['src/demo.ts'], rules: { 'import-x/no-restricted-paths': 'off' } },
   { files: ['jest.config.js'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -9,6 +9,8 @@ module.exports = {
     project('emulator', ['<rootDir>/packages/emulator/test/**/*.test.ts']),
     project('integration', ['<rootDir>/test/integration/**/*.test.ts']),
     project('browser', ['<rootDir>/test/browser/**/*.test.ts']),
+    // Several app processes and thousands of requests: run alone with `npm run test:scale`.
+    project('scale', ['<rootDir>/test/scale/**/*.test.ts']),
   ],
   testTimeout: 30000,
 };

@@ -1,4 +1,6 @@
 import autocannon from 'autocannon';
+import { benchEmulatorScale } from './emulator';
+import { benchTokens } from './tokens';
 import { signIn } from '../test/helpers/appSignIn';
 import { CONTOSO_ID } from '@threatdesk/emulator';
 import { TestBrowser } from '@threatdesk/emulator/testing';
@@ -12,10 +14,10 @@ import { startStack } from '../test/helpers/stack';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 
-async function main(): Promise<void> {
+async function benchPages(): Promise<void> {
   const redis = process.env.SESSION_STORE === 'redis';
   const stack = await startStack(
-    { quotas: { list: 1e9, get: 1e9, update: 1e9 } },
+    { quotas: { list: 1e9, get: 1e9, update: 1e9, graph: 1e9 } },
     {
       LOG_LEVEL: 'silent',
       ...(redis
@@ -27,13 +29,13 @@ async function main(): Promise<void> {
   try {
     await signIn(browser, stack.app.url, 'riley@contoso.example');
     const cookie = await browser.jar.getCookieString(stack.app.url);
-    const id = (await stack.emu.control.incidents.list(CONTOSO_ID))[0].incidentId;
+    const id = (await stack.emu.control.incidents.list(CONTOSO_ID)).find((i) => i.status !== 'Redirected')?.incidentId;
     const cases: { name: string; path: string; signedIn: boolean }[] = [
       { name: 'GET /healthz (no session)', path: '/healthz', signedIn: false },
       { name: 'GET / (visitor landing page)', path: '/', signedIn: false },
       { name: 'GET /me/token (session + msal cache hit)', path: '/me/token', signedIn: true },
-      { name: 'GET /incidents/:id (+ Defender get)', path: `/incidents/${id}`, signedIn: true },
-      { name: 'GET /incidents (+ Defender list, 50 rows)', path: '/incidents', signedIn: true },
+      { name: 'GET /incidents/:id (+ API get)', path: `/incidents/${id}`, signedIn: true },
+      { name: 'GET /incidents (+ API list, 50 rows)', path: '/incidents', signedIn: true },
     ];
     console.log(`ThreatDesk benchmark: ${CONNECTIONS} connections, ${DURATION} s each, store=${redis ? 'redis' : 'memory'}, node ${process.version}`);
     console.log('| page | req/s | p50 ms | p99 ms | non-2xx |');
@@ -53,6 +55,12 @@ async function main(): Promise<void> {
     await browser.close();
     await stack.close();
   }
+}
+
+async function main(): Promise<void> {
+  await benchPages();
+  await benchTokens();
+  await benchEmulatorScale();
 }
 
 main().catch((err) => {

@@ -82,7 +82,10 @@ export function createApp(services: Services): express.Express {
   app.use(rejectCrossSite);
 
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
-    getTokenFromRequest: (req) => (typeof req.body?._csrf === 'string' ? req.body._csrf : undefined),
+    getTokenFromRequest: (req) => {
+      const token = (req.body as { _csrf?: unknown } | undefined)?._csrf;
+      return typeof token === 'string' ? token : undefined;
+    },
     size: 32,
   });
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   });
   const redis = process.env.SESSION_STORE === 'redis';
   const registration = await emu.control.app.registration();
+  const api = process.env.SECURITY_API === 'defender' ? 'defender' : 'graph';
   const config = loadConfig({
     TENANT: 'organizations',
     CLIENT_ID: registration.clientId,
@@ -24,8 +25,10 @@ async function main(): Promise<void> {
     BASE_URL: baseUrl,
     SESSION_SECRETS: randomBytes(32).toString('base64url'),
     AUTHORITY_HOST: emu.urls.authorityHost,
+    SECURITY_API: api,
+    GRAPH_API_BASE: emu.urls.graphBase,
     DEFENDER_API_BASE: emu.urls.defenderBase,
-    EMULATOR_CA_FILE: emu.caFile,
+    EXTRA_CA_FILE: emu.caFile,
     PORT: String(appPort),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     SESSION_STORE: redis ? 'redis' : 'memory',
@@ -34,13 +37,19 @@ async function main(): Promise<void> {
   });
   const app = await startServer(config);
   const users = await emu.control.users.list();
-  const describe = (tid: string) => users.filter((u) => u.tenantId === tid).map((u) => `    ${u.upn.padEnd(26)} ${u.isGlobalAdmin ? 'global administrator' : u.defender.role === 'none' ? 'no Defender role' : `${u.defender.role}: ${u.defender.deviceGroups === '*' ? 'all device groups' : u.defender.deviceGroups.join(', ')}`}`).join('\n');
+  const defenderRole = (u: (typeof users)[number]) =>
+    u.defender.role === 'none' ? 'no Defender role' : `Defender ${u.defender.role}: ${u.defender.deviceGroups === '*' ? 'all device groups' : u.defender.deviceGroups.join(', ')}`;
+  const describe = (tid: string) =>
+    users
+      .filter((u) => u.tenantId === tid)
+      .map((u) => `    ${u.upn.padEnd(26)} ${u.entraRoles.join(', ') || 'no Entra security role'}; ${defenderRole(u)}`)
+      .join('\n');
   console.log(`
 ThreatDesk demo is running: open ${baseUrl}
-(sessions in ${redis ? 'Redis' : 'memory'}; Microsoft Entra ID and Defender are emulated locally)
+(${api === 'graph' ? 'Microsoft Graph security API' : 'legacy Defender API (stops working on 1 February 2027)'}; sessions in ${redis ? 'Redis' : 'memory'}; Microsoft Entra ID and the APIs are emulated locally)
 
 Sign in as any of these users (no password):
-  Contoso (Incident.Read and Incident.ReadWrite already consented):
+  Contoso (permissions already consented):
 ${describe(CONTOSO_ID)}
   Fabrikam (nothing consented; users cannot consent themselves — sign in as casey and use Admin consent first):
 ${describe(FABRIKAM_ID)}

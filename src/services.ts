@@ -7,9 +7,12 @@ import { MsalNetworkClient } from './auth/msalNetwork';
 import { TokenCacheStore } from './auth/tokenCacheStore';
 import { TokenService } from './auth/tokenService';
 import type { Config } from './config/config';
-import { DefenderAccess } from './defender/access';
-import { DefenderClient } from './defender/client';
 import { createUpstreamAgent } from './http/upstream';
+import { IncidentAccess } from './incidents/access';
+import { DefenderSource } from './incidents/sources/defender';
+import { GraphSource } from './incidents/sources/graph';
+import { ApiHttp } from './incidents/sources/http';
+import type { IncidentSource } from './incidents/sources/source';
 import { createLogger } from './logging/logger';
 import { MemoryStore } from './store/memoryStore';
 import { RedisStore } from './store/redisStore';
@@ -25,7 +28,7 @@ export interface Services {
   clients: MsalClientFactory;
   tokens: TokenService;
   tokenCache: TokenCacheStore;
-  defender: DefenderAccess;
+  incidents: IncidentAccess;
   /** Set when shutdown begins, so /readyz takes the instance out of rotation first. */
   state: { shuttingDown: boolean };
   close(): Promise<void>;
@@ -34,14 +37,17 @@ export interface Services {
 export async function createServices(config: Config, parts: { logger?: Logger; store?: KeyValueStore } = {}): Promise<Services> {
   const logger = parts.logger ?? createLogger(config.logLevel);
   const store = parts.store ?? (await createStore(config, logger));
-  const agent = createUpstreamAgent(config.extraCaPem, config.defenderTimeoutMs);
+  const agent = createUpstreamAgent(config.extraCaPem, config.apiTimeoutMs);
   const network = new MsalNetworkClient(agent, config.msalTimeoutMs);
   const authority = await resolveAuthority(config, network);
   const clients = new MsalClientFactory(config, network, authority, logger);
   // Without configured keys (embedded store only) tokens are still sealed, with a key that dies with the process.
   const tokenCache = new TokenCacheStore(store, config.tokenCacheKeys ?? [randomBytes(32)]);
   const tokens = new TokenService(clients, tokenCache, store, logger, config.clientId);
-  const defender = new DefenderAccess(tokens, new DefenderClient(config.defenderApiBase, agent, config.defenderTimeoutMs, logger));
+  const incidents = new IncidentAccess(tokens, incidentSource(config, agent, logger));
+  if (config.securityApi === 'defender') {
+    logger.warn('SECURITY_API=defender: the legacy Defender API stops working on 1 February 2027 (MC1220762); switch to graph before then');
+  }
   return {
     config,
     logger,
@@ -51,13 +57,20 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
     clients,
     tokens,
     tokenCache,
-    defender,
+    incidents,
     state: { shuttingDown: false },
     async close() {
       await store.close();
       await agent.close();
     },
   };
+}
+
+function incidentSource(config: Config, agent: Agent, logger: Logger): IncidentSource {
+  if (config.securityApi === 'defender') return new DefenderSource(new ApiHttp('defender', config.defenderApiBase, agent, config.apiTimeoutMs, logger));
+  // Without it Graph hides awaitingAction and newer members behind unknownFutureValue.
+  const prefer = { prefer: 'include-unknown-enum-members' };
+  return new GraphSource(new ApiHttp('graph', config.graphApiBase, agent, config.apiTimeoutMs, logger, prefer));
 }
 
 async function createStore(config: Config, logger: Logger): Promise<KeyValueStore> {

@@ -26,7 +26,7 @@ export function decodeClaims(jwt: string): TokenClaims | undefined {
   if (!part) return undefined;
   try {
     const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
-    return typeof claims === 'object' && claims !== null ? (claims as TokenClaims) : undefined;
+    return typeof claims === 'object' && claims !== null ? claims : undefined;
   } catch {
     return undefined;
   }

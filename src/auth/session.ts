@@ -63,19 +63,22 @@ export function takePending<T extends { createdAt: number }>(map: Record<string,
   if (!map || typeof key !== 'string' || !Object.hasOwn(map, key)) return undefined;
   const value = map[key];
   delete map[key];
-  return now - value.createdAt < PENDING_TTL_MS ? value : undefined;
+  return value !== undefined && now - value.createdAt < PENDING_TTL_MS ? value : undefined;
 }
 
+/** express-session hands callbacks whatever its store failed with. */
+const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+
 export function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) => req.session.regenerate((err: unknown) => (err ? reject(asError(err)) : resolve())));
 }
 
 export function saveSession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) => req.session.save((err: unknown) => (err ? reject(asError(err)) : resolve())));
 }
 
 export function destroySession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(asError(err)) : resolve())));
 }
 
 /** How often lastSeen is rewritten: often enough for the idle limit, rarely enough not to write every request. */

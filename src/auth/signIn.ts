@@ -7,7 +7,7 @@ import { hashId } from '../logging/logger';
 import { aadstsCode, SignInError } from './errors';
 import type { MsalClientFactory } from './msalClient';
 import { safeReturnTo } from './returnTo';
-import { PERMISSIONS, scopeFor, SIGN_IN_SCOPES } from './scopes';
+import { scopeFor, type Need } from './scopes';
 import { addPending, saveSession, signInSession, takePending } from './session';
 import type { TokenService } from './tokenService';
 
@@ -19,9 +19,9 @@ export interface SignInDeps {
 }
 
 /** Extra permissions a sign-in may ask for, by name: user input never becomes a scope string directly. */
-const EXTRA_SCOPES = new Map<string, string>([
-  ['write', scopeFor(PERMISSIONS.write)],
-  ['hunting', scopeFor(PERMISSIONS.hunting)],
+const EXTRA_NEEDS = new Map<string, Need>([
+  ['write', 'write'],
+  ['hunting', 'hunting'],
 ]);
 
 const random = () => randomBytes(32).toString('base64url');
@@ -36,8 +36,9 @@ export async function startSignIn(req: Request, deps: SignInDeps): Promise<strin
   const { config, clients, logger } = deps;
   const returnTo = safeReturnTo(req.query.returnTo, config.baseUrl.origin);
   const scopeName = first(req.query.scope);
-  const extra = scopeName === undefined ? undefined : EXTRA_SCOPES.get(scopeName);
-  const scopes = extra ? [...SIGN_IN_SCOPES, extra] : SIGN_IN_SCOPES;
+  const extra = scopeName === undefined ? undefined : EXTRA_NEEDS.get(scopeName);
+  // Read only by default, so read-only analysts never consent to write.
+  const scopes = [scopeFor(config.securityApi, 'read'), ...(extra ? [scopeFor(config.securityApi, extra)] : [])];
   const { verifier, challenge } = await crypto.generatePkceCodes();
   const state = random();
   const nonce = random();

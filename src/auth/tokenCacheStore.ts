@@ -10,6 +10,8 @@ import type { KeyValueStore } from '../store/store';
  */
 export class TokenCacheStore {
   private readonly keys: { id: string; key: Buffer }[];
+  /** The first key seals; every key opens. */
+  private readonly sealing: { id: string; key: Buffer };
 
   constructor(
     private readonly store: KeyValueStore,
@@ -19,6 +21,7 @@ export class TokenCacheStore {
   ) {
     if (!keys.length || keys.some((k) => k.length !== 32)) throw new Error('token cache keys must be 32 bytes each');
     this.keys = keys.map((key) => ({ id: createHash('sha256').update(key).digest('hex').slice(0, 8), key }));
+    this.sealing = this.keys[0];
   }
 
   static keyFor(homeAccountId: string): string {
@@ -47,10 +50,10 @@ export class TokenCacheStore {
   pluginFor(homeAccountId: string, loaded: string): ICachePlugin {
     let pending: string | undefined = loaded;
     return {
-      beforeCacheAccess: async (ctx: TokenCacheContext) => {
-        if (pending === undefined) return;
-        ctx.tokenCache.deserialize(pending);
+      beforeCacheAccess: (ctx: TokenCacheContext) => {
+        if (pending !== undefined) ctx.tokenCache.deserialize(pending);
         pending = undefined;
+        return Promise.resolve();
       },
       afterCacheAccess: async (ctx: TokenCacheContext) => {
         if (ctx.cacheHasChanged) await this.save(homeAccountId, ctx.tokenCache.serialize());
@@ -59,7 +62,7 @@ export class TokenCacheStore {
   }
 
   private seal(plain: string, aad: string): string {
-    const { id, key } = this.keys[0];
+    const { id, key } = this.sealing;
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(aad));

@@ -48,7 +48,8 @@ export function classifyMsalError(err: unknown, scopes: string[]): unknown {
     if (err.errorCode === 'invalid_client' || err.errorCode === 'unauthorized_client') {
       return new IdentityProviderError('misconfigured', "The identity provider rejected ThreatDesk's own credentials.", code);
     }
-    if ((err.status ?? 0) >= 500 || err.status === 429 || err.errorCode === 'temporarily_unavailable') {
+    // msal does not always carry the HTTP status; Entra's error codes say the same.
+    if ((err.status ?? 0) >= 500 || err.status === 429 || err.errorCode === 'temporarily_unavailable' || err.errorCode === 'server_error') {
       return new IdentityProviderError('unavailable', 'The sign-in service is unavailable.', code);
     }
     return new IdentityProviderError('rejected', `The sign-in service refused the request (${err.errorCode}).`, code);
@@ -86,7 +87,7 @@ export class TokenService {
    * the cache already holds a different token because another request, on this instance or another,
    * refreshed while this one waited for the lock. Without it, every request that saw the 401 would
    * refresh in turn: 50 parallel requests at a revocation made 33 refresh grants in
-   * test/integration/redis-concurrency.test.ts.
+   * test/scale/isolation-under-load.test.ts.
    */
   async acquire(account: SessionAccount, scopes: string[], options: { replacing?: string } = {}): Promise<ApiToken> {
     if (options.replacing === undefined) {
@@ -157,7 +158,7 @@ export class TokenService {
     }
     const account = result.account;
     if (!account) throw new IdentityProviderError('rejected', 'The sign-in response carried no account.');
-    const oid = (account.idTokenClaims?.oid as string | undefined) ?? account.localAccountId;
+    const oid = (account.idTokenClaims?.oid) ?? account.localAccountId;
     await this.store.withLock(account.homeAccountId, () =>
       this.cache.save(account.homeAccountId, cca.getTokenCache().serialize()),
     );

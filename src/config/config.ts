@@ -1,6 +1,6 @@
-import { envSchema, MICROSOFT_AUTHORITY_HOST, type Config } from './schema';
+import { envSchema, type Config } from './schema';
 
-export { DEFENDER_API_BASE, MICROSOFT_AUTHORITY_HOST, type ClientCredential, type Config, type Env } from './schema';
+export { DEFENDER_API_BASE, GRAPH_RESOURCE, MICROSOFT_AUTHORITY_HOST, SECURITY_APIS, type ClientCredential, type Config, type Env, type SecurityApi } from './schema';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -24,9 +24,6 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (env.SESSION_STORE === 'redis') {
     if (!set('REDIS_URL')) problems.push('REDIS_URL is required when SESSION_STORE=redis');
     if (!set('TOKEN_CACHE_KEYS')) problems.push('TOKEN_CACHE_KEYS is required when SESSION_STORE=redis: tokens in a shared store must be encrypted (32-byte base64 keys, first encrypts)');
-  }
-  if (set('EMULATOR_CA_FILE') && (env.AUTHORITY_HOST ?? MICROSOFT_AUTHORITY_HOST).replace(/\/+$/, '') === MICROSOFT_AUTHORITY_HOST) {
-    problems.push('EMULATOR_CA_FILE is only for the emulator: unset it, or point AUTHORITY_HOST and DEFENDER_API_BASE at the emulator');
   }
   return problems;
 }

@@ -4,6 +4,10 @@ import { z } from 'zod';
 /** Real Microsoft endpoints, used unless configuration points elsewhere (the emulator). */
 export const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 export const DEFENDER_API_BASE = 'https://api.security.microsoft.com';
+/** Microsoft Graph: the resource its scopes name, and the default base URL of its API. */
+export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+export const SECURITY_APIS = ['graph', 'defender'] as const;
+export type SecurityApi = (typeof SECURITY_APIS)[number];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
@@ -78,8 +82,10 @@ export const envSchema = z
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
     AUTHORITY_HOST: httpsUrl('msal-node only accepts https authorities').default(MICROSOFT_AUTHORITY_HOST).transform(withoutTrailingSlash),
+    SECURITY_API: z.enum(SECURITY_APIS, { error: 'must be "graph" (the Microsoft Graph security API) or "defender" (the legacy Defender API, which stops working on 1 February 2027)' }).default('graph'),
+    GRAPH_API_BASE: httpsUrl('the Microsoft Graph base URL').default(GRAPH_RESOURCE).transform(withoutTrailingSlash),
     DEFENDER_API_BASE: httpsUrl('the Defender API base URL').default(DEFENDER_API_BASE).transform(withoutTrailingSlash),
-    DEFENDER_TIMEOUT_MS: ms(100, 120_000, 10_000),
+    API_TIMEOUT_MS: ms(100, 120_000, 10_000),
     MSAL_TIMEOUT_MS: ms(100, 120_000, 10_000),
     SESSION_STORE: z.enum(['memory', 'redis'], { error: 'must be "memory" or "redis"' }).default('memory'),
     REDIS_URL: z
@@ -105,7 +111,7 @@ export const envSchema = z
     TRUST_PROXY: trustProxy,
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    EMULATOR_CA_FILE: fileText('BEGIN CERTIFICATE', 'a PEM certificate').optional(),
+    EXTRA_CA_FILE: fileText('BEGIN CERTIFICATE', 'a PEM certificate').optional(),
   })
   .transform((e) => {
     const baseUrl = new URL(withoutTrailingSlash(e.BASE_URL));
@@ -131,8 +137,10 @@ export const envSchema = z
       authorityHost: e.AUTHORITY_HOST,
       /** `${authorityHost}/${tenant}/` as msal-node expects it. */
       authority: `${e.AUTHORITY_HOST}/${e.TENANT}/`,
+      securityApi: e.SECURITY_API,
+      graphApiBase: e.GRAPH_API_BASE,
       defenderApiBase: e.DEFENDER_API_BASE,
-      defenderTimeoutMs: e.DEFENDER_TIMEOUT_MS,
+      apiTimeoutMs: e.API_TIMEOUT_MS,
       msalTimeoutMs: e.MSAL_TIMEOUT_MS,
       sessionStore: e.SESSION_STORE,
       redisUrl: e.REDIS_URL,
@@ -147,8 +155,11 @@ export const envSchema = z
       trustProxy: e.TRUST_PROXY,
       port: e.PORT,
       logLevel: e.LOG_LEVEL,
-      /** PEM text of the only extra CA trusted for upstream calls (the emulator's self-signed certificate). */
-      extraCaPem: e.EMULATOR_CA_FILE,
+      /**
+       * PEM bundle of certificates trusted for upstream calls in addition to the public roots: the
+       * emulator's, or a TLS-inspecting proxy's in front of the real services.
+       */
+      extraCaPem: e.EXTRA_CA_FILE,
     };
   });
 

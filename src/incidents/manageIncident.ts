@@ -1,8 +1,7 @@
 import { InteractionRequiredError } from '../auth/errors';
-import { PERMISSIONS } from '../auth/scopes';
-import type { RunAsAnalyst } from '../defender/access';
-import { DefenderApiError } from '../defender/errors';
-import { buildPatch, changesSince, ManageInputError, parseManageForm, snapshotOf, type Snapshot } from '../defender/manage';
+import type { RunAsAnalyst } from './access';
+import { buildChange, changesSince, ManageInputError, parseManageForm, snapshotOf, type Snapshot } from './manage';
+import { ApiForbiddenError, SecurityApiError } from './sources/errors';
 
 /** The form fields a manage request may carry; anything else is ignored. */
 const FORM_FIELDS = ['action', 'base', 'seen', 'assign', 'assignTo', 'status', 'verdict', 'classification', 'determination', 'tags', 'comment', 'back'];
@@ -33,16 +32,16 @@ export type ManageOutcome =
   | { kind: 'conflict'; changes: { field: string; from: string; to: string }[] }
   /** The analyst must sign in again (or consent to the write permission) first. */
   | { kind: 'needs-sign-in' }
-  /** Defender refused the analyst (role or permission). */
-  | { kind: 'forbidden'; error: DefenderApiError }
-  /** Defender refused the change itself. */
+  /** The API refused the analyst (role or permission). */
+  | { kind: 'forbidden'; error: ApiForbiddenError }
+  /** The API refused the change itself. */
   | { kind: 'rejected'; text: string };
 
 /**
  * Applies one manage form to an incident: validates it, re-reads the incident to detect a change
  * made since the form was rendered (the API has no ETag), and sends only the fields that differ.
  */
-export async function manageIncident(run: RunAsAnalyst, id: number, form: Record<string, string>, me: string): Promise<ManageOutcome> {
+export async function manageIncident(run: RunAsAnalyst, id: string, form: Record<string, string>, me: string): Promise<ManageOutcome> {
   let request;
   try {
     request = parseManageForm(form, me);
@@ -51,21 +50,27 @@ export async function manageIncident(run: RunAsAnalyst, id: number, form: Record
     throw err;
   }
   try {
-    return await run(PERMISSIONS.write, async (client, token): Promise<ManageOutcome> => {
-      const current = await client.getIncident(token, id);
-      if (current.lastUpdateTime !== request.base) {
+    return await run('write', async (source, token): Promise<ManageOutcome> => {
+      const current = await source.get(token, id);
+      if (current.lastUpdateAt !== request.base) {
         return { kind: 'conflict', changes: changesSince(decodeSeen(form.seen, snapshotOf(current)), current) };
       }
-      const patch = buildPatch(request, current);
-      if (Object.keys(patch).length === 0) return { kind: 'unchanged' };
-      await client.updateIncident(token, id, patch);
-      return { kind: 'saved', fields: Object.keys(patch) };
+      const change = buildChange(request, current);
+      const fields: string[] = Object.keys(change);
+      if (fields.length === 0 && !request.comment) return { kind: 'unchanged' };
+      // An answer without a body (204) still means the change was stored.
+      if (fields.length) await source.update(token, id, change);
+      if (request.comment) {
+        await source.comment(token, id, request.comment);
+        fields.push('comment');
+      }
+      return { kind: 'saved', fields };
     });
   } catch (err) {
     if (err instanceof InteractionRequiredError) return { kind: 'needs-sign-in' };
-    if (err instanceof DefenderApiError && err.kind === 'forbidden') return { kind: 'forbidden', error: err };
-    if (err instanceof DefenderApiError && (err.kind === 'bad-request' || err.kind === 'not-found')) {
-      return { kind: 'rejected', text: `Defender refused the change: ${err.apiMessage ?? err.apiCode ?? `HTTP ${err.status}`}` };
+    if (err instanceof ApiForbiddenError) return { kind: 'forbidden', error: err };
+    if (err instanceof SecurityApiError && (err.kind === 'bad-request' || err.kind === 'not-found')) {
+      return { kind: 'rejected', text: `Microsoft refused the change: ${err.details.apiMessage ?? err.details.apiCode ?? `HTTP ${err.status ?? '?'}`}` };
     }
     throw err;
   }

@@ -5,7 +5,7 @@ import { carryOverOnSignIn } from '../auth/session';
 export const PENDING_CHANGE_TTL_MS = 60 * 60_000;
 
 export interface PendingChange {
-  incidentId: number;
+  incidentId: string;
   form: Record<string, string>;
   createdAt: number;
   /** Whose change it is: after another analyst signs in on the same browser, it is dropped. */
@@ -22,12 +22,12 @@ declare module 'express-session' {
 // A sign-in regenerates the session; the change typed before it must come through.
 carryOverOnSignIn('pendingChange');
 
-export function keepPendingChange(req: Request, incidentId: number, form: Record<string, string>, oid: string): void {
+export function keepPendingChange(req: Request, incidentId: string, form: Record<string, string>, oid: string): void {
   req.session.pendingChange = { incidentId, form, createdAt: Date.now(), oid };
 }
 
 /** The change this analyst typed for this incident, if it is still waiting. */
-export function pendingChangeFor(req: Request, incidentId: number): PendingChange | undefined {
+export function pendingChangeFor(req: Request, incidentId: string): PendingChange | undefined {
   const pending = req.session.pendingChange;
   if (!pending) return undefined;
   if (pending.oid !== req.session.account?.oid || Date.now() - pending.createdAt >= PENDING_CHANGE_TTL_MS) {

@@ -47,6 +47,6 @@ export function describeError(err: unknown): Record<string, unknown> {
     subError: e.subError || undefined,
     status: e.status,
     // msal messages quote the server's error_description (AADSTS text), which holds no secrets.
-    message: e.message.split('\n')[0].slice(0, 300),
+    message: (e.message.split('\n')[0] ?? '').slice(0, 300),
   };
 }

@@ -36,7 +36,7 @@ const CACHE_JSON = (secret: string) =>
 
 /** express-session speaks callbacks; the contract is easier to read awaited. */
 function call<T>(fn: (cb: (err: unknown, value?: T) => void) => void): Promise<T | undefined> {
-  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err instanceof Error ? err : new Error('store callback failed')) : resolve(value))));
 }
 
 /** The handle a second instance reads through: the other one when they share a store, else the same. */
@@ -139,7 +139,7 @@ export const keyValueStoreContract: ContractCheck[] = [
       let release!: () => void;
       const held = h.first.withLock(k('lock-x'), () => new Promise<void>((r) => (release = r)));
       const started = Date.now();
-      await reader(h).withLock(k('lock-y'), async () => undefined);
+      await reader(h).withLock(k('lock-y'), () => Promise.resolve());
       assert.ok(Date.now() - started < 500, 'a lock on another key waited');
       release();
       await held;
@@ -150,14 +150,12 @@ export const keyValueStoreContract: ContractCheck[] = [
     async run(h) {
       const key = k('throw');
       await assert.rejects(
-        h.first.withLock(key, async () => {
-          throw new Error('boom');
-        }),
+        h.first.withLock(key, () => Promise.reject(new Error('boom'))),
         /boom/,
       );
       const started = Date.now();
-      assert.equal(await reader(h).withLock(key, async () => 'next'), 'next');
-      assert.equal(await h.first.withLock(key, async () => 'again'), 'again');
+      assert.equal(await reader(h).withLock(key, () => Promise.resolve('next')), 'next');
+      assert.equal(await h.first.withLock(key, () => Promise.resolve('again')), 'again');
       // Not left to expire: the next holder gets in at once.
       assert.ok(Date.now() - started < 500, 'the lock was left to expire');
     },

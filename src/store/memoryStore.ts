@@ -18,21 +18,24 @@ export class MemoryStore implements KeyValueStore {
     });
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return this.cache.get(key);
+  get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.cache.get(key));
   }
 
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
+  set(key: string, value: string, ttlMs: number): Promise<void> {
     this.cache.set(key, value, { ttl: ttlMs });
+    return Promise.resolve();
   }
 
-  async expire(key: string, ttlMs: number): Promise<void> {
+  expire(key: string, ttlMs: number): Promise<void> {
     const value = this.cache.get(key);
     if (value !== undefined) this.cache.set(key, value, { ttl: ttlMs });
+    return Promise.resolve();
   }
 
-  async delete(key: string): Promise<void> {
+  delete(key: string): Promise<void> {
     this.cache.delete(key);
+    return Promise.resolve();
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -48,9 +51,12 @@ export class MemoryStore implements KeyValueStore {
     }
   }
 
-  async ping(): Promise<void> {}
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.cache.clear();
+    return Promise.resolve();
   }
 }

@@ -110,7 +110,7 @@ export class RedisStore implements KeyValueStore {
     if (this.stalled > 0) throw new StoreUnavailableError(new Error('redis connection stalled'));
     // node-redis's own command timeout stops counting once a command is written to the socket, so a
     // Redis that accepts bytes but never answers would hang the request: the deadline is ours.
-    const pending = op(this.client.withCommandOptions({ timeout: this.commandTimeoutMs }) as unknown as RedisClientType);
+    const pending = op(this.client.withCommandOptions({ timeout: this.commandTimeoutMs }));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new CommandTimeoutError(this.commandTimeoutMs)), this.commandTimeoutMs);

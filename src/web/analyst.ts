@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { clearTrips } from '../auth/signInLoop';
 import type { SessionAccount } from '../auth/tokenService';
-import type { RunAsAnalyst } from '../defender/access';
+import type { RunAsAnalyst } from '../incidents/access';
 import type { Services } from '../services';
 
 /** The signed-in analyst of this request (routes behind requireSignIn always have one). */
@@ -17,8 +17,8 @@ export function accountOf(req: Request): SessionAccount {
  */
 export function runAs(req: Request, services: Services): RunAsAnalyst {
   const account = accountOf(req);
-  return async (permission, call) => {
-    const result = await services.defender.run(account, permission, call);
+  return async (need, call) => {
+    const result = await services.incidents.run(account, need, call);
     clearTrips(req);
     return result;
   };

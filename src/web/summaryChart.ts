@@ -1,9 +1,11 @@
-import type { QueueCounts } from '../defender/queue';
-import { SEVERITIES, type Severity } from '../defender/queueFilter';
+import { labels } from '../incidents/labels';
+import type { QueueCounts } from '../incidents/queue';
+import { SEVERITIES, type Severity } from '../incidents/queueFilter';
 
-const COLORS: Record<Severity, string> = { High: '#b3261e', Medium: '#b35c00', Low: '#2b6cb0', Informational: '#4a5568', UnSpecified: '#718096' };
+const COLORS: Record<Severity, string> = { high: '#b3261e', medium: '#b35c00', low: '#2b6cb0', informational: '#4a5568', unknown: '#718096' };
 
 export interface ChartBar {
+  severity: Severity;
   label: string;
   count: number;
   hidden: boolean;
@@ -22,7 +24,7 @@ export function summaryChart(counts: QueueCounts, shown: Severity[], width = 360
   let x = 0;
   const bars = SEVERITIES.filter((s) => counts.bySeverity[s] > 0).map((s) => {
     const w = total ? Math.max(2, Math.round((counts.bySeverity[s] / total) * width)) : 0;
-    const bar = { label: s, count: counts.bySeverity[s], hidden: !shown.includes(s), color: COLORS[s], x, width: w };
+    const bar = { severity: s, label: labels.severity(s), count: counts.bySeverity[s], hidden: !shown.includes(s), color: COLORS[s], x, width: w };
     x += w;
     return bar;
   });

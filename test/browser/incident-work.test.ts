@@ -7,7 +7,7 @@ let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000 } });
+  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } });
   browser = await launchChromium();
 });
 
@@ -25,15 +25,16 @@ test('an analyst filters the queue, assigns an incident to themselves, comments,
   await page.waitForURL(`${stack.app.url}/incidents`);
 
   // Filter: Active only, High only, unassigned.
-  await page.locator('input[name="status"][value="InProgress"]').uncheck();
-  await page.locator('input[name="severity"][value="Medium"]').uncheck();
-  await page.locator('input[name="severity"][value="Low"]').uncheck();
+  await page.locator('input[name="status"][value="inProgress"]').uncheck();
+  await page.locator('input[name="status"][value="awaitingAction"]').uncheck();
+  await page.locator('input[name="severity"][value="medium"]').uncheck();
+  await page.locator('input[name="severity"][value="low"]').uncheck();
   await page.locator('select[name="assignee"]').selectOption('unassigned');
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.waitForURL(/assignee=unassigned/);
   const filteredUrl = page.url();
-  expect(filteredUrl).toContain('status=Active');
-  expect(filteredUrl).toContain('severity=High');
+  expect(filteredUrl).toContain('status=active');
+  expect(filteredUrl).toContain('severity=high');
   const firstRow = page.locator('#incidents tbody tr').first();
   const id = await firstRow.getAttribute('data-incident-id');
   expect(await firstRow.locator('.sev').textContent()).toBe('High');
@@ -42,7 +43,7 @@ test('an analyst filters the queue, assigns an incident to themselves, comments,
   await page.waitForURL(new RegExp(`/incidents/${id}\\?back=`));
   await page.getByRole('button', { name: 'Assign to me' }).click();
   await page.waitForURL(new RegExp(`/incidents/${id}`));
-  expect(await page.locator('.flash-success').textContent()).toBe('Saved: assignedTo.');
+  expect(await page.locator('.flash-success').textContent()).toBe('Saved: assignee.');
   expect(await page.locator('#assigned-to').textContent()).toBe('riley@contoso.example');
 
   const comment = `Investigating <b>now</b> ${Date.now()}`;

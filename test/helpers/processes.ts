@@ -4,7 +4,8 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultRedirectUris, startEmulator, type Emulator, type EmulatorOptions } from '@threatdesk/emulator';
+import { startEmulator, type Emulator, type EmulatorOptions } from '@threatdesk/emulator';
+import { appEnvFor } from './appEnv';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -183,20 +184,13 @@ export async function redisAppEnv(
   emu: Emulator,
   shared: { baseUrl: string; redisUrl: string; keyPrefix: string; sessionSecret?: string; tokenCacheKey?: string },
 ): Promise<Record<string, string>> {
-  const { clientId, clientSecret } = await emu.control.app.registration();
   return {
-    TENANT: 'organizations',
-    CLIENT_ID: clientId,
-    CLIENT_SECRET: clientSecret,
-    BASE_URL: shared.baseUrl,
+    ...(await appEnvFor(emu, shared.baseUrl)),
     SESSION_SECRETS: shared.sessionSecret ?? randomBytes(32).toString('base64url'),
     SESSION_STORE: 'redis',
     REDIS_URL: shared.redisUrl,
     REDIS_KEY_PREFIX: shared.keyPrefix,
     TOKEN_CACHE_KEYS: shared.tokenCacheKey ?? randomBytes(32).toString('base64'),
-    AUTHORITY_HOST: emu.urls.authorityHost,
-    DEFENDER_API_BASE: emu.urls.defenderBase,
-    EMULATOR_CA_FILE: emu.caFile,
     LOG_LEVEL: 'info',
   };
 }
@@ -283,12 +277,11 @@ export interface Replicas {
  * Two ThreatDesk processes sharing Redis behind one test balancer. In production replicas share one
  * public origin, so both get BASE_URL = the balancer's URL; tests pick which replica serves a request.
  */
-export async function startReplicas(emulatorOptions: EmulatorOptions, redis: { url: string; keyPrefix: string }): Promise<Replicas> {
+export async function startReplicas(emulatorOptions: EmulatorOptions, redis: { url: string; keyPrefix: string }, extraEnv: Record<string, string> = {}): Promise<Replicas> {
   const emu = await startEmulator(emulatorOptions);
   const lb = await Balancer.listen();
   try {
-    await emu.control.app.addRedirectUris(defaultRedirectUris(lb.url));
-    const env = await redisAppEnv(emu, { baseUrl: lb.url, redisUrl: redis.url, keyPrefix: redis.keyPrefix });
+    const env = { ...(await redisAppEnv(emu, { baseUrl: lb.url, redisUrl: redis.url, keyPrefix: redis.keyPrefix })), ...extraEnv };
     const [a, b] = await Promise.all([startAppProcess('a', env), startAppProcess('b', env)]);
     lb.setBackends({ a: a.url, b: b.url });
     return { emu, lb, a, b };

@@ -2,8 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp } from '../../src/app';
+import { appEnvFor } from './appEnv';
 import { loadConfig } from '../../src/config/config';
-import { defaultRedirectUris, startEmulator, type Emulator, type EmulatorOptions } from '@threatdesk/emulator';
+import { startEmulator, type Emulator, type EmulatorOptions } from '@threatdesk/emulator';
 import { createLogger } from '../../src/logging/logger';
 import { createServices, type Services } from '../../src/services';
 import type { KeyValueStore } from '../../src/store/store';
@@ -26,16 +27,10 @@ export async function startApp(emu: Emulator, env: Record<string, string | undef
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
-  const registration = await emu.control.app.addRedirectUris(defaultRedirectUris(env.BASE_URL ?? url));
   const config = loadConfig({
-    TENANT: 'organizations',
-    CLIENT_ID: registration.clientId,
-    CLIENT_SECRET: registration.clientSecret,
+    ...(await appEnvFor(emu, env.BASE_URL ?? url)),
     BASE_URL: url,
     SESSION_SECRETS: 'test-session-secret-0123456789-abcdefghijkl',
-    AUTHORITY_HOST: emu.urls.authorityHost,
-    DEFENDER_API_BASE: emu.urls.defenderBase,
-    EMULATOR_CA_FILE: emu.caFile,
     LOG_LEVEL: 'debug',
     PORT: String(port),
     ...env,

@@ -42,9 +42,11 @@ describe('admin consent page', () => {
     const page = await b.get(`${stack.app.url}/admin/consent`);
     expect(page.status).toBe(200);
     const perms = page.$('#permissions tbody tr td:first-child').map((_, el) => page.$(el).text()).get();
-    expect(perms).toEqual(['Incident.Read', 'Incident.ReadWrite', 'AdvancedHunting.Read']);
+    expect(perms).toEqual(['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All']);
     for (const uri of ['/auth/redirect', '/admin/consent/callback', '/auth/signed-out']) expect(page.body).toContain(`${stack.app.url}${uri}`);
-    expect(page.body).toContain('Microsoft Threat Protection');
+    expect(page.body).toContain('Microsoft Graph');
+    // The legacy API is mentioned only where it is configured.
+    expect(page.body).not.toContain('Microsoft Threat Protection');
     const { clientId } = await stack.emu.control.app.registration();
     expect(page.body).toContain(clientId);
 
@@ -52,7 +54,7 @@ describe('admin consent page', () => {
     expect(link.origin).toBe(stack.emu.urls.browserBase);
     expect(link.pathname).toBe('/organizations/v2.0/adminconsent');
     expect(link.searchParams.get('client_id')).toBe(clientId);
-    expect(link.searchParams.get('scope')).toBe('https://api.security.microsoft.com/.default');
+    expect(link.searchParams.get('scope')).toBe('https://graph.microsoft.com/.default');
     expect(link.searchParams.get('redirect_uri')).toBe(`${stack.app.url}/admin/consent/callback`);
     expect(link.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(page.$('#consent-link').attr('value')).toBe(link.toString());
@@ -82,7 +84,7 @@ describe('admin consent page', () => {
     expect(done.status).toBe(200);
     expect(done.$('h1').text()).toBe('Consent granted');
     expect(done.$('#granted-tenant').text()).toBe(FABRIKAM_ID);
-    expect(done.$('#granted-scopes li').map((_, el) => done.$(el).text()).get()).toEqual(expect.arrayContaining(['Incident.Read', 'Incident.ReadWrite', 'AdvancedHunting.Read']));
+    expect(done.$('#granted-scopes li').map((_, el) => done.$(el).text()).get()).toEqual(expect.arrayContaining(['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All']));
 
     const jordan = browser();
     const ok = await signIn(jordan, stack.app.url, 'jordan@fabrikam.example', { returnTo: '/incidents' });

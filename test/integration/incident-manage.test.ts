@@ -1,5 +1,5 @@
 import { CONTOSO_ID, FABRIKAM_ID } from '@threatdesk/emulator';
-import type { Incident } from '../../src/defender/types';
+import type { Incident } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
 import { TestBrowser, type Page } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
@@ -12,8 +12,8 @@ const browsers: TestBrowser[] = [];
 let target: number;
 
 beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000 } });
-  await stack.emu.control.users.add({ upn: 'quinn@contoso.example', name: 'Quinn Park', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
+  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } });
+  await stack.emu.control.users.add({ upn: 'quinn@contoso.example', name: 'Quinn Park', defender: { role: 'responder', deviceGroups: '*', canUpdate: true }, entraRoles: ['Security Operator'] });
   riley = await browserFor('riley@contoso.example');
   target = (await stack.emu.control.incidents.list(CONTOSO_ID)).find((s) => s.status === 'Active')!.incidentId;
 });
@@ -31,9 +31,10 @@ async function browserFor(upn: string): Promise<TestBrowser> {
   return b;
 }
 
-/** The incident as Defender now holds it. */
-const current = async (id = target, tenant = CONTOSO_ID) => (await stack.emu.control.incidents.get(tenant, id)) as unknown as Incident;
+/** The incident as the emulator now holds it (in the legacy API's shape). */
+const current = async (id = target, tenant = CONTOSO_ID) => (await stack.emu.control.incidents.get(tenant, id)) as Incident;
 const patches = async () => (await stack.emu.control.stats.requests()).filter((r) => r.method === 'PATCH').length;
+const GRAPH = 'https://graph.microsoft.com';
 const open = (b: TestBrowser, id = target) => b.get(`${stack.app.url}/incidents/${id}`);
 
 /** Submits a manage form and follows the redirect back to the incident page. */
@@ -47,7 +48,7 @@ describe('manage actions', () => {
   it('assigns to me, to an address, and unassigns', async () => {
     let r = await act(riley, await open(riley), '#assign-me');
     expect(r.post.status).toBe(303);
-    expect(r.page.$('.flash-success').text()).toBe('Saved: assignedTo.');
+    expect(r.page.$('.flash-success').text()).toBe('Saved: assignee.');
     expect(r.page.$('#assigned-to').text()).toBe('riley@contoso.example');
     expect((await current()).assignedTo).toBe('riley@contoso.example');
 
@@ -60,45 +61,59 @@ describe('manage actions', () => {
   });
 
   it('sets the status, and resolving asks for a classification and a note', async () => {
-    let r = await act(riley, await open(riley), '#form-status button[type="submit"]', { status: 'InProgress' });
+    let r = await act(riley, await open(riley), '#form-status button[type="submit"]', { status: 'inProgress' });
     expect((await current()).status).toBe('InProgress');
 
     const note = 'Contained: host isolated and reimaged.';
-    r = await act(riley, r.page, '#form-status button[type="submit"]', { status: 'Resolved', verdict: '', comment: note });
+    r = await act(riley, r.page, '#form-status button[type="submit"]', { status: 'resolved', verdict: '', comment: note });
     expect(r.post.status).toBe(400);
     expect(r.page.$('#manage-error').text()).toBe('Choose a classification when resolving');
     // What the analyst typed is still there.
     expect(r.page.$('#resolve-note').text()).toBe(note);
     expect((await current()).status).toBe('InProgress');
 
-    r = await act(riley, await open(riley), '#form-status button[type="submit"]', { status: 'Resolved', verdict: 'TruePositive:Malware', comment: note });
+    r = await act(riley, await open(riley), '#form-status button[type="submit"]', { status: 'resolved', verdict: 'truePositive:malware', comment: note });
     expect(r.post.status).toBe(303);
+    expect(r.page.$('.flash-success').text()).toBe('Saved: status, classification, determination, comment.');
     const now = await current();
     expect([now.status, now.classification, now.determination]).toEqual(['Resolved', 'TruePositive', 'Malware']);
     expect(now.comments?.at(-1)).toMatchObject({ comment: note, createdBy: 'riley@contoso.example' });
   });
 
-  it('offers only valid classification/determination pairs, and refuses a forged invalid one before calling Defender', async () => {
+  it('offers only valid classification/determination pairs in words, and refuses a forged invalid one before calling the API', async () => {
     const page = await open(riley);
     const options = page.$('#classify-verdict option').map((_, el) => page.$(el).attr('value')).get();
-    expect(options).toContain('FalsePositive:Clean');
-    expect(options).toContain('TruePositive:Phishing');
-    expect(options).not.toContain('FalsePositive:Malware');
+    expect(options).toContain('falsePositive:notMalicious');
+    expect(options).toContain('truePositive:phishing');
+    expect(options).not.toContain('falsePositive:malware');
+    expect(page.$('#classify-verdict option[value="falsePositive:notMalicious"]').text()).toBe('False positive — Not malicious');
     const before = await patches();
-    const r = await act(riley, page, '#form-classify button', { verdict: 'FalsePositive:Malware' });
+    const r = await act(riley, page, '#form-classify button', { verdict: 'falsePositive:malware' });
     expect(r.post.status).toBe(400);
-    expect(r.page.$('#manage-error').text()).toBe('“Malware” is not a determination for FalsePositive');
+    expect(r.page.$('#manage-error').text()).toBe('“malware” is not a determination for this classification');
     expect(await patches()).toBe(before);
 
-    const ok = await act(riley, r.page, '#form-classify button', { verdict: 'InformationalExpectedActivity:SecurityTesting' });
+    const ok = await act(riley, r.page, '#form-classify button', { verdict: 'informationalExpectedActivity:securityTesting' });
     expect(ok.post.status).toBe(303);
     expect([(await current()).classification, (await current()).determination]).toEqual(['InformationalExpectedActivity', 'SecurityTesting']);
+
+    // Sent in Graph's metadata spelling, stored as the emulator documents it.
+    const fp = await act(riley, ok.page, '#form-classify button', { verdict: 'falsePositive:notMalicious' });
+    expect(fp.post.status).toBe(303);
+    expect((await current()).determination).toBe('NotMalicious');
+    const sent = (await stack.emu.control.stats.requests()).filter((q) => q.method === 'PATCH').at(-1);
+    expect(sent?.api).toBe('graph');
+
+    // "Not set" clears the classification.
+    const cleared = await act(riley, fp.page, '#form-classify button', { verdict: '' });
+    expect(cleared.post.status).toBe(303);
+    expect(cleared.page.$('#classification').text()).toBe('Not set');
   });
 
   it('replaces tags and adds comments up to 30,000 characters', async () => {
     let r = await act(riley, await open(riley), '#form-tags button', { tags: 'Phishing campaign, VIP\n<b>markup</b>' });
     expect((await current()).tags).toEqual(['Phishing campaign', 'VIP', '<b>markup</b>']);
-    expect(r.page.$('#tags .tag').map((_, el) => r.page.$(el).text()).get()).toEqual(['Phishing campaign', 'VIP', '<b>markup</b>']);
+    expect(r.page.$('#tags .tag:not(.system)').map((_, el) => r.page.$(el).text()).get()).toEqual(['Phishing campaign', 'VIP', '<b>markup</b>']);
 
     const long = `${'x'.repeat(29_990)} <i>end</i>`;
     expect(long.length).toBe(30_001);
@@ -119,6 +134,18 @@ describe('manage actions', () => {
     const r = await act(riley, page, '#form-tags button');
     expect(r.page.$('.flash-success').text()).toBe('Nothing to change: the incident already had those values.');
     expect(await patches()).toBe(before);
+  });
+
+  it('reports a change answered without a body (204) as saved, since it was stored', async () => {
+    await stack.emu.control.faults.add({ endpoint: 'incidents.update', kind: 'no-content', count: 1 });
+    try {
+      const r = await act(riley, await open(riley), '#form-tags button', { tags: 'Answered without a body' });
+      expect(r.post.status).toBe(303);
+      expect(r.page.$('.flash-success').text()).toBe('Saved: tags.');
+      expect((await current()).tags).toEqual(['Answered without a body']);
+    } finally {
+      await stack.emu.control.faults.clear();
+    }
   });
 
   it('refuses a form without its CSRF token, or from another site', async () => {
@@ -157,22 +184,26 @@ describe('manage actions', () => {
     expect((await current()).assignedTo).toBe('sam@contoso.example');
   });
 
-  it('tells a read-only analyst it is their Defender role, and keeps what they typed', async () => {
+  it('tells a read-only analyst it is their role (not consent), and keeps what they typed', async () => {
     const alex = await browserFor('alex@contoso.example');
     const visible = (await stack.emu.control.incidents.visibleIds('alex@contoso.example'))[0];
     expect(visible).toBeDefined();
     const page = await open(alex, visible);
     const r = await act(alex, page, '#form-comment button', { comment: 'Looks like a false positive to me.' });
     expect(r.post.status).toBe(403);
-    expect(r.page.$('#forbidden').text()).toContain('Your Defender role does not allow this');
+    expect(r.page.$('#forbidden').text()).toContain('Your role does not allow this');
+    expect(r.page.$('#forbidden').text()).toContain('Security Operator');
     expect(r.page.$('#forbidden').text()).not.toContain('lacks the');
     expect(r.page.$('#comment-input').text()).toBe('Looks like a false positive to me.');
   });
 
-  it('asks for Incident.ReadWrite the first time, where users may consent, and returns to the same action', async () => {
-    expect(await stack.emu.control.consent.revokeAdmin(CONTOSO_ID, ['Incident.ReadWrite'])).toEqual(['Incident.Read']);
+  it('asks for the write permission the first time, where users may consent, and returns to the same action', async () => {
+    const write = `${GRAPH}/SecurityIncident.ReadWrite.All`;
+    const before = await stack.emu.control.consent.tenantScopes(CONTOSO_ID);
+    expect(before).toContain(write);
+    await stack.emu.control.consent.revokeAdmin(CONTOSO_ID, [write]);
     try {
-      await stack.emu.control.users.add({ upn: 'robin@contoso.example', name: 'Robin Lee', defender: { role: 'responder', deviceGroups: '*', canUpdate: true } });
+      await stack.emu.control.users.add({ upn: 'robin@contoso.example', name: 'Robin Lee', defender: { role: 'responder', deviceGroups: '*', canUpdate: true }, entraRoles: ['Security Operator'] });
       const robin = await browserFor('robin@contoso.example');
       const page = await open(robin);
       const text = 'Escalating to tier 3.';
@@ -180,7 +211,7 @@ describe('manage actions', () => {
       expect(post.status).toBe(303);
       expect(post.location).toBe(`${stack.app.url}/auth/signin?scope=write&returnTo=${encodeURIComponent(`/incidents/${target}`)}`);
       const signin = await robin.get(post.location as string);
-      expect(new URL(signin.location as string).searchParams.get('scope')).toContain('https://api.security.microsoft.com/Incident.ReadWrite');
+      expect(new URL(signin.location as string).searchParams.get('scope')).toContain(write);
       // The emulator shows its consent page; accept it and follow the way back.
       let hop = await robin.get(signin.location as string);
       if (hop.$('button[value="robin@contoso.example"]').length) hop = await robin.submit(hop, 'button[value="robin@contoso.example"]');
@@ -196,12 +227,13 @@ describe('manage actions', () => {
       expect((await current()).comments?.at(-1)).toMatchObject({ comment: text, createdBy: 'robin@contoso.example' });
       expect(done.page.$('#pending-change').length).toBe(0);
     } finally {
-      expect(await stack.emu.control.consent.grantAdmin(CONTOSO_ID, ['Incident.ReadWrite'])).toEqual(['Incident.Read', 'Incident.ReadWrite']);
+      await stack.emu.control.consent.grantAdmin(CONTOSO_ID, [write]);
+      expect(await stack.emu.control.consent.tenantScopes(CONTOSO_ID)).toEqual(before);
     }
   });
 
   it('tells an analyst whose tenant has not consented to write that it is consent, and keeps the text', async () => {
-    expect(await stack.emu.control.consent.grantAdmin(FABRIKAM_ID, ['Incident.Read'])).toEqual(['Incident.Read']);
+    expect(await stack.emu.control.consent.grantAdmin(FABRIKAM_ID, [`${GRAPH}/SecurityIncident.Read.All`])).toEqual([`${GRAPH}/SecurityIncident.Read.All`]);
     const jordan = await browserFor('jordan@fabrikam.example');
     const id = (await stack.emu.control.incidents.visibleIds('jordan@fabrikam.example'))[0];
     expect(id).toBeDefined();

@@ -8,7 +8,7 @@ let stack: Stack;
 const browsers: TestBrowser[] = [];
 
 beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 1000, get: 1000, update: 1000 } });
+  stack = await startStack({ quotas: { list: 1000, get: 1000, update: 1000, graph: 1000 } });
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { defaultRedirectUris, startEmulator, type Emulator } from '@threatdesk/emulator';
+import { startEmulator, type Emulator } from '@threatdesk/emulator';
+import { appEnvFor } from '../helpers/appEnv';
 import { signIn } from '../helpers/appSignIn';
 import { TestBrowser } from '@threatdesk/emulator/testing';
 import { freePort, startAppProcess } from '../helpers/processes';
@@ -44,17 +45,10 @@ describe('graceful shutdown', () => {
   it('finishes requests in flight on SIGTERM, refuses new ones, and exits 0', async () => {
     const port = await freePort();
     const baseUrl = `http://localhost:${port}`;
-    const { clientId, clientSecret } = await emu.control.app.addRedirectUris(defaultRedirectUris(baseUrl));
     const app = await startAppProcess('shutdown', {
+      ...(await appEnvFor(emu, baseUrl)),
       PORT: String(port),
-      TENANT: 'organizations',
-      CLIENT_ID: clientId,
-      CLIENT_SECRET: clientSecret,
-      BASE_URL: baseUrl,
       SESSION_SECRETS: 'shutdown-test-secret-0123456789abcdefghij',
-      AUTHORITY_HOST: emu.urls.authorityHost,
-      DEFENDER_API_BASE: emu.urls.defenderBase,
-      EMULATOR_CA_FILE: emu.caFile,
     });
     const b = new TestBrowser(emu.caCertPem);
     try {

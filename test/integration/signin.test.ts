@@ -48,8 +48,8 @@ describe('sign-in', () => {
     expect(q.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(q.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(q.get('redirect_uri')).toBe(`${stack.app.url}/auth/redirect`);
-    expect(q.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['https://api.security.microsoft.com/Incident.Read', 'openid', 'profile', 'offline_access']));
-    expect(q.get('scope')).not.toContain('Incident.ReadWrite');
+    expect(q.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['https://graph.microsoft.com/SecurityIncident.Read.All', 'openid', 'profile', 'offline_access']));
+    expect(q.get('scope')).not.toContain('ReadWrite');
 
     const setCookie = start.headers.get('set-cookie') as string;
     expect(setCookie).toMatch(/^threatdesk\.sid=/);

@@ -38,7 +38,7 @@ describe('tokens stay fresh without the analyst noticing', () => {
       // Defender refused the expired token, and the page was served with the refreshed one.
       const calls = await stack.emu.control.stats.requests(mark);
       expect(calls.filter((c) => c.status === 401).length).toBeGreaterThanOrEqual(1);
-      expect(calls.at(-1)).toMatchObject({ path: '/api/incidents', upn: 'alex@contoso.example', status: 200 });
+      expect(calls.at(-1)).toMatchObject({ path: expect.stringMatching(/\/incidents$/), upn: 'alex@contoso.example', status: 200 });
     }
     // Within a token's life, pages use the cached token.
     const mark = await stack.emu.control.stats.mark();

@@ -1,4 +1,8 @@
+import { ServerError } from '@azure/msal-node';
 import { findUsableAccessToken, RENEWAL_OFFSET_SEC } from '../../src/auth/cachedToken';
+import { InteractionRequiredError } from '../../src/auth/errors';
+import { classifyMsalError } from '../../src/auth/tokenService';
+import { StoreUnavailableError } from '../../src/store/store';
 
 const HOME = 'oid-1.tid-1';
 const lookup = { homeAccountId: HOME, tenantId: 'tid-1', clientId: 'client-1', scopes: ['https://api.example/Incident.Read'], nowSec: 1_000_000 };
@@ -50,5 +54,20 @@ describe('reading a still-valid access token from the cache without msal', () =>
     expect(found?.accessToken).toBe('newer');
     expect(findUsableAccessToken('{not json', lookup)).toBeUndefined();
     expect(findUsableAccessToken('{}', lookup)).toBeUndefined();
+  });
+});
+
+describe('classifying token errors', () => {
+  it('leaves errors that are not msal\'s unchanged: a store outage stays a store outage, a bug stays a bug', () => {
+    const outage = new StoreUnavailableError(new Error('redis down'));
+    const bug = new TypeError('x is undefined');
+    expect(classifyMsalError(outage, [])).toBe(outage);
+    expect(classifyMsalError(bug, [])).toBe(bug);
+  });
+
+  it('reads a refresh token Entra no longer accepts as "sign in again", and a server error as an outage', () => {
+    expect(classifyMsalError(new ServerError('invalid_grant', 'c', 'AADSTS700082: expired'), ['s'])).toBeInstanceOf(InteractionRequiredError);
+    expect(classifyMsalError(new ServerError('server_error', 'c', 'AADSTS50000: error'), ['s'])).toMatchObject({ name: 'IdentityProviderError', kind: 'unavailable' });
+    expect(classifyMsalError(new ServerError('invalid_client', 'c', 'AADSTS7000215: bad secret'), ['s'])).toMatchObject({ kind: 'misconfigured', aadsts: 7000215 });
   });
 });

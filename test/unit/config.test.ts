@@ -28,7 +28,12 @@ describe('configuration validation', () => {
     expect(c.adminConsentRedirectUri).toBe('https://threatdesk.example.com/admin/consent/callback');
     expect(c.postLogoutRedirectUri).toBe('https://threatdesk.example.com/auth/signed-out');
     expect(c.authority).toBe('https://login.microsoftonline.com/11111111-1111-4111-8111-111111111111/');
+    expect(c.securityApi).toBe('graph');
+    expect(c.graphApiBase).toBe('https://graph.microsoft.com');
     expect(c.defenderApiBase).toBe('https://api.security.microsoft.com');
+    // Operational knobs keep today's values unless set.
+    expect([c.redisCommandTimeoutMs, c.lockTtlMs, c.lockWaitMs, c.msalTimeoutMs, c.apiTimeoutMs]).toEqual([500, 15_000, 10_000, 10_000, 10_000]);
+    expect([c.signInRateLimit, c.queueViewCallBudget, c.queueCsvCallBudget]).toEqual([60, 5, 10]);
     expect(c.secureCookies).toBe(true);
     expect(c.sessionStore).toBe('memory');
     expect(c.redisKeyPrefix).toBe('threatdesk:');
@@ -58,7 +63,11 @@ describe('configuration validation', () => {
     [{ REDIS_KEY_PREFIX: 'x'.repeat(65) }, 'REDIS_KEY_PREFIX'],
     [{ CLIENT_SECRET: undefined }, 'CLIENT_CERT_PRIVATE_KEY_FILE'],
     [{ CLIENT_CERT_THUMBPRINT_SHA256: 'a'.repeat(64) }, 'CLIENT_SECRET'],
-    [{ EMULATOR_CA_FILE: '/nonexistent.pem' }, 'EMULATOR_CA_FILE'],
+    [{ EXTRA_CA_FILE: '/nonexistent.pem' }, 'EXTRA_CA_FILE'],
+    [{ SECURITY_API: 'mde' }, 'SECURITY_API'],
+    [{ GRAPH_API_BASE: 'http://graph.example' }, 'GRAPH_API_BASE'],
+    [{ REDIS_COMMAND_TIMEOUT_MS: '5' }, 'REDIS_COMMAND_TIMEOUT_MS'],
+    [{ SIGN_IN_RATE_LIMIT: '0' }, 'SIGN_IN_RATE_LIMIT'],
   ])('rejects %j naming %s', (override, name) => {
     expect(problems({ ...valid, ...override }).some((line) => line.startsWith(`${name} `) || line.startsWith(`${name}:`))).toBe(true);
   });
@@ -78,6 +87,14 @@ describe('configuration validation', () => {
     expect(c.credential).toEqual({ kind: 'certificate', privateKey: expect.stringContaining('PRIVATE KEY'), thumbprintSha256: 'AB'.repeat(32) });
     expect(c.sessionSecrets).toEqual(['n'.repeat(32), 'o'.repeat(32)]);
     expect(loadConfig({ ...valid, TENANT: 'organizations' }).authority).toMatch(/\/organizations\/$/);
+  });
+
+  it('accepts a bundle of extra certificates, with the real Microsoft endpoints too (a TLS-inspecting proxy)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'td-ca-'));
+    const bundle = path.join(dir, 'bundle.pem');
+    const cert = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    writeFileSync(bundle, cert + cert);
+    expect(loadConfig({ ...valid, EXTRA_CA_FILE: bundle }).extraCaPem).toBe(cert + cert);
   });
 
   it('marks cookies insecure only for a plain-http base URL', () => {

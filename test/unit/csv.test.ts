@@ -1,4 +1,5 @@
-import { csvCell, csvOf } from '../../src/web/csv';
+import { csvCell, csvOf } from '../../src/incidents/csv';
+import { incident } from '../helpers/incidents';
 
 describe('CSV cells', () => {
   it.each([
@@ -16,11 +17,12 @@ describe('CSV cells', () => {
     expect(csvCell(value)).toBe(expected);
   });
 
-  it('writes a header, one row per incident, CRLF line ends, and a note when partial', () => {
-    const csv = csvOf([{ incidentId: 1, createdTime: 't', lastUpdateTime: 't', status: 'Active', incidentName: '=cmd' }], 'tid', 300);
-    const lines = csv.split('\r\n');
-    expect(lines[0].startsWith('"Incident ID","Name"')).toBe(true);
-    expect(lines[1].startsWith(`"1","'=cmd"`)).toBe(true);
+  it('writes a byte order mark, a header, one row per incident with display labels, CRLF line ends, and a note when partial', () => {
+    const csv = csvOf([incident(1, '2026-11-01T00:00:00Z', { displayName: '=cmd', status: 'inProgress', severity: 'unknown', classification: 'falsePositive', determination: 'notMalicious' })], 'tid', 300);
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const lines = csv.slice(1).split('\r\n');
+    expect(lines[0]?.startsWith('"Incident ID","Name"')).toBe(true);
+    expect(lines[1]?.startsWith(`"1","'=cmd","Unspecified","In progress","","","False positive","Not malicious"`)).toBe(true);
     expect(lines[2]).toBe('"Partial export: stopped after examining 300 incidents; narrow the filter for the rest."');
   });
 });

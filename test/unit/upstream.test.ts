@@ -1,4 +1,4 @@
-import { DefenderApiError } from '../../src/defender/errors';
+import { ApiForbiddenError, SecurityApiError } from '../../src/incidents/sources/errors';
 import { isTimeout, parseRetryAfter } from '../../src/http/upstream';
 import { forbiddenPage } from '../../src/web/errors/pages';
 
@@ -21,16 +21,24 @@ describe('timeouts', () => {
   });
 });
 
-describe('Defender 403 guidance', () => {
+describe('403 guidance, from what the token was granted', () => {
+  const refusal = new SecurityApiError('graph', 'forbidden', 403, { apiCode: 'Forbidden', apiMessage: 'Forbidden' });
+
   it('names a missing permission and points to admin consent', () => {
-    const page = forbiddenPage(new DefenderApiError('forbidden', 403, 'Forbidden', "The access token lacks the delegated permission 'Incident.ReadWrite'."));
-    expect(page.title).toBe('ThreatDesk lacks the Incident.ReadWrite permission');
+    const page = forbiddenPage(new ApiForbiddenError('graph', 'SecurityIncident.ReadWrite.All', false, true, refusal));
+    expect(page.title).toBe('ThreatDesk lacks the SecurityIncident.ReadWrite.All permission');
     expect(page.admin).toBe(true);
   });
 
-  it('otherwise says it is the analyst\'s Defender role', () => {
-    const page = forbiddenPage(new DefenderApiError('forbidden', 403, 'Forbidden', 'The Microsoft Defender XDR role of sam@contoso.example (analyst) is read-only.'));
-    expect(page.title).toBe('Your Defender role does not allow this');
+  it('otherwise names the role a write needs', () => {
+    const page = forbiddenPage(new ApiForbiddenError('graph', 'SecurityIncident.ReadWrite.All', true, true, refusal));
+    expect(page.title).toBe('Your role does not allow this');
+    expect(page.what).toContain('Security Operator');
     expect(page.admin).toBeUndefined();
+  });
+
+  it('on the legacy API, points at the Defender role and device groups', () => {
+    const page = forbiddenPage(new ApiForbiddenError('defender', 'Incident.Read', true, false, new SecurityApiError('defender', 'forbidden', 403)));
+    expect(page.what).toContain('device-group');
   });
 });

@@ -12,6 +12,29 @@ export interface EmulatorUrls {
   browserBase: string;
   /** Base URL of the emulated Defender API (append /api/incidents), e.g. https://localhost:4443/defender */
   defenderBase: string;
+  /** Origin of the emulated Microsoft Graph (append /v1.0/security/incidents), e.g. https://localhost:4443 */
+  graphBase: string;
+}
+
+/**
+ * The order both incident APIs list in. Microsoft documents none for Graph, and for the Defender API only
+ * "most recent at the top", so the default is a seeded shuffle that no client can mistake for a sort:
+ * - `shuffled`: a fixed permutation from the seed (stable across requests and changes; new incidents land anywhere),
+ * - `lastUpdated`: newest update first, then the higher id (a change moves an incident to the top),
+ * - `created`: newest created first, then the higher id.
+ */
+export const LIST_ORDERS = ['shuffled', 'lastUpdated', 'created'] as const;
+export type ListOrder = (typeof LIST_ORDERS)[number];
+
+/** Page size of each surface when `pageSize` is not set: Graph 50 (its `$top` limit), Defender 100 (its maximum page). */
+export const DEFAULT_PAGE_SIZE = { graph: 50, defender: 100 } as const;
+export const MAX_PAGE_SIZE = 100;
+
+/** How the incident APIs list: read live, the control face changes it. */
+export interface ListingSettings {
+  order: ListOrder;
+  /** The server's page size when `$top` is absent and its largest page when `$top` is larger; null = each surface's default. */
+  pageSize: number | null;
 }
 
 export interface EmulatorOptions {
@@ -37,38 +60,59 @@ export interface EmulatorOptions {
    * it, and the clock runs on from it in real time.
    */
   now?: Date;
+  /** The order both incident APIs list in (default `shuffled`). */
+  listOrder?: ListOrder;
+  /**
+   * The server's page size (1–100) when `$top` is absent, and the largest page it returns when `$top` is
+   * larger (Graph then pages with @odata.nextLink). Default: Graph 50, Defender 100.
+   */
+  pageSize?: number;
 }
 
+/** Per-minute quotas: the Defender API's per operation, Graph's for every call (per tenant and app). */
 export interface Quotas {
   list: number;
   get: number;
   update: number;
+  graph: number;
 }
 
-export const DEFAULT_QUOTAS: Quotas = { list: 50, get: 100, update: 50 };
+export const DEFAULT_QUOTAS: Quotas = { list: 50, get: 100, update: 50, graph: 150 };
 
-/** One Defender API request as the emulator saw it. */
-export interface DefenderRequest {
+export type ApiName = 'graph' | 'defender';
+
+/** One request to an incidents API (Defender or Graph) as the emulator saw it. */
+export interface ApiRequest {
+  /** Which surface it reached. */
+  api: ApiName;
   method: string;
+  /** The path under the surface's base: `/api/incidents…` (Defender), `/v1.0/security/incidents…` (Graph). */
   path: string;
   query: Record<string, string>;
   /** The caller, when the token was valid. */
   upn?: string;
+  /** The `Prefer` header, when sent. */
+  prefer?: string;
   status: number;
 }
+
+/** @deprecated the log holds both surfaces now; use ApiRequest. */
+export type DefenderRequest = ApiRequest;
 
 /** Counters tests read to prove what reached the emulator. */
 export interface EmulatorStats {
   /** Token requests per grant type that got past fault injection. */
   grants: { authorization_code: number; refresh_token: number };
-  /** Every Defender API request (the most recent ones). */
-  defenderRequests: RequestLog;
+  /** Every request to the incidents APIs, both surfaces (the most recent ones). */
+  apiRequests: RequestLog;
 }
 
 export interface EmulatorContext {
-  options: Required<Omit<EmulatorOptions, 'quotas' | 'now'>> & {
+  options: Required<Omit<EmulatorOptions, 'quotas' | 'now' | 'listOrder' | 'pageSize'>> & {
     /** Read live: the control face may change them. */
     quotas: Quotas;
+    /** Read live: the control face may change them. */
+    listing: ListingSettings;
     /** The instant the generated data is relative to: where the clock started. */
     now: Date;
   };

@@ -6,6 +6,33 @@ export const DEFENDER_RESOURCE = 'https://api.security.microsoft.com';
 export const DEFENDER_SCOPES = ['Incident.Read', 'Incident.ReadWrite', 'AdvancedHunting.Read'] as const;
 export type DefenderScope = (typeof DEFENDER_SCOPES)[number];
 
+/** Microsoft Graph, as Entra names it in scopes and as the `aud` of the access tokens it issues for it. */
+export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+/** Microsoft Graph's application id, the other spelling of its audience. */
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+/** The delegated Graph permissions the emulator knows (graph-security-api.md §2), plus User.Read. */
+export const GRAPH_SCOPES = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All', 'ThreatHunting.Read.All', 'User.Read'] as const;
+export type GraphScope = (typeof GRAPH_SCOPES)[number];
+
+/** The two resources of the emulator's world, by a short key. */
+export const RESOURCES = {
+  defender: { uri: DEFENDER_RESOURCE, permissions: DEFENDER_SCOPES as readonly string[] },
+  graph: { uri: GRAPH_RESOURCE, permissions: GRAPH_SCOPES as readonly string[] },
+} as const;
+export type ResourceKey = keyof typeof RESOURCES;
+export const RESOURCE_KEYS = Object.keys(RESOURCES) as ResourceKey[];
+
+/** `https://graph.microsoft.com/SecurityIncident.Read.All`: a permission as Entra names it, resource and all. */
+export const permissionUri = (resource: ResourceKey, name: string): string => `${RESOURCES[resource].uri}/${name}`;
+
+/**
+ * Microsoft Entra roles that matter to the Graph security API (graph-security-api.md §2): reads need Security
+ * Reader or higher, incident writes Security Operator, Security Administrator or Global Administrator.
+ */
+export const ENTRA_ROLES = ['Global Administrator', 'Security Administrator', 'Security Operator', 'Security Reader'] as const;
+export type EntraRole = (typeof ENTRA_ROLES)[number];
+export const GLOBAL_ADMIN: EntraRole = 'Global Administrator';
+
 export const CONTOSO_ID = '11111111-1111-4111-8111-111111111111';
 export const FABRIKAM_ID = '22222222-2222-4222-8222-222222222222';
 export const THREATDESK_CLIENT_ID = '33333333-3333-4333-8333-333333333333';
@@ -17,7 +44,7 @@ export interface Tenant {
   displayName: string;
   /** When false, users cannot consent for themselves: unconsented scopes end in consent_required. */
   userConsentAllowed: boolean;
-  /** Tenant-wide (admin) consent granted to ThreatDesk, as bare Defender scope names. */
+  /** Tenant-wide (admin) consent granted to ThreatDesk, as full permission URIs (resource + permission). */
   consentedScopes: Set<string>;
 }
 
@@ -33,7 +60,10 @@ export interface User {
   upn: string;
   name: string;
   tenantId: string;
+  /** True exactly when `entraRoles` holds Global Administrator (admin consent needs it). */
   isGlobalAdmin: boolean;
+  /** Microsoft Entra roles, which the Graph security API checks on delegated calls. */
+  entraRoles: EntraRole[];
   defender: DefenderRole;
 }
 
@@ -41,8 +71,18 @@ export interface NewUser {
   upn: string;
   name?: string;
   tenantId?: string;
+  /** Shorthand for Global Administrator in `entraRoles`. */
   isGlobalAdmin?: boolean;
+  entraRoles?: EntraRole[];
   defender?: Partial<DefenderRole>;
+}
+
+/** The roles with `isGlobalAdmin` folded in: true adds Global Administrator, false removes it. */
+export function rolesWithAdmin(roles: readonly EntraRole[], isGlobalAdmin: boolean | undefined): EntraRole[] {
+  const set = new Set(roles);
+  if (isGlobalAdmin === true) set.add(GLOBAL_ADMIN);
+  if (isGlobalAdmin === false) set.delete(GLOBAL_ADMIN);
+  return ENTRA_ROLES.filter((r) => set.has(r));
 }
 
 /** A stable, valid v4-shaped GUID derived from a name, so object ids survive restarts without state on disk. */
@@ -76,7 +116,13 @@ export class Directory {
       domain: 'contoso.example',
       displayName: 'Contoso',
       userConsentAllowed: true,
-      consentedScopes: new Set(['Incident.Read', 'Incident.ReadWrite']),
+      consentedScopes: new Set([
+        permissionUri('graph', 'SecurityIncident.Read.All'),
+        permissionUri('graph', 'SecurityIncident.ReadWrite.All'),
+        permissionUri('graph', 'ThreatHunting.Read.All'),
+        permissionUri('defender', 'Incident.Read'),
+        permissionUri('defender', 'Incident.ReadWrite'),
+      ]),
     });
     dir.tenants.set(FABRIKAM_ID, {
       id: FABRIKAM_ID,
@@ -86,11 +132,13 @@ export class Directory {
       consentedScopes: new Set(),
     });
     const analyst = (deviceGroups: string[]): Partial<DefenderRole> => ({ role: 'analyst', deviceGroups, canUpdate: false });
-    dir.addUser({ upn: 'alex@contoso.example', name: 'Alex Wilber', defender: analyst(['Servers', 'Workstations']) });
-    dir.addUser({ upn: 'sam@contoso.example', name: 'Sam Rivera', defender: analyst(['Workstations']) });
+    const reader: EntraRole[] = ['Security Reader'];
+    dir.addUser({ upn: 'alex@contoso.example', name: 'Alex Wilber', entraRoles: reader, defender: analyst(['Servers', 'Workstations']) });
+    dir.addUser({ upn: 'sam@contoso.example', name: 'Sam Rivera', entraRoles: reader, defender: analyst(['Workstations']) });
     dir.addUser({
       upn: 'riley@contoso.example',
       name: 'Riley Chen',
+      entraRoles: ['Security Operator'],
       defender: { role: 'responder', deviceGroups: '*', canUpdate: true },
     });
     dir.addUser({ upn: 'morgan@contoso.example', name: 'Morgan Diaz', isGlobalAdmin: true });
@@ -100,6 +148,7 @@ export class Directory {
       upn: 'jordan@fabrikam.example',
       name: 'Jordan Mills',
       tenantId: FABRIKAM_ID,
+      entraRoles: reader,
       defender: analyst(['Servers', 'Workstations']),
     });
     return dir;
@@ -111,12 +160,14 @@ export class Directory {
     const tenantId = input.tenantId ?? this.tenantByDomain(upn.split('@')[1] ?? '')?.id;
     if (!tenantId || !this.tenants.has(tenantId)) throw new Error(`No tenant for ${input.upn}`);
     if (this.users.has(upn)) throw new Error(`User ${input.upn} exists`);
+    const entraRoles = rolesWithAdmin(input.entraRoles ?? [], input.isGlobalAdmin);
     const user: User = {
       oid: stableGuid(`user:${upn}`),
       upn,
       name: input.name ?? upn.split('@')[0],
       tenantId,
-      isGlobalAdmin: input.isGlobalAdmin ?? false,
+      isGlobalAdmin: entraRoles.includes(GLOBAL_ADMIN),
+      entraRoles,
       defender: { ...NO_ROLE, ...input.defender },
     };
     this.users.set(upn, user);
@@ -151,7 +202,7 @@ export class Directory {
     return [...this.users.values()].find((u) => u.oid === oid);
   }
 
-  /** Scopes (bare names) the user may receive without being asked: tenant grants plus their own consent. */
+  /** Permissions (full URIs) the user may receive without being asked: tenant grants plus their own consent. */
   grantedScopes(user: User): Set<string> {
     const tenant = this.tenants.get(user.tenantId);
     return new Set([...(tenant?.consentedScopes ?? []), ...(this.userConsents.get(user.oid) ?? [])]);

@@ -90,6 +90,7 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
         name: 'Robin Lee',
         tenantId: CONTOSO_ID,
         isGlobalAdmin: false,
+        entraRoles: [],
         defender: { role: 'analyst', deviceGroups: ['Lab'], canUpdate: false },
       });
       const copy = await control.users.get('ROBIN@contoso.example');
@@ -103,13 +104,27 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       await expectRefused(control.users.add({ upn: 'x@nowhere.example' }), 404, /No tenant/);
       await expectRefused(control.users.add({ upn: 'not-an-address' }), 400, /not a user principal name/);
       await expectRefused(control.users.add({ upn: 'y@contoso.example', defender: { role: 'admin' as never } }), 400, /defender\.role/);
+      await expectRefused(control.users.add({ upn: 'y@contoso.example', entraRoles: ['Security Wizard' as never] }), 400, /entraRoles/);
+      await expectRefused(control.users.add({ upn: 'y@contoso.example', entraRoles: ['Global Administrator'], isGlobalAdmin: false }), 400, /contradicts/);
+      const admin = await control.users.add({ upn: 'z@contoso.example', isGlobalAdmin: true, entraRoles: ['Security Reader'] });
+      expect(admin).toMatchObject({ isGlobalAdmin: true, entraRoles: ['Global Administrator', 'Security Reader'] });
 
       const fabrikam = await control.users.list('fabrikam.example');
       expect(fabrikam.map((u) => u.upn).sort()).toEqual(['casey@fabrikam.example', 'jordan@fabrikam.example']);
       expect(await control.users.list(FABRIKAM_ID)).toEqual(fabrikam);
       const all = (await control.users.list()).map((u) => u.upn);
       expect(all).toEqual(expect.arrayContaining(['alex@contoso.example', 'pat@contoso.example', 'casey@fabrikam.example', 'robin@contoso.example']));
-      expect(all).toHaveLength(8);
+      expect(all).toHaveLength(9);
+      const roles = Object.fromEntries((await control.users.list()).map((u) => [u.upn, u.entraRoles]));
+      expect(roles).toMatchObject({
+        'alex@contoso.example': ['Security Reader'],
+        'sam@contoso.example': ['Security Reader'],
+        'jordan@fabrikam.example': ['Security Reader'],
+        'riley@contoso.example': ['Security Operator'],
+        'morgan@contoso.example': ['Global Administrator'],
+        'casey@fabrikam.example': ['Global Administrator'],
+        'pat@contoso.example': [],
+      });
       await expectRefused(control.users.list('nowhere.example'), 404, /No tenant/);
     });
 
@@ -136,6 +151,18 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       await expectRefused(control.users.update('casey.lab@contoso.example', { defender: { deviceGroups: 'Lab' as never } }), 400, /deviceGroups/);
     });
 
+    it('users: updates Entra roles, kept in step with isGlobalAdmin', async () => {
+      await control.users.add({ upn: 'roles@contoso.example', entraRoles: ['Security Reader'] });
+      expect((await control.users.update('roles@contoso.example', { entraRoles: ['Security Operator'] })).entraRoles).toEqual(['Security Operator']);
+      expect(await control.users.update('roles@contoso.example', { isGlobalAdmin: true })).toMatchObject({
+        isGlobalAdmin: true,
+        entraRoles: ['Global Administrator', 'Security Operator'],
+      });
+      expect(await control.users.update('roles@contoso.example', { entraRoles: [] })).toMatchObject({ isGlobalAdmin: false, entraRoles: [] });
+      expect((await control.users.get('roles@contoso.example'))?.entraRoles).toEqual([]);
+      await expectRefused(control.users.update('roles@contoso.example', { entraRoles: 'Security Reader' as never }), 400, /entraRoles/);
+    });
+
     it('users: revokes refresh tokens, counting the live ones', async () => {
       const { code, verifier } = await obtainCode(browser(), ref, 'sam@contoso.example');
       const grantsBefore = await control.stats.grants();
@@ -150,27 +177,57 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       await expectRefused(control.users.revokeRefreshTokens('nobody@contoso.example'), 404, /No user/);
     });
 
-    it('consent: reads, grants and withdraws admin consent; reads what a user consented to', async () => {
-      expect(await control.consent.tenantScopes(CONTOSO_ID)).toEqual(['Incident.Read', 'Incident.ReadWrite']);
-      expect(await control.consent.tenantScopes('contoso.example')).toEqual(['Incident.Read', 'Incident.ReadWrite']);
+    it('consent: reads, grants and withdraws admin consent per resource and permission; reads what a user consented to', async () => {
+      const G = (name: string) => `https://graph.microsoft.com/${name}`;
+      const seeded = [scope('Incident.Read'), scope('Incident.ReadWrite'), G('SecurityIncident.Read.All'), G('SecurityIncident.ReadWrite.All'), G('ThreatHunting.Read.All')];
+      expect(await control.consent.tenantScopes(CONTOSO_ID)).toEqual(seeded);
+      expect(await control.consent.tenantScopes('contoso.example')).toEqual(seeded);
       expect(await control.consent.tenantScopes(FABRIKAM_ID)).toEqual([]);
-      expect(await control.consent.grantAdmin('fabrikam.example', ['Incident.ReadWrite', 'Incident.Read'])).toEqual(['Incident.Read', 'Incident.ReadWrite']);
+      // Bare Defender names still work (compatibility); answers are full URIs.
+      expect(await control.consent.grantAdmin('fabrikam.example', ['Incident.ReadWrite', 'Incident.Read'])).toEqual([scope('Incident.Read'), scope('Incident.ReadWrite')]);
       // Jordan (Fabrikam, where users may not consent) now signs in without consent_required.
       const page = await signInAtEmulator(browser(), authorizeUrl(ref, {}, FABRIKAM_ID), 'jordan@fabrikam.example');
       expect(redirectParams(page).get('code')).toBeTruthy();
-      expect(await control.consent.revokeAdmin(FABRIKAM_ID, ['Incident.ReadWrite'])).toEqual(['Incident.Read']);
+      expect(await control.consent.revokeAdmin(FABRIKAM_ID, [scope('Incident.ReadWrite')])).toEqual([scope('Incident.Read')]);
       expect(await control.consent.revokeAdmin(FABRIKAM_ID)).toEqual([]);
       const after = await signInAtEmulator(browser(), authorizeUrl(ref, {}, FABRIKAM_ID), 'jordan@fabrikam.example');
       expect(redirectParams(after).get('error')).toBe('consent_required');
 
-      await expectRefused(control.consent.grantAdmin(CONTOSO_ID, ['Machine.Isolate']), 400, /Defender permissions/);
+      // Graph permissions by full URI, by bare name, and by .default (every Graph permission of the app).
+      expect(await control.consent.grantAdmin(FABRIKAM_ID, [G('SecurityIncident.Read.All'), 'SecurityIncident.ReadWrite.All'])).toEqual([
+        G('SecurityIncident.Read.All'),
+        G('SecurityIncident.ReadWrite.All'),
+      ]);
+      const graphScope = `openid ${G('SecurityIncident.Read.All')}`;
+      const graphPage = await signInAtEmulator(browser(), authorizeUrl(ref, { scope: graphScope }, FABRIKAM_ID), 'jordan@fabrikam.example');
+      expect(redirectParams(graphPage).get('code')).toBeTruthy();
+      // Graph consent does not cover the Defender API: that is another resource.
+      const defenderPage = await signInAtEmulator(browser(), authorizeUrl(ref, {}, FABRIKAM_ID), 'jordan@fabrikam.example');
+      expect(redirectParams(defenderPage).get('error')).toBe('consent_required');
+      expect(await control.consent.grantAdmin(FABRIKAM_ID, ['https://graph.microsoft.com/.default'])).toEqual(
+        ['SecurityAlert.Read.All', 'SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All', 'User.Read'].map(G),
+      );
+      expect(await control.consent.revokeAdmin(FABRIKAM_ID, ['https://graph.microsoft.com/.default'])).toEqual([]);
+
+      await expectRefused(control.consent.grantAdmin(CONTOSO_ID, ['Machine.Isolate']), 400, /permissions of https:\/\/api\.security\.microsoft\.com or https:\/\/graph\.microsoft\.com/);
+      await expectRefused(control.consent.grantAdmin(CONTOSO_ID, ['https://management.azure.com/user_impersonation']), 400, /'https:\/\/management\.azure\.com\/user_impersonation' is none/);
       await expectRefused(control.consent.tenantScopes('nowhere.example'), 404, /No tenant/);
       await expectRefused(control.consent.tenantScopes('organizations'), 404, /No tenant/);
 
       expect(await control.consent.userScopes('riley@contoso.example')).toEqual([]);
       await signInAtEmulator(browser(), authorizeUrl(ref, { scope: `openid ${scope('AdvancedHunting.Read')}` }), 'riley@contoso.example');
-      expect(await control.consent.userScopes('riley@contoso.example')).toEqual(['AdvancedHunting.Read']);
+      expect(await control.consent.userScopes('riley@contoso.example')).toEqual([scope('AdvancedHunting.Read')]);
+      await signInAtEmulator(browser(), authorizeUrl(ref, { scope: `openid ${G('SecurityAlert.Read.All')}` }), 'riley@contoso.example');
+      expect(await control.consent.userScopes('riley@contoso.example')).toEqual([scope('AdvancedHunting.Read'), G('SecurityAlert.Read.All')]);
       await expectRefused(control.consent.userScopes('nobody@contoso.example'), 404, /No user/);
+    });
+
+    it('tokens: mints Graph tokens on request', async () => {
+      const token = await control.tokens.mint('riley@contoso.example', { resource: 'graph' });
+      const claims = await verifyToken(ref, token, { audience: 'https://graph.microsoft.com', issuer: `https://sts.windows.net/${CONTOSO_ID}/` });
+      expect(claims).toMatchObject({ upn: 'riley@contoso.example', scp: 'SecurityIncident.Read.All SecurityIncident.ReadWrite.All', ver: '1.0' });
+      expect(await control.tokens.issuedSecrets()).toContain(token);
+      await expectRefused(control.tokens.mint('riley@contoso.example', { resource: 'azure' as never }), 400, /resource must be one of defender, graph/);
     });
 
     it('tokens: mints Defender tokens as Entra issues them, records them, and expires every token issued so far', async () => {
@@ -205,8 +262,8 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       await api.get('/api/incidents/1', 'garbage');
       const since = await control.stats.requests(mark);
       expect(since).toEqual([
-        { method: 'GET', path: '/api/incidents', query: { $top: '2', $filter: "status eq 'Active'" }, upn: 'alex@contoso.example', status: 200 },
-        { method: 'GET', path: '/api/incidents/1', query: {}, status: 401 },
+        { api: 'defender', method: 'GET', path: '/api/incidents', query: { $top: '2', $filter: "status eq 'Active'" }, upn: 'alex@contoso.example', status: 200 },
+        { api: 'defender', method: 'GET', path: '/api/incidents/1', query: {}, status: 401 },
       ]);
       expect(await control.stats.mark()).toBe(mark + 2);
       expect((await control.stats.requests()).slice(-2)).toEqual(since);
@@ -215,7 +272,7 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       expect(await control.stats.requests()).toEqual([]);
       expect(await control.stats.mark()).toBe(mark + 2);
       await api.get('/api/incidents/2', token);
-      expect(await control.stats.requests(mark)).toEqual([{ method: 'GET', path: '/api/incidents/2', query: {}, upn: 'alex@contoso.example', status: 404 }]);
+      expect(await control.stats.requests(mark)).toEqual([{ api: 'defender', method: 'GET', path: '/api/incidents/2', query: {}, upn: 'alex@contoso.example', status: 404 }]);
       expect(await control.stats.requests(mark + 3)).toEqual([]);
       await expectRefused(control.stats.requests(-1), 400, /not a mark/);
     });
@@ -243,7 +300,36 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       await expectRefused(control.incidents.visibleIds('nobody@contoso.example'), 404, /No user/);
     });
 
-    it('incidents: a change "in the portal" is stamped by the emulator clock and moves the incident to the top', async () => {
+    it('incidents: reads and changes the listing settings, which both APIs follow', async () => {
+      expect(await control.incidents.listing()).toEqual({ order: 'shuffled', pageSize: null });
+      const shuffled = (await control.incidents.list(CONTOSO_ID)).map((s) => s.incidentId);
+      try {
+        expect(await control.incidents.setListing({ order: 'created' })).toEqual({ order: 'created', pageSize: null });
+        const created = await control.incidents.list(CONTOSO_ID);
+        for (let i = 1; i < created.length; i++) expect(created[i - 1].createdTime > created[i].createdTime).toBe(true);
+        expect(await listIds(await mint('riley@contoso.example'))).toEqual(created.map((s) => s.incidentId));
+        expect(await control.incidents.setListing({ pageSize: 25 })).toEqual({ order: 'created', pageSize: 25 });
+        const page = await api.list<{ value: Incident[] }>(await mint('riley@contoso.example'));
+        expect(page.json.value.map((i) => i.incidentId)).toEqual(created.slice(0, 25).map((s) => s.incidentId));
+        await expectRefused(control.incidents.setListing({ order: 'alphabetical' as never }), 400, /order must be one of shuffled, lastUpdated, created/);
+        await expectRefused(control.incidents.setListing({ pageSize: 0 }), 400, /pageSize must be an integer from 1 to 100/);
+        await expectRefused(control.incidents.setListing({ pageSize: 101 }), 400, /pageSize/);
+      } finally {
+        expect(await control.incidents.setListing({ order: 'shuffled', pageSize: null })).toEqual({ order: 'shuffled', pageSize: null });
+      }
+      expect((await control.incidents.list(CONTOSO_ID)).map((s) => s.incidentId)).toEqual(shuffled);
+    });
+
+    it('incidents: a change "in the portal" is stamped by the emulator clock and moves the incident to the top of a newest-update-first listing', async () => {
+      await control.incidents.setListing({ order: 'lastUpdated' });
+      try {
+        await portalChange();
+      } finally {
+        await control.incidents.setListing({ order: 'shuffled' });
+      }
+    });
+
+    const portalChange = async () => {
       const stored = await control.incidents.list(CONTOSO_ID);
       const target = stored[stored.length - 1];
       const before = (await control.incidents.get(CONTOSO_ID, target.incidentId))!;
@@ -275,6 +361,15 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       await expectRefused(control.incidents.change(CONTOSO_ID, target.incidentId, { status: 'Closed' }), 400, /Invalid value 'Closed' for 'status'/);
       await expectRefused(control.incidents.change(CONTOSO_ID, target.incidentId, {}), 400, /nothing to apply/);
       await expectRefused(control.incidents.change(CONTOSO_ID, 999_999_999, { status: 'Active' }), 404, /not found/);
+    };
+
+    it('incidents: a change "in the portal" may set AwaitingAction, which the Defender API shows as Active', async () => {
+      const target = (await control.incidents.list(CONTOSO_ID)).find((s) => s.status === 'InProgress')!;
+      const changed = await control.incidents.change(CONTOSO_ID, target.incidentId, { status: 'AwaitingAction' });
+      expect(changed.status).toBe('Active');
+      expect((await control.incidents.list(CONTOSO_ID)).find((s) => s.incidentId === target.incidentId)?.status).toBe('AwaitingAction');
+      const served = await api.get<Incident>(`/api/incidents/${target.incidentId}`, await mint('riley@contoso.example'));
+      expect(served.json.status).toBe('Active');
     });
 
     it('incidents: an alert added in the portal joins its device group and raises the severity', async () => {
@@ -295,7 +390,16 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       await expectRefused(control.incidents.change(CONTOSO_ID, target.incidentId, { alert: { title: 'x', deviceGroup: 'Basement' as never } }), 400, /Unknown device group/);
     });
 
-    it('incidents: adds a new incident, the newest in every queue that may see it', async () => {
+    it('incidents: adds a new incident, the newest in every newest-first queue that may see it', async () => {
+      await control.incidents.setListing({ order: 'lastUpdated' });
+      try {
+        await addIncident();
+      } finally {
+        await control.incidents.setListing({ order: 'shuffled' });
+      }
+    });
+
+    const addIncident = async () => {
       const ids = (await control.incidents.list(CONTOSO_ID)).map((s) => s.incidentId);
       const added = await control.incidents.add('contoso.example', {
         incidentName: 'Suspicious sign-in followed by mailbox rule',
@@ -325,11 +429,11 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       expect(bare.alerts[0].devices).toEqual([]);
       await expectRefused(control.incidents.add(CONTOSO_ID, { incidentName: '' }), 400, /incidentName/);
       await expectRefused(control.incidents.add(CONTOSO_ID, { incidentName: 'x', status: 'Open' }), 400, /Invalid value 'Open' for 'status'/);
-    });
+    };
 
     it('quotas: reads and changes the quota sizes, and resets what was counted', async () => {
-      expect(await control.quotas.get()).toEqual({ list: 10_000, get: 10_000, update: 10_000 });
-      expect(await control.quotas.set({ list: 2 })).toEqual({ list: 2, get: 10_000, update: 10_000 });
+      expect(await control.quotas.get()).toEqual({ list: 10_000, get: 10_000, update: 10_000, graph: 150 });
+      expect(await control.quotas.set({ list: 2 })).toEqual({ list: 2, get: 10_000, update: 10_000, graph: 150 });
       await control.quotas.reset();
       const token = await mint('riley@contoso.example');
       expect((await api.list(token, { $top: '1' })).status).toBe(200);
@@ -338,7 +442,8 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       await control.quotas.reset();
       expect((await api.list(token, { $top: '1' })).status).toBe(200);
       await expectRefused(control.quotas.set({ list: 0 }), 400, /positive integer/);
-      expect(await control.quotas.set({ list: 10_000 })).toEqual({ list: 10_000, get: 10_000, update: 10_000 });
+      expect(await control.quotas.set({ list: 10_000, graph: 300 })).toEqual({ list: 10_000, get: 10_000, update: 10_000, graph: 300 });
+      await expectRefused(control.quotas.set({ hourly: 5 } as never), 400, /unknown field 'hourly'/);
     });
 
     it('clock: reads, advances and sets the one clock', async () => {

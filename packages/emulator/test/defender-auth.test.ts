@@ -18,12 +18,12 @@ afterAll(async () => {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function expectError(res: { status: number; json: unknown }, status: number, code: string, message?: RegExp): void {
+function expectError(res: { status: number; json: unknown }, status: number, code: string, message: RegExp): void {
   expect(res.status).toBe(status);
   const body = res.json as ErrorBody;
   expect(body.error.code).toBe(code);
   expect(body.error.target).toMatch(GUID);
-  if (message) expect(body.error.message).toMatch(message);
+  expect(body.error.message).toMatch(message);
 }
 
 describe('Defender API authentication (401)', () => {
@@ -111,6 +111,7 @@ describe('Defender API authentication (401)', () => {
     expect(recorded).toHaveLength(2);
     const [ok, bad] = recorded;
     expect(ok).toEqual({
+      api: 'defender',
       method: 'GET',
       path: '/api/incidents',
       query: { $top: '2', $filter: "status eq 'Active'" },
@@ -170,7 +171,7 @@ describe('Defender API routing', () => {
       ['GET', '/api/incidents/1000/alerts'],
       ['GET', '/'],
     ]) {
-      expectError(await api.call(method, path, { token }), 404, 'NotFound');
+      expectError(await api.call(method, path, { token }), 404, 'NotFound', /^No such resource\. This API serves GET \/api\/incidents/);
     }
   });
 });

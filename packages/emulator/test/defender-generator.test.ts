@@ -63,7 +63,7 @@ describe('generated incidents: shape', () => {
       expect(Date.parse(i.lastUpdateTime)).toBeLessThanOrEqual(NOW.getTime());
       expect(i.incidentUri).toBe(`https://security.microsoft.com/incidents/${i.incidentId}?tid=${CONTOSO_ID}`);
     }
-    expect(Date.parse(incidents[incidents.length - 1].createdTime)).toBeLessThan(NOW.getTime() - 60 * DAY);
+    expect(Date.parse(byCreation[0].createdTime)).toBeLessThan(NOW.getTime() - 60 * DAY);
   });
 
   it('is sparse: no key anywhere holds null', () => {
@@ -87,8 +87,8 @@ describe('generated incidents: shape', () => {
     }
     expect(pairs).toContain('Unknown/NotAvailable');
     for (const i of incidents) {
-      if (i.classification === 'Unknown') expect(i.determination).toBe('NotAvailable');
-      else expect([...DETERMINATIONS[i.classification as keyof typeof DETERMINATIONS], 'NotAvailable']).toContain(i.determination);
+      const allowed = i.classification === 'Unknown' ? ['NotAvailable'] : [...DETERMINATIONS[i.classification as keyof typeof DETERMINATIONS], 'NotAvailable'];
+      expect(allowed).toContain(i.determination);
     }
   });
 
@@ -128,7 +128,8 @@ describe('generated incidents: shape', () => {
         }
         expect(['New', 'InProgress', 'Resolved']).toContain(a.status);
         expect(a.resolvedTime !== undefined).toBe(a.status === 'Resolved');
-        if (a.resolvedTime) expect(a.lastUpdatedTime >= a.resolvedTime).toBe(true);
+        // A resolved alert was last updated no earlier than its resolution.
+        expect(a.lastUpdatedTime >= (a.resolvedTime ?? '')).toBe(true);
         expect(a.firstActivity <= a.lastActivity && a.lastActivity <= a.creationTime).toBe(true);
         for (const t of a.mitreTechniques) expect(t).toMatch(/^T\d{4}(\.\d{3})?$/);
         const deviceIds = new Set(a.devices.map((d) => d.mdatpDeviceId));
@@ -137,7 +138,8 @@ describe('generated incidents: shape', () => {
           expect(DEVICE_GROUPS).toContain(d.rbacGroupName);
           expect(d).toMatchObject({ deviceDnsName: expect.any(String), osPlatform: expect.any(String), riskScore: expect.any(String), rbacGroupId: expect.any(Number) });
         }
-        for (const e of a.entities) if (e.deviceId !== undefined) expect(deviceIds).toContain(e.deviceId);
+        const referenced = a.entities.map((e) => e.deviceId).filter((id) => id !== undefined);
+        expect(referenced.filter((id) => !deviceIds.has(id as string))).toEqual([]);
       }
       if (i.severity !== 'UnSpecified') {
         const top = Math.max(...i.alerts.map((a) => SEVERITY_RANK.indexOf(a.severity)));
@@ -220,10 +222,9 @@ describe('generated incidents: device groups and visibility', () => {
     expect([...used].sort()).toEqual([...DEVICE_GROUPS].sort());
   });
 
-  it('gives the seeded users queues of clearly different sizes (printed for the README)', async () => {
+  it('gives the seeded users queues of clearly different sizes', async () => {
     const sizes: Record<string, number> = {};
     for (const upn of ['alex@contoso.example', 'sam@contoso.example', 'riley@contoso.example', 'jordan@fabrikam.example']) sizes[upn] = (await visibleIds(upn)).length;
-    console.log('visible incidents at the default 300 per tenant (seed 42):', sizes);
     expect(sizes['riley@contoso.example']).toBe(300);
     expect(sizes['alex@contoso.example']).toBeGreaterThan(sizes['sam@contoso.example'] + 10);
     expect(sizes['sam@contoso.example']).toBeGreaterThan(30);
@@ -243,34 +244,27 @@ describe('generated incidents: device groups and visibility', () => {
 });
 
 describe('generated incidents: scale', () => {
-  it('handles 100,000 incidents per tenant (timings printed, not asserted)', async () => {
-    const started = Date.now();
-    const big = await startEmulator({ incidents: 100_000, quotas: { list: 1000, get: 1000 } });
-    const startMs = Date.now() - started;
+  // Timings at this size are printed by `npm run bench`; here, what must hold at 100,000.
+  it('serves 100,000 incidents per tenant: counts, first and last pages, filters, an analyst deep in the queue', async () => {
+    const big = await startEmulator({ incidents: 100_000, quotas: { list: 1000, get: 1000 }, listOrder: 'lastUpdated' });
     const api = new DefenderCaller(big);
     try {
       expect(await big.control.incidents.count(CONTOSO_ID)).toBe(100_000);
       const token = await defenderToken(big, 'riley@contoso.example');
-      const timings: Record<string, number> = {};
-      const time = async (label: string, query: Record<string, string>) => {
-        const t = Date.now();
+      const list = async (query: Record<string, string>) => {
         const res = await api.list<{ value: Incident[] }>(token, query);
-        timings[label] = Date.now() - t;
         expect(res.status).toBe(200);
         return res.json.value;
       };
-      const first = await time('first page of 100 (cold)', { $top: '100' });
+      const first = await list({ $top: '100' });
       expect(first).toHaveLength(100);
-      await time('first page of 100 (cached)', { $top: '100' });
-      const last = await time('last page ($skip=99,900)', { $top: '100', $skip: '99900' });
-      expect(last).toHaveLength(100);
-      await time('filtered page', { $top: '100', $filter: `status eq 'Active' and createdTime lt ${first[50].lastUpdateTime}` });
+      expect(await list({ $top: '100', $skip: '99900' })).toHaveLength(100);
+      const pivot = (first[50] as Incident).lastUpdateTime;
+      const filtered = await list({ $top: '100', $filter: `status eq 'Active' and lastUpdateTime lt ${pivot}` });
+      expect(filtered.length).toBeGreaterThan(0);
+      for (const i of filtered) expect([i.status, i.lastUpdateTime < pivot]).toEqual(['Active', true]);
       const alex = await defenderToken(big, 'alex@contoso.example');
-      const t = Date.now();
       expect((await api.list(alex, { $top: '50', $skip: '20000' })).status).toBe(200);
-      timings['analyst page deep in the queue'] = Date.now() - t;
-      const memMb = Math.round(process.memoryUsage().heapUsed / 1e6);
-      console.log(`100,000 incidents per tenant (2 tenants): start ${startMs} ms; heap ${memMb} MB; list timings (ms):`, timings);
     } finally {
       await api.close();
       await big.close();

@@ -22,9 +22,11 @@ afterAll(async () => {
   await emu.close();
 });
 
-/** The tenant's incidents as stored, in API order (read afresh: a test below changes one). */
+/** The tenant's incidents as stored, in listing order (read afresh: a test below changes one). */
 const all = (): Promise<IncidentSummary[]> => emu.control.incidents.list(CONTOSO_ID);
 const ids = (incidents: { incidentId: number }[]) => incidents.map((i) => i.incidentId);
+/** The status as this API shows it: the store's AwaitingAction (Graph's awaitingAction) reads Active here. */
+const shown = (status: string) => (status === 'AwaitingAction' ? 'Active' : status);
 
 /** Every incident the token's user sees, page by page. */
 async function listAll(token: string, filter?: string, top = 100): Promise<Incident[]> {
@@ -62,13 +64,57 @@ describe('GET /api/incidents: envelope, ordering and paging', () => {
     expect(res.headers.get('odata-version')).toBe('4.0');
   });
 
-  it('orders newest update first, ties by the higher id, exactly as the store does', async () => {
+  it('lists in the listing order, by default a seeded shuffle: the store’s order, stable across requests, no sort by time', async () => {
+    expect(await emu.control.incidents.listing()).toEqual({ order: 'shuffled', pageSize: null });
     const listed = await listAll(riley);
     expect(ids(listed)).toEqual(ids(await all()));
-    for (let i = 1; i < listed.length; i++) {
-      const [a, b] = [listed[i - 1], listed[i]];
-      expect(a.lastUpdateTime > b.lastUpdateTime || (a.lastUpdateTime === b.lastUpdateTime && a.incidentId > b.incidentId)).toBe(true);
+    expect(ids(await listAll(riley, undefined, 13))).toEqual(ids(listed));
+    const newestFirst = [...listed].sort((a, b) => (a.lastUpdateTime < b.lastUpdateTime ? 1 : -1));
+    const oldestFirst = [...newestFirst].reverse();
+    const byCreation = [...listed].sort((a, b) => (a.createdTime < b.createdTime ? 1 : -1));
+    for (const sorted of [newestFirst, oldestFirst, byCreation]) expect(ids(listed)).not.toEqual(ids(sorted));
+  });
+
+  it('orders newest update first (ties by the higher id) or newest created first when set', async () => {
+    try {
+      expect(await emu.control.incidents.setListing({ order: 'lastUpdated' })).toEqual({ order: 'lastUpdated', pageSize: null });
+      const byUpdate = await listAll(riley);
+      expect(ids(byUpdate)).toEqual(ids(await all()));
+      for (let i = 1; i < byUpdate.length; i++) {
+        const [a, b] = [byUpdate[i - 1], byUpdate[i]];
+        expect(a.lastUpdateTime > b.lastUpdateTime || (a.lastUpdateTime === b.lastUpdateTime && a.incidentId > b.incidentId)).toBe(true);
+      }
+      await emu.control.incidents.setListing({ order: 'created' });
+      const byCreation = await listAll(riley);
+      expect(ids(byCreation)).toEqual(ids(await all()));
+      for (let i = 1; i < byCreation.length; i++) expect(byCreation[i - 1].createdTime > byCreation[i].createdTime).toBe(true);
+      expect(new Set(ids(byCreation))).toEqual(new Set(ids(byUpdate)));
+    } finally {
+      await emu.control.incidents.setListing({ order: 'shuffled' });
     }
+  });
+
+  it('caps pages at the page-size setting (default 100), with or without $top, and pages by $skip without nextLink', async () => {
+    try {
+      await emu.control.incidents.setListing({ pageSize: 20 });
+      const first = await api.list<Envelope>(riley);
+      expect(first.json.value).toHaveLength(20);
+      expect(Object.keys(first.json)).toEqual(['@odata.context', 'value']);
+      expect((await api.list<Envelope>(riley, { $top: '100' })).json.value).toHaveLength(20);
+      expect((await api.list<Envelope>(riley, { $top: '7' })).json.value).toHaveLength(7);
+      const pages: Incident[] = [];
+      for (let skip = 0; ; skip += 20) {
+        const page = (await api.list<Envelope>(riley, { $top: '100', $skip: String(skip) })).json;
+        expect(page['@odata.nextLink' as keyof Envelope]).toBeUndefined();
+        pages.push(...page.value);
+        if (page.value.length === 0) break;
+        expect(page.value.length).toBeLessThanOrEqual(20);
+      }
+      expect(ids(pages)).toEqual(ids(await all()));
+    } finally {
+      await emu.control.incidents.setListing({ pageSize: null });
+    }
+    expect((await api.list<Envelope>(riley)).json.value).toHaveLength(100);
   });
 
   it('pages with $top and $skip without gaps or repeats', async () => {
@@ -149,7 +195,16 @@ describe('GET /api/incidents: $filter', () => {
   });
 
   it.each(['Active', 'InProgress', 'Resolved', 'Redirected'])("status eq '%s'", async (status) => {
-    await expectFilter(`status eq '${status}'`, (i) => i.status === status);
+    await expectFilter(`status eq '${status}'`, (i) => shown(i.status) === status);
+  });
+
+  it("shows the store's AwaitingAction incidents (Graph's awaitingAction) as Active, and filters them as Active", async () => {
+    const awaiting = (await all()).filter((i) => i.status === 'AwaitingAction');
+    expect(awaiting.length).toBeGreaterThan(0);
+    const res = await api.get<Incident>(`/api/incidents/${awaiting[0].incidentId}`, riley);
+    expect(res.json.status).toBe('Active');
+    const active = new Set(ids(await listAll(riley, "status eq 'Active'")));
+    for (const i of awaiting) expect(active.has(i.incidentId)).toBe(true);
   });
 
   it('assignedTo eq, case-insensitively for addresses, and assignedTo eq null for unassigned', async () => {
@@ -163,11 +218,11 @@ describe('GET /api/incidents: $filter', () => {
     const p = await pivot();
     await expectFilter(
       `(status eq 'Active' or status eq 'InProgress') and lastUpdateTime ge ${p.lastUpdateTime}`,
-      (i) => (i.status === 'Active' || i.status === 'InProgress') && i.lastUpdateTime >= p.lastUpdateTime,
+      (i) => (shown(i.status) === 'Active' || i.status === 'InProgress') && i.lastUpdateTime >= p.lastUpdateTime,
     );
     await expectFilter(
       "status eq 'Active' or status eq 'Resolved' and assignedTo eq 'riley@contoso.example'",
-      (i) => i.status === 'Active' || (i.status === 'Resolved' && i.assignedTo === 'riley@contoso.example'),
+      (i) => shown(i.status) === 'Active' || (i.status === 'Resolved' && i.assignedTo === 'riley@contoso.example'),
     );
     await expectFilter(
       `((createdTime ge ${p.createdTime}) and (createdTime lt ${p.lastUpdateTime} or assignedTo eq null))`,
@@ -186,7 +241,7 @@ describe('GET /api/incidents: $filter', () => {
   it('applies the filter to what the user may see only', async () => {
     const visible = new Set(await emu.control.incidents.visibleIds('sam@contoso.example'));
     const listed = await listAll(await defenderToken(emu, 'sam@contoso.example'), "status eq 'Active'");
-    expect(ids(listed)).toEqual(ids((await all()).filter((i) => visible.has(i.incidentId) && i.status === 'Active')));
+    expect(ids(listed)).toEqual(ids((await all()).filter((i) => visible.has(i.incidentId) && shown(i.status) === 'Active')));
   });
 
   it('records the exact $filter received', async () => {
@@ -234,7 +289,7 @@ describe('GET /api/incidents: what is refused (400 ODataError naming the problem
     [{ $top: '1.5' }, /'1.5' for \$top/],
     [{ $skip: '-1' }, /'-1' for \$skip: it must be an integer of at least 0/],
     [{ $skip: 'x' }, /'x' for \$skip/],
-    [{ $orderby: 'createdTime desc' }, /query option '\$orderby' is not supported.*newest update first/],
+    [{ $orderby: 'createdTime desc' }, /query option '\$orderby' is not supported.*The API chooses the order/],
     [{ $expand: 'alerts' }, /query option '\$expand' is not supported/],
     [{ $count: 'true' }, /query option '\$count' is not supported/],
     [{ $select: 'incidentId' }, /query option '\$select' is not supported/],

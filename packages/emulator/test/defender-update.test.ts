@@ -134,23 +134,35 @@ describe('PATCH /api/incidents/{id}: changes', () => {
     expectInvalid(await patch(id, { comment: '  ' }), /'comment' is empty/);
   });
 
-  it('bumps lastUpdateTime to now in the 7-digit form and moves the incident to the top of the queue', async () => {
-    const id = await pickId();
-    const newestBefore = (await list())[0].lastUpdateTime;
-    const first = await patch(id, { status: 'InProgress' });
-    expect(first.json.lastUpdateTime).toMatch(TICKS);
-    expect(first.json.lastUpdateTime > newestBefore).toBe(true);
-    expect(Math.abs(Date.parse(first.json.lastUpdateTime) - (await emu.control.clock.now()))).toBeLessThan(60_000);
-    const page = await api.list<{ value: Incident[] }>(riley, { $top: '1' });
-    expect(page.json.value[0].incidentId).toBe(id);
+  it('bumps lastUpdateTime to now in the 7-digit form; newest-update-first listing moves the incident to the top', async () => {
+    await emu.control.incidents.setListing({ order: 'lastUpdated' });
+    try {
+      const id = await pickId();
+      const newestBefore = (await list())[0].lastUpdateTime;
+      const first = await patch(id, { status: 'InProgress' });
+      expect(first.json.lastUpdateTime).toMatch(TICKS);
+      expect(first.json.lastUpdateTime > newestBefore).toBe(true);
+      expect(Math.abs(Date.parse(first.json.lastUpdateTime) - (await emu.control.clock.now()))).toBeLessThan(60_000);
+      const page = await api.list<{ value: Incident[] }>(riley, { $top: '1' });
+      expect(page.json.value[0].incidentId).toBe(id);
 
-    const other = await pickId();
-    const second = await patch(other, { tags: ['later'] });
-    expect(second.json.lastUpdateTime > first.json.lastUpdateTime).toBe(true);
-    const top2 = await api.list<{ value: Incident[] }>(riley, { $top: '2' });
-    expect(top2.json.value.map((i) => i.incidentId)).toEqual([other, id]);
-    const since = await api.list<{ value: Incident[] }>(riley, { $filter: `lastUpdateTime gt ${first.json.lastUpdateTime}` });
-    expect(since.json.value.map((i) => i.incidentId)).toEqual([other]);
+      const other = await pickId();
+      const second = await patch(other, { tags: ['later'] });
+      expect(second.json.lastUpdateTime > first.json.lastUpdateTime).toBe(true);
+      const top2 = await api.list<{ value: Incident[] }>(riley, { $top: '2' });
+      expect(top2.json.value.map((i) => i.incidentId)).toEqual([other, id]);
+      const since = await api.list<{ value: Incident[] }>(riley, { $filter: `lastUpdateTime gt ${first.json.lastUpdateTime}` });
+      expect(since.json.value.map((i) => i.incidentId)).toEqual([other]);
+    } finally {
+      await emu.control.incidents.setListing({ order: 'shuffled' });
+    }
+  });
+
+  it('leaves a changed incident where it was in the default (shuffled) order', async () => {
+    const before = (await list()).map((i) => i.incidentId);
+    const id = await pickId();
+    expect((await patch(id, { status: 'InProgress', tags: ['moved?'] })).status).toBe(200);
+    expect((await list()).map((i) => i.incidentId)).toEqual(before);
   });
 
   it('changes several fields at once, leaving the others as they were', async () => {

@@ -60,7 +60,7 @@ describe('v2.0 admin consent', () => {
     expect(q.get('tenant')).toBe(FABRIKAM_ID);
     expect(q.get('scope')).toBe(`${scope('Incident.Read')} ${scope('Incident.ReadWrite')}`);
     expect(q.get('state')).toBe('adm-state');
-    expect(await emu.control.consent.tenantScopes(FABRIKAM_ID)).toEqual(['Incident.Read', 'Incident.ReadWrite']);
+    expect(await emu.control.consent.tenantScopes(FABRIKAM_ID)).toEqual([scope('Incident.Read'), scope('Incident.ReadWrite')]);
 
     const jordan = new TestBrowser(emu.caCertPem);
     const { code, verifier } = await obtainCode(jordan, emu, 'jordan@fabrikam.example', {}, 'fabrikam.example');
@@ -82,7 +82,36 @@ describe('v2.0 admin consent', () => {
     const q = expectCallback(page);
     expect(q.get('tenant')).toBe(CONTOSO_ID);
     expect(q.get('scope')).toBe(`${scope('Incident.Read')} ${scope('Incident.ReadWrite')} ${scope('AdvancedHunting.Read')}`);
-    expect(await emu.control.consent.tenantScopes(CONTOSO_ID)).toContain('AdvancedHunting.Read');
+    expect(await emu.control.consent.tenantScopes(CONTOSO_ID)).toContain(scope('AdvancedHunting.Read'));
+  });
+
+  it('Graph’s .default consents to the app’s Graph permissions only; both resources can be consented at once', async () => {
+    expect(await emu.control.consent.revokeAdmin(FABRIKAM_ID)).toEqual([]);
+    const graphDefault = expectCallback(
+      await signInAtEmulator(browser, adminConsentUrl(FABRIKAM_ID, { scope: 'https://graph.microsoft.com/.default' }), 'casey@fabrikam.example'),
+    );
+    expect(graphDefault.get('admin_consent')).toBe('True');
+    const graph = [
+      'https://graph.microsoft.com/SecurityIncident.Read.All',
+      'https://graph.microsoft.com/SecurityIncident.ReadWrite.All',
+      'https://graph.microsoft.com/SecurityAlert.Read.All',
+      'https://graph.microsoft.com/ThreatHunting.Read.All',
+      'https://graph.microsoft.com/User.Read',
+    ];
+    expect(graphDefault.get('scope')).toBe(graph.join(' '));
+    expect(await emu.control.consent.tenantScopes(FABRIKAM_ID)).toEqual([...graph].sort());
+
+    expect(await emu.control.consent.revokeAdmin(FABRIKAM_ID)).toEqual([]);
+    const both = expectCallback(
+      await signInAtEmulator(
+        browser,
+        adminConsentUrl(FABRIKAM_ID, { scope: `https://graph.microsoft.com/SecurityIncident.Read.All ${scope('Incident.Read')}` }),
+        'casey@fabrikam.example',
+      ),
+    );
+    expect(both.get('scope')).toBe(`https://graph.microsoft.com/SecurityIncident.Read.All ${scope('Incident.Read')}`);
+    expect(await emu.control.consent.tenantScopes(FABRIKAM_ID)).toEqual([scope('Incident.Read'), 'https://graph.microsoft.com/SecurityIncident.Read.All']);
+    expect(await emu.control.consent.revokeAdmin(FABRIKAM_ID)).toEqual([]);
   });
 
   it('a decline returns admin_consent=True with error=consent_required and AADSTS65004, and grants nothing', async () => {
@@ -134,7 +163,7 @@ describe('v2.0 admin consent', () => {
   });
 
   it('a scope of another resource is invalid_resource', async () => {
-    const q = expectCallback(await browser.get(adminConsentUrl(CONTOSO_ID, { scope: 'https://graph.microsoft.com/.default' })));
+    const q = expectCallback(await browser.get(adminConsentUrl(CONTOSO_ID, { scope: 'https://management.azure.com/.default' })));
     expect(q.get('error')).toBe('invalid_resource');
   });
 
@@ -155,7 +184,18 @@ describe('legacy /{tenant}/adminconsent', () => {
     expect(q.get('state')).toBe('adm-state');
     expect(q.get('admin_consent')).toBe('True');
     expect(q.has('scope')).toBe(false);
-    expect(await emu.control.consent.tenantScopes(FABRIKAM_ID)).toEqual(['AdvancedHunting.Read', 'Incident.Read', 'Incident.ReadWrite']);
+    expect(await emu.control.consent.tenantScopes(FABRIKAM_ID)).toEqual(
+      [
+        scope('AdvancedHunting.Read'),
+        scope('Incident.Read'),
+        scope('Incident.ReadWrite'),
+        'https://graph.microsoft.com/SecurityAlert.Read.All',
+        'https://graph.microsoft.com/SecurityIncident.Read.All',
+        'https://graph.microsoft.com/SecurityIncident.ReadWrite.All',
+        'https://graph.microsoft.com/ThreatHunting.Read.All',
+        'https://graph.microsoft.com/User.Read',
+      ],
+    );
   });
 
   it('a decline is error=permission_denied, "The admin canceled the request"', async () => {

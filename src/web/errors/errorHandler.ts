@@ -2,9 +2,9 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ConsentError, IdentityProviderError, InteractionRequiredError, SignInError, SignInRequiredError } from '../../auth/errors';
 import { safeReturnTo } from '../../auth/returnTo';
-import { PERMISSIONS, scopeFor } from '../../auth/scopes';
+import { includesWrite } from '../../auth/scopes';
 import { recordTrip } from '../../auth/signInLoop';
-import { DefenderApiError } from '../../defender/errors';
+import { ApiForbiddenError, SecurityApiError } from '../../incidents/sources/errors';
 import { describeError } from '../../logging/logger';
 import { StoreUnavailableError } from '../../store/store';
 import { InvalidInputError } from '../inputErrors';
@@ -12,7 +12,8 @@ import {
   badRequestProblem,
   consentProblem,
   csrfProblem,
-  defenderProblem,
+  apiProblem,
+  forbiddenPage,
   identityProviderProblem,
   inputProblem,
   notFoundProblem,
@@ -54,7 +55,7 @@ function interaction(req: Request, res: Response, err: InteractionRequiredError)
   if (req.method !== 'GET') return renderProblem(req, res, signInStuckProblem(err.reason, err.aadsts, req.method, refererPath(req)));
   if (recordTrip(req, target).exceeded) return renderProblem(req, res, signInStuckProblem(err.reason, err.aadsts, req.method, target));
   const params = new URLSearchParams({ returnTo: target });
-  if (err.scopes.includes(scopeFor(PERMISSIONS.write))) params.set('scope', 'write');
+  if (includesWrite(err.scopes)) params.set('scope', 'write');
   res.redirect(303, `/auth/signin?${params.toString()}`);
 }
 
@@ -64,9 +65,13 @@ function problemFor(err: unknown, logger: Logger): Problem {
   if (err instanceof ConsentError) return consentProblem(err);
   if (err instanceof InvalidInputError) return inputProblem(err);
   if (err instanceof SignInRequiredError) return signInRequiredProblem();
-  if (err instanceof DefenderApiError) {
-    logger.warn({ kind: err.kind, status: err.status, apiCode: err.apiCode, trackingId: err.trackingId }, 'defender call failed');
-    return defenderProblem(err);
+  if (err instanceof ApiForbiddenError) {
+    logger.warn({ api: err.api, permission: err.permission, permissionGranted: err.permissionGranted, trackingId: err.refusal.details.trackingId }, 'api refused the analyst');
+    return [403, forbiddenPage(err)];
+  }
+  if (err instanceof SecurityApiError) {
+    logger.warn({ api: err.api, kind: err.kind, status: err.status, apiCode: err.details.apiCode, trackingId: err.details.trackingId }, 'api call failed');
+    return apiProblem(err);
   }
   if (err instanceof StoreUnavailableError) {
     logger.error({ error: describeError(err.cause) }, 'session store unavailable');

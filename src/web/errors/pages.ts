@@ -1,7 +1,6 @@
 import { ConsentError, explainAadsts, IdentityProviderError, isConsentError, SignInError } from '../../auth/errors';
 import { LOOP_LIMIT } from '../../auth/signInLoop';
-import { PERMISSIONS } from '../../auth/scopes';
-import type { DefenderApiError } from '../../defender/errors';
+import type { ApiForbiddenError, SecurityApiError } from '../../incidents/sources/errors';
 import type { InvalidInputError } from '../inputErrors';
 import type { Problem, ProblemPage } from './problemPage';
 
@@ -127,60 +126,75 @@ export function inputProblem(err: InvalidInputError): Problem {
   }
 }
 
-export function defenderProblem(err: DefenderApiError): Problem {
-  const quote = err.apiMessage ? ` Defender said: “${err.apiMessage}”` : '';
+const API_NAME = { graph: 'Microsoft Graph security API', defender: 'Microsoft Defender API' } as const;
+const QUOTA = {
+  graph: 'Your organization has used its Microsoft Graph security API quota for now (it is shared by every analyst and every ThreatDesk instance).',
+  defender: 'Your organization has used its Defender API quota for now (50 list calls a minute, 100 incident reads a minute, 1,500 an hour, shared by everyone).',
+} as const;
+
+export function apiProblem(err: SecurityApiError): Problem {
+  const name = API_NAME[err.api];
+  const { apiMessage, trackingId, retryAfterSec } = err.details;
+  const quote = apiMessage ? ` Microsoft said: “${apiMessage}”` : '';
   switch (err.kind) {
     case 'forbidden':
-      return [403, forbiddenPage(err)];
+      // Reached only outside IncidentAccess (which explains 403s from the token's scopes).
+      return [403, { title: 'Microsoft refused the request', what: `The ${name} refused this request for your account.${quote}`, trackingId }];
     case 'not-found':
-      return [404, { title: 'Not found', what: `Microsoft Defender has no such incident, or it is outside the device groups you may see.${quote}`, actions: [{ href: '/incidents', label: 'Back to the incident queue' }] }];
+      return [404, { title: 'Not found', what: `Microsoft Defender has no such incident, or it is outside what your role lets you see.${quote}`, actions: [{ href: '/incidents', label: 'Back to the incident queue' }] }];
     case 'throttled':
       return [429, {
-        title: 'Microsoft Defender is throttling requests',
-        what: `Your organization has used its Defender API quota for now (50 list calls a minute, 100 incident reads a minute).${quote}`,
-        todo: `Try again in ${err.retryAfterSec ?? 60} seconds.`,
-        retryAfterSec: err.retryAfterSec ?? 60,
-        trackingId: err.trackingId,
+        title: 'Microsoft is throttling requests',
+        what: `${QUOTA[err.api]}${quote}`,
+        todo: `Try again in ${retryAfterSec ?? 60} seconds.`,
+        retryAfterSec: retryAfterSec ?? 60,
+        trackingId,
       }];
     case 'unavailable':
       return [503, {
         title: 'Microsoft Defender is having trouble',
-        what: `The Defender API answered with an error (HTTP ${err.status ?? '?'}).`,
+        what: `The ${name} answered with an error (HTTP ${err.status ?? '?'}).`,
         todo: 'Try again in a minute. If it persists, check the Microsoft 365 service health page.',
-        retryAfterSec: err.retryAfterSec ?? 30,
-        trackingId: err.trackingId,
+        retryAfterSec: retryAfterSec ?? 30,
+        trackingId,
       }];
     case 'timeout':
-      return [504, { title: 'Microsoft Defender did not answer in time', what: 'The Defender API took too long to respond.', todo: 'Try again; narrowing the filter also helps.', retryAfterSec: 10 }];
+      return [504, { title: 'Microsoft did not answer in time', what: `The ${name} took too long to respond.`, todo: 'Try again; narrowing the filter also helps.', retryAfterSec: 10 }];
     case 'network':
-      return [502, { title: 'Microsoft Defender could not be reached', what: 'ThreatDesk could not connect to the Defender API.', todo: 'Try again in a moment. If it persists, an administrator should check the network path to the Defender API.', retryAfterSec: 10 }];
+      return [502, { title: 'Microsoft could not be reached', what: `ThreatDesk could not connect to the ${name}.`, todo: `Try again in a moment. If it persists, an administrator should check the network path to the ${name}.`, retryAfterSec: 10 }];
     case 'malformed':
-      return [502, { title: 'Microsoft Defender sent an unreadable answer', what: `ThreatDesk could not read the Defender API's response. ${err.apiMessage ?? ''}`.trim(), todo: 'Try again. If it persists, report it with the request id below.' }];
+      return [502, { title: 'Microsoft sent an unreadable answer', what: `ThreatDesk could not read the ${name}'s response. ${apiMessage ?? ''}`.trim(), todo: 'Try again. If it persists, report it with the request id below.' }];
     case 'unauthorized':
     case 'bad-request':
-      return [502, { title: 'Microsoft Defender refused the request', what: `The Defender API did not accept ThreatDesk's request (HTTP ${err.status ?? '?'}).${quote}`, todo: 'Report it with the request id below.', trackingId: err.trackingId }];
+      return [502, { title: 'Microsoft refused the request', what: `The ${name} did not accept ThreatDesk's request (HTTP ${err.status ?? '?'}).${quote}`, todo: 'Report it with the request id below.', trackingId }];
   }
 }
 
-/** A Defender 403 is either a missing app permission (consent) or a missing Defender role; say which. */
-export function forbiddenPage(err: DefenderApiError): ProblemPage {
-  const message = err.apiMessage ?? '';
-  // Whole names only: 'Incident.ReadWrite' contains 'Incident.Read'.
-  const permission = Object.values(PERMISSIONS).find((p) => new RegExp(`(?<![\\w.])${p.replace('.', '\\.')}(?![\\w.])`).test(message));
-  if (permission) {
+/**
+ * A 403 explained from what the analyst's token was granted: a missing delegated permission is
+ * fixed by consent; with the permission granted, it is the analyst's role.
+ */
+export function forbiddenPage(err: ApiForbiddenError): ProblemPage {
+  const trackingId = err.refusal.details.trackingId;
+  if (!err.permissionGranted) {
     return {
-      title: `ThreatDesk lacks the ${permission} permission`,
-      what: `Microsoft Defender refused the call because your token does not carry the delegated permission ${permission}. Defender said: “${message}”`,
+      title: `ThreatDesk lacks the ${err.permission} permission`,
+      what: `Your token does not carry the delegated permission ${err.permission}, which this needs.`,
       todo: 'A global administrator can grant it from the admin consent page; then sign in again.',
       admin: true,
-      trackingId: err.trackingId,
+      trackingId,
     };
   }
+  const role = err.api === 'graph'
+    ? err.write
+      ? 'Changing incidents needs the Microsoft Entra role Security Operator or Security Administrator (or a Defender XDR unified RBAC role with manage rights).'
+      : 'Reading incidents needs the Microsoft Entra role Security Reader or higher (or a Defender XDR unified RBAC role with read rights).'
+    : 'Your Defender role or device-group access does not cover it.';
   return {
-    title: 'Your Defender role does not allow this',
-    what: `ThreatDesk has the permission, but Microsoft Defender refused the call for your account: your Defender role or device-group access does not cover it.${message ? ` Defender said: “${message}”` : ''}`,
-    todo: 'Ask your Defender administrator for a role with access (Microsoft Defender portal → Permissions → Roles).',
-    trackingId: err.trackingId,
+    title: 'Your role does not allow this',
+    what: `ThreatDesk has the ${err.permission} permission, but Microsoft refused the call for your account. ${role}`,
+    todo: err.api === 'graph' ? 'Ask your administrator for that role (Microsoft Entra admin center → Roles, or Defender portal → Permissions).' : 'Ask your Defender administrator for a role with access (Microsoft Defender portal → Permissions → Roles).',
+    trackingId,
   };
 }
 

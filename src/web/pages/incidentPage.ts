@@ -1,20 +1,19 @@
-import { PERMISSIONS } from '../../auth/scopes';
 import type { SessionAccount } from '../../auth/tokenService';
-import type { RunAsAnalyst } from '../../defender/access';
-import { assetsOf, portalLink } from '../../defender/incidentView';
-import { CLASSIFICATIONS, DETERMINATIONS, MAX_COMMENT, SETTABLE_STATUSES, snapshotOf } from '../../defender/manage';
-import type { Incident } from '../../defender/types';
+import type { RunAsAnalyst } from '../../incidents/access';
+import { labels } from '../../incidents/labels';
+import { canManage, MAX_COMMENT, snapshotOf } from '../../incidents/manage';
+import { CLASSIFICATIONS, DETERMINATIONS, isKnown, SETTABLE_STATUSES } from '../../incidents/model';
 import type { PendingChange } from '../../incidents/pendingChange';
+import { INCIDENT_ID } from '../../incidents/sources/source';
+import { evidenceGroups, portalLink } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
 import { backQuery } from './queuePage';
 
-const ID = /^\d{1,15}$/;
-
-export function parseIncidentId(raw: unknown): number {
-  if (typeof raw !== 'string' || !ID.test(raw)) {
+export function parseIncidentId(raw: unknown): string {
+  if (typeof raw !== 'string' || !INCIDENT_ID.test(raw)) {
     throw new InvalidInputError('incident-id', `“${String(raw).slice(0, 40)}” is not an incident id.`, '/incidents');
   }
-  return Number(raw);
+  return raw;
 }
 
 export interface IncidentPageExtras {
@@ -26,24 +25,28 @@ export interface IncidentPageExtras {
   [panel: string]: unknown;
 }
 
-/** Everything the incident template shows: the incident as Defender has it now, and the manage form. */
-export async function loadIncidentView(run: RunAsAnalyst, account: SessionAccount, id: number, extras: IncidentPageExtras = {}) {
-  const incident = await run(PERMISSIONS.read, (client, token) => client.getIncident(token, id));
+/** Everything the incident template shows: the incident as Microsoft has it now, and the manage form. */
+export async function loadIncidentView(run: RunAsAnalyst, account: SessionAccount, id: string, extras: IncidentPageExtras = {}) {
+  const incident = await run('read', (source, token) => source.get(token, id));
   const form = extras.form ?? extras.pending?.form;
   const snapshot = snapshotOf(incident);
   return {
     ...extras,
-    title: `#${incident.incidentId} ${incident.incidentName ?? ''}`,
-    incident: incident as Incident,
-    assets: assetsOf(incident),
+    title: `#${incident.id} ${incident.displayName}`,
+    incident,
+    evidence: evidenceGroups(incident),
     portal: portalLink(incident, account.tenantId),
     back: backQuery(extras.back ?? form?.back),
     snapshot,
     seen: Buffer.from(JSON.stringify(snapshot)).toString('base64url'),
+    manageable: canManage(incident),
+    // The status control preselects only a status the analyst could choose again.
+    statusChosen: isKnown(SETTABLE_STATUSES, incident.status) ? incident.status : '',
     classifications: CLASSIFICATIONS,
     determinations: DETERMINATIONS,
     statuses: SETTABLE_STATUSES,
     maxComment: MAX_COMMENT,
+    labels,
     form,
   };
 }

@@ -1,10 +1,11 @@
-import { PERMISSIONS } from '../../auth/scopes';
 import type { SessionAccount } from '../../auth/tokenService';
-import type { RunAsAnalyst } from '../../defender/access';
-import { portalLink } from '../../defender/incidentView';
-import { decodeCursor, encodeCursor, loadQueue, sortRows, type Cursor, type QueuePage } from '../../defender/queue';
-import { FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter } from '../../defender/queueFilter';
-import { csvOf, incidentStats } from '../csv';
+import type { SecurityApi } from '../../config/config';
+import type { RunAsAnalyst } from '../../incidents/access';
+import { csvOf } from '../../incidents/csv';
+import { labels } from '../../incidents/labels';
+import { decodeCursor, encodeCursor, readQueue, type QueueBatch } from '../../incidents/queue';
+import { FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter } from '../../incidents/queueFilter';
+import { incidentStats, portalLink } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
 import { summaryChart } from '../summaryChart';
 
@@ -13,7 +14,8 @@ const CSV_MAX_ROWS = 5_000;
 
 export interface QueueRequest {
   filter: QueueFilter;
-  cursor?: Cursor;
+  /** Where the upstream listing continues, for a "keep reading" view. */
+  cursor?: string;
 }
 
 /** Reads the queue's filter (and continuation) from the query string; anything invalid is an InvalidInputError. */
@@ -36,7 +38,7 @@ export function backQuery(raw: unknown): string {
   if (typeof raw !== 'string' || raw.length > 1000) return '';
   try {
     const query: Record<string, string[]> = {};
-    // Repeated keys (status=Active&status=Resolved) must all survive, so no Object.fromEntries here.
+    // Repeated keys (status=active&status=resolved) must all survive, so no Object.fromEntries here.
     for (const [k, v] of new URLSearchParams(raw)) (query[k] ??= []).push(v);
     return serializeFilter(parseFilter(query));
   } catch {
@@ -44,39 +46,49 @@ export function backQuery(raw: unknown): string {
   }
 }
 
-function readQueue(run: RunAsAnalyst, account: SessionAccount, request: QueueRequest, pageSize: number, budget: number): Promise<QueuePage> {
-  return run(PERMISSIONS.read, (client, token) =>
-    loadQueue((odata, top, skip) => client.listIncidents(token, { filter: odata, top, skip }), request.filter, { upn: account.username, now: Date.now() }, request.cursor, { pageSize, budget }),
-  );
+function read(run: RunAsAnalyst, account: SessionAccount, request: QueueRequest, pageSize: number, budget: number): Promise<QueueBatch> {
+  const ctx = { upn: account.username, now: Date.now() };
+  return run('read', (source, token) => readQueue((continuation) => source.list(token, request.filter, ctx, continuation), request.filter, ctx, request.cursor, { pageSize, budget }));
 }
 
+/**
+ * Graph lists incidents without their alerts (expanding them on lists fails on large tenants), so
+ * the service-source filter, which reads the alerts, works on the legacy API only for now.
+ */
+const sourceFilterWorks = (api: SecurityApi) => api === 'defender';
+
 /** Everything the queue template shows for one view. */
-export async function loadQueueView(run: RunAsAnalyst, account: SessionAccount, request: QueueRequest, budget: number) {
-  const page = await readQueue(run, account, request, PAGE_SIZE, budget);
+export async function loadQueueView(run: RunAsAnalyst, account: SessionAccount, asked: QueueRequest, budget: number, api: SecurityApi) {
+  const sourceIgnored = asked.filter.source !== undefined && !sourceFilterWorks(api);
+  const request = sourceIgnored ? { ...asked, filter: { ...asked.filter, source: undefined } } : asked;
+  const batch = await read(run, account, request, PAGE_SIZE, budget);
   const query = serializeFilter(request.filter);
   return {
     title: 'Incidents',
     filter: request.filter,
+    sourceFilter: sourceFilterWorks(api),
+    sourceIgnored,
     query,
-    page,
-    rows: sortRows(page.rows, request.filter.sort),
-    nextHref: page.next ? `/incidents?${query ? `${query}&` : ''}after=${encodeCursor(page.next)}` : undefined,
+    batch,
+    rows: batch.rows,
+    nextHref: batch.next ? `/incidents?${query ? `${query}&` : ''}after=${encodeCursor(batch.next)}` : undefined,
     continued: Boolean(request.cursor),
-    chart: summaryChart(page.counts, request.filter.severity),
+    chart: summaryChart(batch.counts, request.filter.severity),
     savedViews: SAVED_VIEWS,
     statuses: STATUSES,
     severities: SEVERITIES,
     tenantId: account.tenantId,
+    labels,
     portalLink,
     incidentStats,
   };
 }
 
-/** The CSV export of a queue view: its rows, and whether the call budget stopped it early. */
+/** The CSV export of a queue filter: every matching row read within the budget, and whether it stopped early. */
 export async function exportQueueCsv(run: RunAsAnalyst, account: SessionAccount, request: QueueRequest, budget: number): Promise<{ csv: string; partial?: string }> {
-  const page = await readQueue(run, account, { filter: request.filter }, CSV_MAX_ROWS, budget);
+  const batch = await read(run, account, { filter: request.filter }, CSV_MAX_ROWS, budget);
   return {
-    csv: csvOf(page.rows, account.tenantId, page.next ? page.examined : undefined),
-    partial: page.next ? `examined ${page.examined}; more incidents match` : undefined,
+    csv: csvOf(batch.rows, account.tenantId, batch.next ? batch.examined : undefined),
+    partial: batch.next ? `examined ${batch.examined}; more incidents match` : undefined,
   };
 }

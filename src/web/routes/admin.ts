@@ -2,29 +2,37 @@ import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { Config } from '../../config/config';
 import { aadstsCode, ConsentError } from '../../auth/errors';
-import { DEFENDER_RESOURCE, PERMISSIONS } from '../../auth/scopes';
+import { API_PERMISSIONS, defaultScopeFor, permissionName } from '../../auth/scopes';
 import { addPending, saveSession, takePending } from '../../auth/session';
 import { noStore } from '../security';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
 
-/** What each delegated permission is for, as the consent page and the token page explain it. */
-export const PERMISSION_USES: { name: string; neededBy: string; why: string }[] = [
-  { name: PERMISSIONS.read, neededBy: 'Incident queue, incident pages, CSV export, token check', why: 'Read incidents, alerts, devices and entities the analyst may see in Defender.' },
-  { name: PERMISSIONS.write, neededBy: 'Manage actions: assign, status, classification, tags, comments', why: 'Update incidents; requested only when an analyst first uses a manage action.' },
-  { name: PERMISSIONS.hunting, neededBy: 'Not used by any page yet (reserved for advanced hunting)', why: 'Run advanced hunting queries; granted with .default so a later hunting page needs no new consent.' },
-];
+/**
+ * The APIs a deployment needs consent for: Microsoft Graph always; the legacy Defender API only while
+ * it is configured (one refresh token serves both, so consenting to both lets an installation move
+ * to Graph without signing anyone out).
+ */
+export function consentedApis(config: Config) {
+  const apis = config.securityApi === 'defender' ? (['graph', 'defender'] as const) : (['graph'] as const);
+  return apis.map((api) => ({
+    api,
+    name: api === 'graph' ? 'Microsoft Graph' : 'Microsoft Threat Protection (legacy Defender API, stops working on 1 February 2027)',
+    resource: API_PERMISSIONS[api].resource,
+    permissions: API_PERMISSIONS[api].permissions,
+  }));
+}
 
 /** A tenant id, a verified domain, or organizations; `common` is refused by the admin consent endpoint. */
 export function validTenant(value: unknown): value is string {
   return typeof value === 'string' && (GUID.test(value) || DOMAIN.test(value) || value === 'organizations');
 }
 
-function consentLink(config: Config, authorizeOrigin: string, tenant: string, state: string): string {
+function consentLink(config: Config, authorizeOrigin: string, tenant: string, state: string, scope: string): string {
   const url = new URL(`${authorizeOrigin}/${encodeURIComponent(tenant)}/v2.0/adminconsent`);
   url.searchParams.set('client_id', config.clientId);
-  url.searchParams.set('scope', `${DEFENDER_RESOURCE}/.default`);
+  url.searchParams.set('scope', scope);
   url.searchParams.set('redirect_uri', config.adminConsentRedirectUri);
   url.searchParams.set('state', state);
   return url.toString();
@@ -42,9 +50,12 @@ export function adminRouter(config: Config, authorizeOrigin: string): express.Ro
     const requested = req.query.tenant;
     const otherTenant = requested === undefined || requested === '' ? undefined : requested;
     const invalidTenant = otherTenant !== undefined && !validTenant(otherTenant);
-    const tenant = otherTenant !== undefined && !invalidTenant ? (otherTenant as string) : config.tenant;
-    const state = randomBytes(32).toString('base64url');
-    req.session.pendingConsents = addPending(req.session.pendingConsents, state, { tenant, createdAt: Date.now() });
+    const tenant = otherTenant !== undefined && !invalidTenant ? (otherTenant) : config.tenant;
+    const apis = consentedApis(config).map((a) => {
+      const state = randomBytes(32).toString('base64url');
+      req.session.pendingConsents = addPending(req.session.pendingConsents, state, { tenant, createdAt: Date.now() });
+      return { ...a, link: consentLink(config, authorizeOrigin, tenant, state, defaultScopeFor(a.api)) };
+    });
     await saveSession(req);
     res.status(invalidTenant ? 400 : 200).render('admin-consent', {
       title: 'Admin consent',
@@ -52,8 +63,7 @@ export function adminRouter(config: Config, authorizeOrigin: string): express.Ro
       tenant,
       invalidTenant,
       requestedTenant: typeof otherTenant === 'string' ? otherTenant : '',
-      link: consentLink(config, authorizeOrigin, tenant, state),
-      permissions: PERMISSION_USES,
+      apis,
       redirectUris: [config.redirectUri, config.adminConsentRedirectUri, config.postLogoutRedirectUri],
       frontChannelLogoutUrl: `${config.baseUrl.origin}/auth/frontchannel-logout`,
     });
@@ -73,7 +83,7 @@ export function adminRouter(config: Config, authorizeOrigin: string): express.Ro
     const granted = (str(q.scope) ?? '')
       .split(/\s+/)
       .filter(Boolean)
-      .map((s) => (s.startsWith(`${DEFENDER_RESOURCE}/`) ? s.slice(DEFENDER_RESOURCE.length + 1) : s));
+      .map(permissionName);
     res.render('admin-consent-granted', { title: 'Consent granted', tenant, granted });
   });
 

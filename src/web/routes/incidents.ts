@@ -9,18 +9,21 @@ import { loadIncidentView, parseIncidentId } from '../pages/incidentPage';
 import { backQuery, exportQueueCsv, loadQueueView, parseQueueRequest } from '../pages/queuePage';
 import { noStore } from '../security';
 
+/** The fields a save changed, in words for the confirmation. */
+const FIELD_WORDS: Record<string, string> = { assignedTo: 'assignee', status: 'status', classification: 'classification', determination: 'determination', customTags: 'tags', comment: 'comment' };
+
 export function incidentsRouter(services: Services, csrfProtection: express.RequestHandler): express.Router {
   const router = express.Router();
   const { config } = services;
   router.use(['/incidents', '/incidents.csv'], requireSignIn, noStore);
 
   router.get('/incidents', async (req: Request, res: Response) => {
-    const request = parseQueueRequest(req.query as Record<string, unknown>);
-    res.render('incidents', await loadQueueView(runAs(req, services), accountOf(req), request, config.queueViewCallBudget));
+    const request = parseQueueRequest(req.query);
+    res.render('incidents', await loadQueueView(runAs(req, services), accountOf(req), request, config.queueViewCallBudget, config.securityApi));
   });
 
   router.get('/incidents.csv', async (req: Request, res: Response) => {
-    const request = parseQueueRequest(req.query as Record<string, unknown>);
+    const request = parseQueueRequest(req.query);
     const { csv, partial } = await exportQueueCsv(runAs(req, services), accountOf(req), request, config.queueCsvCallBudget);
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="threatdesk-incidents-${new Date().toISOString().slice(0, 10)}.csv"`);
@@ -65,7 +68,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
         dropPendingChange(req);
         req.session.flash = outcome.kind === 'unchanged'
           ? { kind: 'success', text: 'Nothing to change: the incident already had those values.' }
-          : { kind: 'success', text: `Saved: ${outcome.fields.join(', ')}.` };
+          : { kind: 'success', text: `Saved: ${outcome.fields.map((f) => FIELD_WORDS[f] ?? f).join(', ')}.` };
         const back = backQuery(form.back);
         return res.redirect(303, `/incidents/${id}${back ? `?back=${encodeURIComponent(back)}` : ''}`);
       }

@@ -1,12 +1,11 @@
 import express, { type Request, type Response } from 'express';
-import { decodeClaims, scopesOf } from '../../auth/claims';
-import { grants, PERMISSIONS, scopeFor } from '../../auth/scopes';
+import { decodeClaims } from '../../auth/claims';
+import { API_PERMISSIONS, granted, permissionFor, permissionName, scopeFor } from '../../auth/scopes';
 import { requireSignIn } from '../../auth/session';
 import { clearTrips } from '../../auth/signInLoop';
 import type { Services } from '../../services';
 import { accountOf } from '../analyst';
 import { noStore } from '../security';
-import { PERMISSION_USES } from './admin';
 
 const iso = (epoch?: number) => (typeof epoch === 'number' ? new Date(epoch * 1000).toISOString().replace('.000Z', 'Z') : undefined);
 
@@ -18,23 +17,28 @@ export function meRouter(services: Services): express.Router {
   const router = express.Router();
   router.use('/me', requireSignIn, noStore);
   router.get('/me/token', async (req: Request, res: Response) => {
-    const token = await services.tokens.acquire(accountOf(req), [scopeFor(PERMISSIONS.read)]);
+    const api = services.config.securityApi;
+    const token = await services.tokens.acquire(accountOf(req), [scopeFor(api, 'read')]);
     clearTrips(req);
-    const claims = decodeClaims(token.accessToken) ?? {};
-    const scp = scopesOf(claims);
-    const rows = PERMISSION_USES.map((p) => ({ ...p, granted: scp.includes(p.name) }));
-    // ReadWrite also satisfies the read pages, which the page points out when Read itself is absent.
-    const readViaWrite = !scp.includes(PERMISSIONS.read) && grants(scp, PERMISSIONS.read);
-    const audienceOk = claims.aud === 'https://api.security.microsoft.com' || claims.aud === '8ee8fdad-f234-4243-8f3b-15c294843740';
+    // What msal returned is the truth about what was granted; the token itself is the API's business.
+    const grantedNames = token.scopes.map(permissionName);
+    const rows = API_PERMISSIONS[api].permissions.map((p) => ({ ...p, granted: granted(api, token.scopes, p.need) }));
+    const readViaWrite = !grantedNames.some((n) => n.toLowerCase() === permissionFor(api, 'read').name.toLowerCase()) && granted(api, token.scopes, 'read');
+    // Graph tokens are not meant to be read by clients (Microsoft may change or encrypt them); the
+    // legacy API's v1 tokens are described claim by claim.
+    const claims = api === 'defender' ? decodeClaims(token.accessToken) : undefined;
     res.render('token', {
       title: 'My token',
-      claims,
-      scp,
+      api,
+      resource: API_PERMISSIONS[api].resource,
+      grantedNames,
       rows,
-      audienceOk,
       readViaWrite,
-      times: { iat: iso(claims.iat), nbf: iso(claims.nbf), exp: iso(claims.exp) },
-      minutesLeft: typeof claims.exp === 'number' ? Math.round((claims.exp * 1000 - Date.now()) / 60000) : undefined,
+      claims,
+      audienceOk: claims ? claims.aud === API_PERMISSIONS.defender.resource || claims.aud === '8ee8fdad-f234-4243-8f3b-15c294843740' : undefined,
+      claimTimes: claims ? { iat: iso(claims.iat), exp: iso(claims.exp) } : undefined,
+      expiresOn: token.expiresOn ? token.expiresOn.toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined,
+      minutesLeft: token.expiresOn ? Math.round((token.expiresOn.getTime() - Date.now()) / 60000) : undefined,
       fromCache: token.fromCache,
     });
   });

@@ -83,6 +83,8 @@ export class EmulatorControlClient implements EmulatorControl {
     get: (tenant, id) => this.get(`/tenants/${enc(tenant)}/incidents/${enc(String(id))}`, true),
     count: async (tenant) => (await this.get<{ count: number }>(`/tenants/${enc(tenant)}/incidents/count`)).count,
     visibleIds: async (upn) => (await this.get<{ ids: number[] }>(`/users/${enc(upn)}/incidents`)).ids,
+    listing: () => this.get('/incidents/listing'),
+    setListing: (settings) => this.send('PATCH', '/incidents/listing', settings),
     change: (tenant, id, change) => this.send('PATCH', `/tenants/${enc(tenant)}/incidents/${enc(String(id))}`, change),
     add: (tenant, incident) => this.send('POST', `/tenants/${enc(tenant)}/incidents`, incident),
   };

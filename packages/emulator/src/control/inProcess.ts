@@ -2,7 +2,7 @@ import type { EmulatorContext } from '../context';
 import type { Defender } from '../defender';
 import { addInPortal, changeInPortal } from '../defender/portal';
 import { PatchError } from '../defender/patch';
-import type { Tenant, User } from '../directory';
+import { rolesWithAdmin, type Tenant, type User } from '../directory';
 import type { Entra } from '../entra';
 import { badInput, ControlError, notFound } from './errors';
 import type { EmulatorControl } from './types';
@@ -10,6 +10,7 @@ import {
   checkFault,
   checkIncidentId,
   checkInstant,
+  checkListing,
   checkMark,
   checkMint,
   checkNewIncident,
@@ -94,9 +95,10 @@ export function inProcessControl({ ctx, entra, defender }: ControlParts): Emulat
       update: (upn, update) =>
         run(() => {
           const user = userOf(upn);
-          const { defender: role, isGlobalAdmin } = checkUserUpdate(update);
+          const { defender: role, entraRoles, isGlobalAdmin } = checkUserUpdate(update);
           if (role) user.defender = { ...user.defender, ...role };
-          if (isGlobalAdmin !== undefined) user.isGlobalAdmin = isGlobalAdmin;
+          user.entraRoles = rolesWithAdmin(entraRoles ?? user.entraRoles, isGlobalAdmin);
+          user.isGlobalAdmin = user.entraRoles.includes('Global Administrator');
           return user;
         }),
       revokeRefreshTokens: (upn) => run(() => entra.revokeRefreshTokens(userOf(upn).upn)),
@@ -127,9 +129,9 @@ export function inProcessControl({ ctx, entra, defender }: ControlParts): Emulat
 
     stats: {
       grants: () => run(() => ctx.stats.grants),
-      mark: () => run(() => ctx.stats.defenderRequests.mark()),
-      requests: (since) => run(() => ctx.stats.defenderRequests.since(checkMark(since))),
-      clearRequests: () => run(() => ctx.stats.defenderRequests.clear()),
+      mark: () => run(() => ctx.stats.apiRequests.mark()),
+      requests: (since) => run(() => ctx.stats.apiRequests.since(checkMark(since))),
+      clearRequests: () => run(() => ctx.stats.apiRequests.clear()),
     },
 
     incidents: {
@@ -137,6 +139,8 @@ export function inProcessControl({ ctx, entra, defender }: ControlParts): Emulat
       get: (tenant, id) => run(() => store.get(tenantOf(tenant).id, checkIncidentId(id))),
       count: (tenant) => run(() => store.count(tenantOf(tenant).id)),
       visibleIds: (upn) => run(() => [...store.visibleIds(userOf(upn))]),
+      listing: () => run(() => ctx.options.listing),
+      setListing: (settings) => run(() => Object.assign(ctx.options.listing, checkListing(settings))),
       change: (tenant, id, change) =>
         run(() => {
           const t = tenantOf(tenant);

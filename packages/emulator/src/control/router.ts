@@ -22,6 +22,8 @@ export const CONTROL_ROUTES = [
   'POST /users/{upn}/revoke',
   'GET /users/{upn}/consent',
   'GET /users/{upn}/incidents',
+  'GET /incidents/listing',
+  'PATCH /incidents/listing',
   'GET /tenants/{tenant}/consent',
   'POST /tenants/{tenant}/consent',
   'POST /tenants/{tenant}/consent/revoke',
@@ -84,6 +86,9 @@ export function controlRouter(control: EmulatorControl): express.Router {
   on('post', '/users/:upn/revoke', async (req) => ({ revoked: await control.users.revokeRefreshTokens(param(req, 'upn')) }));
   on('get', '/users/:upn/consent', async (req) => ({ scopes: await control.consent.userScopes(param(req, 'upn')) }));
   on('get', '/users/:upn/incidents', async (req) => ({ ids: await control.incidents.visibleIds(param(req, 'upn')) }));
+
+  on('get', '/incidents/listing', () => control.incidents.listing());
+  on('patch', '/incidents/listing', (req) => control.incidents.setListing(req.body as never));
 
   on('get', '/tenants/:tenant/consent', async (req) => ({ scopes: await control.consent.tenantScopes(param(req, 'tenant')) }));
   on('post', '/tenants/:tenant/consent', async (req) => ({ scopes: await control.consent.grantAdmin(param(req, 'tenant'), body(req).scopes as never) }));

@@ -1,11 +1,11 @@
-import type { DefenderRequest, Quotas } from '../context';
+import type { ApiRequest, ListingSettings, Quotas } from '../context';
 import type { Incident, IncidentSummary, NewIncident, PortalChange } from '../defender';
-import type { DefenderRole, NewUser, User } from '../directory';
+import type { DefenderRole, EntraRole, NewUser, ResourceKey, User } from '../directory';
 import type { Fault } from '../faults';
 
-export type { DefenderRequest, Quotas } from '../context';
+export type { ApiName, ApiRequest, DefenderRequest, ListingSettings, ListOrder, Quotas } from '../context';
 export type { Incident, IncidentSummary, NewAlert, NewIncident, PortalChange } from '../defender';
-export type { DefenderRole, NewUser } from '../directory';
+export type { DefenderRole, EntraRole, NewUser, ResourceKey } from '../directory';
 export type { Fault, FaultEndpoint, FaultKind } from '../faults';
 
 /** A user as the directory holds it: a plain copy, changing it changes nothing in the emulator. */
@@ -15,11 +15,16 @@ export type UserInfo = User;
 export interface UserUpdate {
   /** Merged into the user's Defender role (e.g. `{ deviceGroups: ['Lab'] }` or `{ role: 'none' }`). */
   defender?: Partial<DefenderRole>;
+  /** Replaces the user's Microsoft Entra roles (the Graph API checks them). */
+  entraRoles?: EntraRole[];
+  /** Adds (true) or removes (false) Global Administrator. */
   isGlobalAdmin?: boolean;
 }
 
 /** How `tokens.mint` shapes the token. */
 export interface MintRequest {
+  /** `defender` (default: aud https://api.security.microsoft.com) or `graph` (aud https://graph.microsoft.com). */
+  resource?: ResourceKey;
   /** Claims to set or override (`iat`, `exp`, `scp`, `aud`, `appid`…). */
   claims?: Record<string, unknown>;
   /** Claims to leave out. */
@@ -59,13 +64,20 @@ export interface EmulatorControl {
     get(upn: string): Promise<UserInfo | undefined>;
     /** Every user, or those of one tenant. */
     list(tenant?: string): Promise<UserInfo[]>;
-    /** Changes the user's Defender role or administrator flag; returns the user as it now is. */
+    /** Changes the user's Defender role, Entra roles or administrator flag; returns the user as it now is. */
     update(upn: string, update: UserUpdate): Promise<UserInfo>;
     /** Revokes the user's live refresh tokens (AADSTS700082 on next use); returns how many. */
     revokeRefreshTokens(upn: string): Promise<number>;
   };
+  /**
+   * Consent is per resource and permission. Operations take full permission URIs
+   * (`https://graph.microsoft.com/SecurityIncident.Read.All`, `https://api.security.microsoft.com/Incident.Read`,
+   * `<resource>/.default` for every permission configured on that resource) and, for compatibility, bare
+   * names, which are unambiguous here (`Incident.Read` is Defender's, `SecurityIncident.Read.All` Graph's).
+   * They answer with full permission URIs, sorted.
+   */
   consent: {
-    /** Adds admin consent for Defender permissions in the tenant; returns its consented permissions. */
+    /** Adds admin consent for permissions in the tenant; returns its consented permissions. */
     grantAdmin(tenant: string, scopes: string[]): Promise<string[]>;
     /** Withdraws those permissions (all of them when `scopes` is omitted); returns what remains. */
     revokeAdmin(tenant: string, scopes?: string[]): Promise<string[]>;
@@ -75,9 +87,9 @@ export interface EmulatorControl {
     userScopes(upn: string): Promise<string[]>;
   };
   tokens: {
-    /** Every access token issued so far gets 401 from the Defender API; later ones work. */
+    /** Every access token issued so far gets 401 from both incident APIs; later ones work. */
     expireAll(): Promise<void>;
-    /** A Defender access token for the user, as the token endpoint would issue it, recorded as issued. */
+    /** A Defender (default) or Graph access token for the user, as the token endpoint would issue it, recorded as issued. */
     mint(upn: string, request?: MintRequest): Promise<string>;
     /** Every code and token issued so far (the most recent 20,000), for leak scans. */
     issuedSecrets(): Promise<string[]>;
@@ -85,28 +97,32 @@ export interface EmulatorControl {
   stats: {
     /** Token requests per grant type that got past fault injection. */
     grants(): Promise<GrantCounts>;
-    /** The number of Defender API requests received so far: pass it to `requests` later. */
+    /** The number of incident-API requests (Defender and Graph) received so far: pass it to `requests` later. */
     mark(): Promise<number>;
-    /** Defender API requests received since `mark` (every one kept, by default), oldest first. */
-    requests(since?: number): Promise<DefenderRequest[]>;
+    /** Incident-API requests (both surfaces, `api` says which) received since `mark` (every one kept, by default), oldest first. */
+    requests(since?: number): Promise<ApiRequest[]>;
     /** Forgets the requests received so far (marks stay valid). */
     clearRequests(): Promise<void>;
   };
   incidents: {
-    /** The tenant's incidents in API order, as the index holds them (no alerts). */
+    /** The tenant's incidents in listing order, as the index holds them (no alerts). */
     list(tenant: string): Promise<IncidentSummary[]>;
-    /** One incident as the API would return it; undefined when the tenant has none with that id. */
+    /** One incident as the Defender API would return it; undefined when the tenant has none with that id. */
     get(tenant: string, id: number): Promise<Incident | undefined>;
     count(tenant: string): Promise<number>;
-    /** Ids of the incidents the user's Defender role may see, in API order. */
+    /** Ids of the incidents the user's Defender role may see, in listing order. */
     visibleIds(upn: string): Promise<number[]>;
+    /** The order both APIs list in and the server page size (null: Graph 50, Defender 100). */
+    listing(): Promise<ListingSettings>;
+    /** Changes the order and/or page size (1–100, null for the defaults); returns the settings. */
+    setListing(settings: Partial<ListingSettings>): Promise<ListingSettings>;
     /** Changes an incident as someone in the Defender portal would; bumps lastUpdateTime by the emulator clock. */
     change(tenant: string, id: number, change: PortalChange): Promise<Incident>;
-    /** Adds a new incident (the newest in the queue); returns it. */
+    /** Adds a new incident (the newest by creation and by update); returns it. */
     add(tenant: string, incident: NewIncident): Promise<Incident>;
   };
   quotas: {
-    /** The per-minute quotas per tenant and app. */
+    /** The per-minute quotas per tenant and app (Defender per operation; `graph` for every Graph call). */
     get(): Promise<Quotas>;
     /** Changes some of them (positive integers); returns all. */
     set(quotas: Partial<Quotas>): Promise<Quotas>;

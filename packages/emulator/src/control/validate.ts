@@ -1,6 +1,6 @@
-import type { Quotas } from '../context';
-import { DEFENDER_SCOPES, type DefenderRole, type NewUser } from '../directory';
-import { FAULT_ENDPOINTS, FAULT_KINDS, type Fault } from '../faults';
+import { LIST_ORDERS, MAX_PAGE_SIZE, type ListingSettings, type Quotas } from '../context';
+import { ENTRA_ROLES, GRAPH_APP_ID, permissionUri, RESOURCE_KEYS, RESOURCES, type DefenderRole, type EntraRole, type NewUser, type ResourceKey } from '../directory';
+import { API_ONLY_KINDS, FAULT_ENDPOINTS, FAULT_KINDS, type Fault } from '../faults';
 import { badInput } from './errors';
 import type { MintRequest, NewIncident, PortalChange, UserUpdate } from './types';
 
@@ -24,6 +24,9 @@ export function checkFault(input: unknown): Fault {
     throw badInput(`unknown fault endpoint ${String(input.endpoint)} (one of ${FAULT_ENDPOINTS.join(', ')})`);
   }
   if (!FAULT_KINDS.includes(input.kind as Fault['kind'])) throw badInput(`unknown fault kind ${String(input.kind)} (one of ${FAULT_KINDS.join(', ')})`);
+  if (API_ONLY_KINDS.includes(input.kind as Fault['kind']) && !String(input.endpoint).startsWith('incidents.')) {
+    throw badInput(`fault kind ${String(input.kind)} applies to the incidents.* endpoints only`);
+  }
   if (input.count !== undefined && !isCount(input.count, 1)) throw badInput('fault count must be an integer of at least 1.');
   if (input.retryAfter !== undefined && !isCount(input.retryAfter, 0)) throw badInput('fault retryAfter must be whole seconds.');
   if (input.delayMs !== undefined && !isCount(input.delayMs, 0)) throw badInput('fault delayMs must be whole milliseconds.');
@@ -49,36 +52,98 @@ function checkRole(input: unknown): Partial<DefenderRole> {
   return input as Partial<DefenderRole>;
 }
 
+/** Entra roles and the Global Administrator flag, which must not contradict each other. */
+function checkRoles(input: Record<string, unknown>): void {
+  if (input.isGlobalAdmin !== undefined && typeof input.isGlobalAdmin !== 'boolean') throw badInput('isGlobalAdmin must be true or false.');
+  const roles = input.entraRoles;
+  if (roles === undefined) return;
+  if (!Array.isArray(roles) || roles.some((r) => !(ENTRA_ROLES as readonly unknown[]).includes(r))) {
+    throw badInput(`entraRoles must be a list of Microsoft Entra roles (${ENTRA_ROLES.join(', ')}).`);
+  }
+  // isGlobalAdmin true adds Global Administrator to the roles given; false cannot go with it.
+  if (input.isGlobalAdmin === false && (roles as EntraRole[]).includes('Global Administrator')) {
+    throw badInput('isGlobalAdmin false contradicts entraRoles, which hold Global Administrator.');
+  }
+}
+
 export function checkNewUser(input: unknown): NewUser {
   if (!isObject(input)) throw badInput('A user must be an object with at least upn.');
-  only('user', input, ['upn', 'name', 'tenantId', 'isGlobalAdmin', 'defender']);
+  only('user', input, ['upn', 'name', 'tenantId', 'isGlobalAdmin', 'entraRoles', 'defender']);
   checkUpn(input.upn);
   if (input.name !== undefined && typeof input.name !== 'string') throw badInput('name must be a string.');
   if (input.tenantId !== undefined && typeof input.tenantId !== 'string') throw badInput('tenantId must be a string.');
-  if (input.isGlobalAdmin !== undefined && typeof input.isGlobalAdmin !== 'boolean') throw badInput('isGlobalAdmin must be true or false.');
+  checkRoles(input);
   if (input.defender !== undefined) checkRole(input.defender);
   return input as unknown as NewUser;
 }
 
 export function checkUserUpdate(input: unknown): UserUpdate {
-  if (!isObject(input)) throw badInput('An update must be an object with defender and/or isGlobalAdmin.');
-  only('update', input, ['defender', 'isGlobalAdmin']);
+  if (!isObject(input)) throw badInput('An update must be an object with defender, entraRoles and/or isGlobalAdmin.');
+  only('update', input, ['defender', 'entraRoles', 'isGlobalAdmin']);
   if (input.defender !== undefined) checkRole(input.defender);
-  if (input.isGlobalAdmin !== undefined && typeof input.isGlobalAdmin !== 'boolean') throw badInput('isGlobalAdmin must be true or false.');
+  checkRoles(input);
   return input as UserUpdate;
 }
 
-export function checkScopes(input: unknown): string[] {
-  if (!Array.isArray(input) || input.some((s) => !(DEFENDER_SCOPES as readonly unknown[]).includes(s))) {
-    throw badInput(`scopes must be a list of Defender permissions (${DEFENDER_SCOPES.join(', ')}).`);
+/**
+ * One permission of the control face's consent operations, as full URIs: a full URI of either resource
+ * (`<resource>/.default` = every permission configured there), or a bare name, which is unambiguous here.
+ */
+function permissionUris(value: unknown): string[] | undefined {
+  if (typeof value !== 'string') return undefined;
+  const slash = value.lastIndexOf('/');
+  const named = (resource: ResourceKey, name: string) => {
+    if (name.toLowerCase() === '.default') return RESOURCES[resource].permissions.map((p) => permissionUri(resource, p));
+    const found = RESOURCES[resource].permissions.find((p) => p.toLowerCase() === name.toLowerCase());
+    return found ? [permissionUri(resource, found)] : undefined;
+  };
+  if (slash < 0) {
+    for (const resource of RESOURCE_KEYS) {
+      const found = value.toLowerCase() !== '.default' ? named(resource, value) : undefined;
+      if (found) return found;
+    }
+    return undefined;
   }
-  return input as string[];
+  const prefix = value.slice(0, slash).replace(/\/+$/, '').toLowerCase();
+  const resource = prefix === GRAPH_APP_ID ? 'graph' : RESOURCE_KEYS.find((r) => RESOURCES[r].uri === prefix);
+  return resource ? named(resource, value.slice(slash + 1)) : undefined;
+}
+
+export function checkScopes(input: unknown): string[] {
+  const out: string[] = [];
+  for (const value of Array.isArray(input) ? input : [undefined]) {
+    const uris = permissionUris(value);
+    if (!uris) {
+      throw badInput(
+        `scopes must be a list of permissions of ${RESOURCE_KEYS.map((r) => RESOURCES[r].uri).join(' or ')}: full URIs ` +
+          `(${permissionUri('graph', 'SecurityIncident.Read.All')}, ${permissionUri('defender', 'Incident.Read')}, <resource>/.default) or bare names; '${String(value)}' is none.`,
+      );
+    }
+    out.push(...uris);
+  }
+  return out;
+}
+
+export function checkListing(input: unknown): Partial<ListingSettings> {
+  if (!isObject(input)) throw badInput('listing must be an object with order and/or pageSize.');
+  only('listing', input, ['order', 'pageSize']);
+  if (input.order !== undefined && !(LIST_ORDERS as readonly unknown[]).includes(input.order)) {
+    throw badInput(`order must be one of ${LIST_ORDERS.join(', ')} (got ${String(input.order)}).`);
+  }
+  const size = input.pageSize;
+  if (size !== undefined && size !== null && !(isCount(size, 1) && (size as number) <= MAX_PAGE_SIZE)) {
+    throw badInput(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, or null for each surface's default (got ${String(size)}).`);
+  }
+  return input as Partial<ListingSettings>;
 }
 
 export function checkMint(input: unknown): MintRequest {
   if (input === undefined) return {};
-  if (!isObject(input)) throw badInput('A mint request must be an object with claims and/or remove.');
-  only('mint request', input, ['claims', 'remove']);
+  if (!isObject(input)) throw badInput('A mint request must be an object with resource, claims and/or remove.');
+  only('mint request', input, ['resource', 'claims', 'remove']);
+  if (input.resource !== undefined && !(RESOURCE_KEYS as readonly unknown[]).includes(input.resource)) {
+    throw badInput(`resource must be one of ${RESOURCE_KEYS.join(', ')} (got ${String(input.resource)}).`);
+  }
   if (input.claims !== undefined && !isObject(input.claims)) throw badInput('claims must be an object.');
   if (input.remove !== undefined && !(Array.isArray(input.remove) && input.remove.every((c) => typeof c === 'string'))) {
     throw badInput('remove must be a list of claim names.');
@@ -87,8 +152,8 @@ export function checkMint(input: unknown): MintRequest {
 }
 
 export function checkQuotas(input: unknown): Partial<Quotas> {
-  if (!isObject(input)) throw badInput('quotas must be an object with list, get and/or update.');
-  only('quotas', input, ['list', 'get', 'update']);
+  if (!isObject(input)) throw badInput('quotas must be an object with list, get, update and/or graph.');
+  only('quotas', input, ['list', 'get', 'update', 'graph']);
   for (const [k, v] of Object.entries(input)) if (!isCount(v, 1)) throw badInput(`quota ${k} must be a positive integer.`);
   return input as Partial<Quotas>;
 }

@@ -10,47 +10,52 @@ import { DEFENDER_RESOURCE, type User } from '../directory';
  * Permissions (`scp`) and the user's Defender role are checked afterwards by the routes, as 403s.
  */
 
+/** Why a token was refused, for surfaces that word their 401s their own way. */
+export type AuthFailure = 'missing' | 'scheme' | 'expired' | 'notYetValid' | 'invalid' | 'audience' | 'tenant' | 'issuer' | 'iat' | 'revoked' | 'user';
+
 export type AuthOutcome =
   | { ok: true; user: User; scopes: Set<string>; appId: string; tenantId: string }
-  | { ok: false; message: string };
+  | { ok: false; reason: AuthFailure; message: string };
 
 function claimString(payload: jwt.JwtPayload, name: string): string | undefined {
   const v: unknown = payload[name];
   return typeof v === 'string' ? v : undefined;
 }
 
-export function authenticate(ctx: EmulatorContext, header: string | undefined): AuthOutcome {
-  if (!header) return { ok: false, message: 'The Authorization header is missing; send Authorization: Bearer <access token>.' };
+/** `audiences`: the `aud` values this surface accepts (the first names it in messages). */
+export function authenticate(ctx: EmulatorContext, header: string | undefined, audiences: readonly string[] = [DEFENDER_RESOURCE]): AuthOutcome {
+  const fail = (reason: AuthFailure, message: string): AuthOutcome => ({ ok: false, reason, message });
+  if (!header) return fail('missing', 'The Authorization header is missing; send Authorization: Bearer <access token>.');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) return { ok: false, message: 'The Authorization header must be of the form: Bearer <access token>.' };
+  if (!m) return fail('scheme', 'The Authorization header must be of the form: Bearer <access token>.');
 
   let payload: jwt.JwtPayload;
   try {
     payload = ctx.keys.verify(m[1], ctx.clock.nowSec());
   } catch (err) {
-    if (err instanceof jwt.TokenExpiredError) return { ok: false, message: `The access token expired at ${err.expiredAt.toISOString()}.` };
-    if (err instanceof jwt.NotBeforeError) return { ok: false, message: `The access token is not valid before ${err.date.toISOString()}.` };
+    if (err instanceof jwt.TokenExpiredError) return fail('expired', `The access token expired at ${err.expiredAt.toISOString()}.`);
+    if (err instanceof jwt.NotBeforeError) return fail('notYetValid', `The access token is not valid before ${err.date.toISOString()}.`);
     const reason = err instanceof Error ? err.message : String(err);
-    return { ok: false, message: `The access token is invalid: ${reason}.` };
+    return fail('invalid', `The access token is invalid: ${reason}.`);
   }
 
   const aud = payload.aud;
-  if (aud !== DEFENDER_RESOURCE) {
-    return { ok: false, message: `The access token audience '${String(aud)}' is not ${DEFENDER_RESOURCE}.` };
+  if (typeof aud !== 'string' || !audiences.includes(aud)) {
+    return fail('audience', `The access token audience '${String(aud)}' is not ${audiences[0]}.`);
   }
   const tid = claimString(payload, 'tid');
-  if (!tid || !ctx.directory.tenants.has(tid)) return { ok: false, message: `The access token's tenant '${tid ?? ''}' is not known.` };
+  if (!tid || !ctx.directory.tenants.has(tid)) return fail('tenant', `The access token's tenant '${tid ?? ''}' is not known.`);
   const expectedIssuer = `https://sts.windows.net/${tid}/`;
   if (payload.iss !== expectedIssuer) {
-    return { ok: false, message: `The access token issuer '${String(payload.iss)}' is not the issuer of its tenant (${expectedIssuer}).` };
+    return fail('issuer', `The access token issuer '${String(payload.iss)}' is not the issuer of its tenant (${expectedIssuer}).`);
   }
-  if (typeof payload.iat !== 'number') return { ok: false, message: 'The access token has no iat claim.' };
+  if (typeof payload.iat !== 'number') return fail('iat', 'The access token has no iat claim.');
   if (ctx.accessTokens.isRevoked(payload.uti, payload.iat)) {
-    return { ok: false, message: 'The access token was issued before access tokens were revoked; acquire a new one.' };
+    return fail('revoked', 'The access token was issued before access tokens were revoked; acquire a new one.');
   }
   const oid = claimString(payload, 'oid');
   const user = oid ? ctx.directory.userByOid(oid) : undefined;
-  if (!user || user.tenantId !== tid) return { ok: false, message: `The user '${oid ?? ''}' of the access token does not exist in the tenant.` };
+  if (!user || user.tenantId !== tid) return fail('user', `The user '${oid ?? ''}' of the access token does not exist in the tenant.`);
 
   const scopes = new Set((claimString(payload, 'scp') ?? '').split(' ').filter(Boolean));
   const appId = claimString(payload, 'appid') ?? claimString(payload, 'azp') ?? '';

@@ -12,6 +12,7 @@ export const SERVICE = {
   cloudApps: 'MicrosoftCloudAppSecurity',
   aadip: 'AADIdentityProtection',
   identity: 'MicrosoftDefenderForIdentity',
+  cloud: 'MicrosoftDefenderForCloud',
 } as const;
 export type ServiceKey = keyof typeof SERVICE;
 
@@ -27,6 +28,7 @@ export const DETECTION_SOURCES: Record<ServiceKey, readonly string[]> = {
   cloudApps: ['MCAS'],
   aadip: ['AAD'],
   identity: ['AzureATP'],
+  cloud: ['MicrosoftDefenderForCloud'],
 };
 
 /** Services whose alerts name devices; the others only carry entities. */
@@ -44,6 +46,28 @@ export type EntityKind =
   | 'Registry'
   | 'SecurityGroup';
 
+/**
+ * Evidence only the Graph API shows (the legacy API's entities have no such types): cloud workloads,
+ * Kubernetes, storage, other clouds, and one type no client can know yet.
+ */
+export type GraphEvidenceKind =
+  | 'kubernetesCluster'
+  | 'kubernetesNamespace'
+  | 'kubernetesPod'
+  | 'kubernetesController'
+  | 'kubernetesSecret'
+  | 'kubernetesServiceAccount'
+  | 'kubernetesService'
+  | 'container'
+  | 'containerImage'
+  | 'containerRegistry'
+  | 'blob'
+  | 'blobContainer'
+  | 'azureResource'
+  | 'amazonResource'
+  | 'googleCloudResource'
+  | 'someFuture';
+
 export interface AlertTemplate {
   title: string;
   description: string;
@@ -53,6 +77,10 @@ export interface AlertTemplate {
   entities: EntityKind[];
   /** `{family}` in title/description is replaced by the incident's threat family. */
   usesFamily?: boolean;
+  /** Replaces the service's detection source (legacy spelling). */
+  detectionSource?: string;
+  /** Evidence the Graph API adds to what the legacy entities map to. */
+  graphEvidence?: GraphEvidenceKind[];
 }
 
 export interface Scenario {
@@ -359,6 +387,62 @@ const ENUMERATION = A(
   'An attacker tried to find which account names exist in the domain.',
 );
 
+const cloud = (
+  title: string,
+  category: string,
+  mitre: string[],
+  entities: EntityKind[],
+  detectionSource: string,
+  graphEvidence: GraphEvidenceKind[],
+  description: string,
+): AlertTemplate => ({ title, category, service: 'cloud', mitre, entities, description, detectionSource, graphEvidence });
+
+const K8S_PRIVILEGED = cloud(
+  'Privileged container detected',
+  'PrivilegeEscalation',
+  ['T1611', 'T1610'],
+  ['Ip'],
+  'MicrosoftDefenderForContainers',
+  ['kubernetesCluster', 'kubernetesNamespace', 'kubernetesPod', 'kubernetesController', 'container', 'containerImage', 'containerRegistry', 'someFuture'],
+  'A container started with privileged rights in the cluster. Attackers use privileged containers to escape to the node.',
+);
+const K8S_SECRET = cloud(
+  'Sensitive Kubernetes secret read by an unusual service account',
+  'CredentialAccess',
+  ['T1552.007'],
+  ['Ip'],
+  'MicrosoftDefenderForContainers',
+  ['kubernetesSecret', 'kubernetesServiceAccount', 'kubernetesService', 'kubernetesNamespace', 'kubernetesCluster'],
+  'A service account that never did so before read a secret holding credentials, through a service exposed outside the cluster.',
+);
+const STORAGE_MALWARE = cloud(
+  'Malicious blob uploaded to a storage account',
+  'Malware',
+  ['T1105'],
+  ['File', 'Ip'],
+  'MicrosoftDefenderForStorage',
+  ['blob', 'blobContainer', 'azureResource'],
+  'Malware scanning found a malicious file uploaded to a blob container of the storage account.',
+);
+const AWS_KEY = cloud(
+  'Suspicious API calls with an AWS access key',
+  'InitialAccess',
+  ['T1078.004'],
+  ['Ip', 'User'],
+  'MicrosoftDefenderForResourceManager',
+  ['amazonResource'],
+  'An AWS access key was used from an address and with API calls never seen for it before.',
+);
+const GCP_DISCOVERY = cloud(
+  'Anomalous resource enumeration in a Google Cloud project',
+  'Discovery',
+  ['T1526', 'T1580'],
+  ['Ip'],
+  'MicrosoftDefenderForCloud',
+  ['googleCloudResource'],
+  'A principal listed the resources of a Google Cloud project in a way that resembles reconnaissance.',
+);
+
 export const THREAT_FAMILIES = ['Emotet', 'Qakbot', 'IcedID', 'AgentTesla', 'Lumma', 'Trickbot', 'AsyncRAT', 'Mimikatz'];
 export const UNWANTED_FAMILIES = ['Presenoker', 'CoinMiner', 'BrowserModifier', 'Keygen', 'uTorrent', 'BundleInstaller'];
 export const RANSOM_FAMILIES = ['LockBit', 'BlackCat', 'Akira', 'Royal'];
@@ -527,6 +611,23 @@ export const SCENARIOS: readonly Scenario[] = [
     alerts: [POWERSHELL, SCHEDULED_TASK, RUN_KEY, REMOTE_EXEC, C2],
     truePositive: 'MaliciousUserActivity',
     tags: ['Production', 'Needs review'],
+  },
+  {
+    key: 'cloud',
+    weight: 4,
+    devices: [0, 0],
+    groups: [],
+    severity: [['High', 3], ['Medium', 4], ['Low', 2]],
+    names: [
+      'Suspicious activity in a Kubernetes cluster',
+      'Multi-stage incident involving Privilege escalation & Credential access on a cloud workload',
+      'Malware uploaded to cloud storage',
+      'Suspicious cloud API activity across multiple clouds',
+    ],
+    // Every alert template appears in each incident of this scenario (see buildAlerts), so the data holds every evidence type.
+    alerts: [K8S_PRIVILEGED, K8S_SECRET, STORAGE_MALWARE, AWS_KEY, GCP_DISCOVERY],
+    truePositive: 'MultiStagedAttack',
+    tags: ['Cloud', 'Containers'],
   },
   {
     key: 'jose',

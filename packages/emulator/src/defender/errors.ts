@@ -48,3 +48,11 @@ function plural(n: number, unit: string): string {
 export function throttled(message: string, retryAfterSec: number): Reply {
   return errorReply(429, 'TooManyRequests', message, { 'Retry-After': String(retryAfterSec) });
 }
+
+/**
+ * The throttling answer observed from the legacy platform (graph-security-api.md §5): 429 with no
+ * Retry-After header, the wait only in the message.
+ */
+export function legacyThrottled(retryAfterSec: number): Reply {
+  return errorReply(429, 'TooManyRequests', `API calls quota exceeded! You can send requests again in ${retryAfterSec} seconds.`);
+}

@@ -6,6 +6,19 @@
 export const STATUSES = ['Active', 'InProgress', 'Resolved', 'Redirected'] as const;
 export type IncidentStatus = (typeof STATUSES)[number];
 
+/**
+ * A status the store knows but the Defender API does not: Graph's `awaitingAction` (an automated
+ * investigation waits for approval). The Defender API shows such incidents as `Active`.
+ */
+export const AWAITING_ACTION = 'AwaitingAction';
+/** Every status an incident may have in the store. */
+export const STORE_STATUSES: readonly string[] = [...STATUSES, AWAITING_ACTION];
+
+/** The status as the Defender API shows it. */
+export function defenderStatus(status: string): string {
+  return status === AWAITING_ACTION ? 'Active' : status;
+}
+
 export const SEVERITIES = ['UnSpecified', 'Informational', 'Low', 'Medium', 'High'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export type AlertSeverity = Exclude<Severity, 'UnSpecified'>;

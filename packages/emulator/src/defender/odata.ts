@@ -1,5 +1,5 @@
 import type { IndexEntry } from './generate';
-import { STATUSES } from './model';
+import { defenderStatus, STATUSES } from './model';
 import { parseDateTimeOffset } from './timestamps';
 
 /**
@@ -7,33 +7,28 @@ import { parseDateTimeOffset } from './timestamps';
  * createdTime (ge gt le lt) and on status and assignedTo (eq), joined with and/or and parentheses;
  * `$top` (1..100) and `$skip`. Everything else is refused with a message that names the problem, because
  * an emulator that quietly ignores what the real service would reject lets a broken client pass its tests.
+ * The expression parser is shared with the Graph surface, which brings its own comparisons (a Dialect).
  */
 
 export class ODataQueryError extends Error {}
 
-export type DateField = 'lastUpdateTime' | 'createdTime';
-export type EqField = 'status' | 'assignedTo';
 export type DateOp = 'ge' | 'gt' | 'le' | 'lt';
 
-export type FilterNode =
-  | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode }
-  | { kind: 'date'; field: DateField; op: DateOp; value: string }
-  | { kind: 'eq'; field: EqField; value: string | null };
+export type FilterNode = { kind: 'and' | 'or'; left: FilterNode; right: FilterNode } | { kind: 'leaf'; test: (e: IndexEntry) => boolean };
 
 export interface ListQuery {
   filter?: FilterNode;
-  top: number;
+  /** As sent, or undefined when $top was not sent (the server's page size applies). */
+  top?: number;
   skip: number;
 }
 
 const DATE_FIELDS: readonly string[] = ['lastUpdateTime', 'createdTime'];
 const EQ_FIELDS: readonly string[] = ['status', 'assignedTo'];
 const SUPPORTED_FIELDS = [...DATE_FIELDS, ...EQ_FIELDS];
-const DATE_OPS: readonly string[] = ['ge', 'gt', 'le', 'lt'];
-const ODATA_OPERATORS = ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'has', 'in', 'add', 'sub', 'mul', 'div', 'divby', 'mod'];
+export const DATE_OPS: readonly string[] = ['ge', 'gt', 'le', 'lt'];
+export const ODATA_OPERATORS = ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'has', 'in', 'add', 'sub', 'mul', 'div', 'divby', 'mod'];
 const SUPPORTED_OPTIONS = ['$filter', '$top', '$skip'];
-/** When no $top is sent. The real default is undocumented (service-facts §1.2); 100 is the maximum page. */
-export const DEFAULT_TOP = 100;
 export const MAX_TOP = 100;
 const MAX_DEPTH = 32;
 
@@ -45,13 +40,13 @@ export function parseListQuery(params: URLSearchParams): ListQuery {
     if (seen.has(key)) throw new ODataQueryError(`The query option '${key}' was specified more than once.`);
     seen.add(key);
     if (!SUPPORTED_OPTIONS.includes(key)) {
-      const hint = key === '$orderby' ? ' Incidents always come newest update first.' : '';
+      const hint = key === '$orderby' ? ' The API chooses the order of incidents.' : '';
       throw new ODataQueryError(
         `The query option '${key}' is not supported by GET /api/incidents; only $filter, $top and $skip are.${hint}`,
       );
     }
   }
-  const top = params.has('$top') ? parseCount('$top', params.get('$top') as string, 1, MAX_TOP) : DEFAULT_TOP;
+  const top = params.has('$top') ? parseCount('$top', params.get('$top') as string, 1, MAX_TOP) : undefined;
   const skip = params.has('$skip') ? parseCount('$skip', params.get('$skip') as string, 0, Number.MAX_SAFE_INTEGER) : 0;
   const filterText = params.get('$filter');
   return { top, skip, filter: filterText === null ? undefined : parseFilter(filterText) };
@@ -71,13 +66,13 @@ function parseCount(option: string, raw: string, min: number, max: number): numb
 // ---------------------------------------------------------------------------------------------------
 // $filter
 
-interface Token {
+export interface Token {
   type: 'word' | 'string' | '(' | ')' | ',';
   text: string;
   pos: number;
 }
 
-function tokenize(text: string): Token[] {
+export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
@@ -114,10 +109,18 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/** What a surface's $filter accepts: the comparison `property op literal`, turned into a test or refused. */
+export interface Dialect {
+  comparison(property: Token, op: Token | undefined, literal: Token | undefined): FilterNode;
+}
+
 class Parser {
   private i = 0;
 
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly dialect: Dialect,
+  ) {}
 
   parse(): FilterNode {
     if (this.tokens.length === 0) throw new ODataQueryError('The $filter query option is empty.');
@@ -175,10 +178,15 @@ class Parser {
       throw new ODataQueryError(`The function '${t.text}' is not supported in $filter; only comparisons joined with 'and'/'or' are.`);
     }
     if (t.text === 'not') throw new ODataQueryError("The operator 'not' is not supported in $filter.");
-    return this.comparison(t);
+    const op = this.tokens[this.i++];
+    const literal = op ? this.tokens[this.i++] : undefined;
+    return this.dialect.comparison(t, op, literal);
   }
+}
 
-  private comparison(property: Token): FilterNode {
+/** The Defender API's comparisons: dates with ge/gt/le/lt, status and assignedTo with eq. */
+const DEFENDER_DIALECT: Dialect = {
+  comparison(property, opToken, literal) {
     const name = property.text;
     if (!SUPPORTED_FIELDS.includes(name)) {
       const near = SUPPORTED_FIELDS.find((f) => f.toLowerCase() === name.toLowerCase());
@@ -187,13 +195,11 @@ class Parser {
         `The property '${name}' is not supported in $filter; only lastUpdateTime, createdTime, status and assignedTo are.${hint}`,
       );
     }
-    const opToken = this.tokens[this.i++];
     if (!opToken || opToken.type !== 'word') {
       throw new ODataQueryError(`Syntax error in $filter: expected an operator after '${name}'.`);
     }
     const op = opToken.text;
     if (!ODATA_OPERATORS.includes(op)) throw new ODataQueryError(`Unknown operator '${op}' after '${name}' in $filter.`);
-    const literal = this.tokens[this.i++];
     if (!literal || (literal.type !== 'word' && literal.type !== 'string')) {
       throw new ODataQueryError(`Syntax error in $filter: expected a value after '${name} ${op}'.`);
     }
@@ -212,24 +218,45 @@ class Parser {
           `'${literal.text}' is not a valid DateTimeOffset literal for '${name}' in $filter (expected e.g. 2026-06-03T18:04:29.4633333Z).`,
         );
       }
-      return { kind: 'date', field: name as DateField, op: op as DateOp, value };
+      return dateLeaf(name as 'lastUpdateTime' | 'createdTime', op as DateOp, value);
     }
     if (op !== 'eq') throw new ODataQueryError(`The operator '${op}' is not supported for '${name}' in $filter; only eq is.`);
-    if (name === 'assignedTo' && literal.type === 'word' && literal.text === 'null') {
-      return { kind: 'eq', field: 'assignedTo', value: null };
-    }
+    if (name === 'assignedTo' && literal.type === 'word' && literal.text === 'null') return assignedLeaf(null);
     if (literal.type !== 'string') {
       throw new ODataQueryError(`'${name}' must be compared with a single-quoted string, e.g. ${name} eq '…'; found '${literal.text}'.`);
     }
     if (name === 'status' && !(STATUSES as readonly string[]).includes(literal.text)) {
       throw new ODataQueryError(`'${literal.text}' is not a valid value for 'status' in $filter; use ${STATUSES.join(', ')}.`);
     }
-    return { kind: 'eq', field: name as EqField, value: literal.text };
-  }
+    if (name === 'status') {
+      const status = literal.text;
+      return { kind: 'leaf', test: (e) => defenderStatus(e.status) === status };
+    }
+    return assignedLeaf(literal.text);
+  },
+};
+
+/** A comparison of an index date field; both sides are 7-digit UTC strings, so string order is time order. */
+export function dateLeaf(field: 'lastUpdateTime' | 'createdTime', op: DateOp, value: string): FilterNode {
+  const cmp: Record<DateOp, (v: string) => boolean> = {
+    ge: (v) => v >= value,
+    gt: (v) => v > value,
+    le: (v) => v <= value,
+    lt: (v) => v < value,
+  };
+  const test = cmp[op];
+  return { kind: 'leaf', test: (e) => test(e[field]) };
 }
 
-export function parseFilter(text: string): FilterNode {
-  return new Parser(tokenize(text)).parse();
+/** assignedTo eq: UPNs compared case-insensitively (addresses that differ only in case name the same person); null = unassigned. */
+export function assignedLeaf(value: string | null): FilterNode {
+  if (value === null) return { kind: 'leaf', test: (e) => e.assignedTo === undefined };
+  const lower = value.toLowerCase();
+  return { kind: 'leaf', test: (e) => e.assignedTo !== undefined && e.assignedTo.toLowerCase() === lower };
+}
+
+export function parseFilter(text: string, dialect: Dialect = DEFENDER_DIALECT): FilterNode {
+  return new Parser(tokenize(text), dialect).parse();
 }
 
 export function evaluate(node: FilterNode, e: IndexEntry): boolean {
@@ -238,15 +265,7 @@ export function evaluate(node: FilterNode, e: IndexEntry): boolean {
       return evaluate(node.left, e) && evaluate(node.right, e);
     case 'or':
       return evaluate(node.left, e) || evaluate(node.right, e);
-    case 'date': {
-      // Both sides are 7-digit UTC strings of the same shape, so string order is time order.
-      const v = e[node.field];
-      return node.op === 'ge' ? v >= node.value : node.op === 'gt' ? v > node.value : node.op === 'le' ? v <= node.value : v < node.value;
-    }
-    case 'eq':
-      if (node.field === 'status') return e.status === node.value;
-      // UPNs are compared case-insensitively: addresses that differ only in case name the same person.
-      if (node.value === null) return e.assignedTo === undefined;
-      return e.assignedTo !== undefined && e.assignedTo.toLowerCase() === node.value.toLowerCase();
+    case 'leaf':
+      return node.test(e);
   }
 }

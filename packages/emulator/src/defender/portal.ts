@@ -1,6 +1,6 @@
 import { deviceJson } from './generate/entities';
 import { groupBit, incidentUri, type IndexEntry, type TenantProfile } from './generate';
-import { DEVICE_GROUPS, SEVERITIES, type Alert, type AlertSeverity, type DeviceGroup, type Incident, type Severity } from './model';
+import { AWAITING_ACTION, DEVICE_GROUPS, SEVERITIES, type Alert, type AlertSeverity, type DeviceGroup, type Incident, type Severity } from './model';
 import { parsePatchBody, PatchError, resolveClassification, type IncidentPatch } from './patch';
 import { Rng } from './prng';
 import type { Change, IncidentStoreImpl } from './store';
@@ -26,6 +26,7 @@ export interface NewAlert {
 
 /** A change as someone in the portal makes it. */
 export interface PortalChange {
+  /** A Defender status, or `AwaitingAction` (Graph's awaitingAction; the Defender API shows it as Active). */
   status?: string;
   /** null (or "") unassigns. */
   assignedTo?: string | null;
@@ -46,6 +47,7 @@ export interface NewIncident {
   incidentName: string;
   /** Default: the highest severity of its alerts. */
   severity?: Severity;
+  /** As in PortalChange (default Active). */
   status?: string;
   assignedTo?: string;
   classification?: string;
@@ -58,11 +60,15 @@ export interface NewIncident {
 const ALERT_SEVERITIES: readonly AlertSeverity[] = ['Informational', 'Low', 'Medium', 'High'];
 const PATCH_FIELDS = ['status', 'assignedTo', 'classification', 'determination', 'tags', 'comment'] as const;
 
-/** The PATCH fields of `input`, validated exactly as the API validates a PATCH body. */
+/**
+ * The PATCH fields of `input`, validated exactly as the API validates a PATCH body, except that the
+ * portal (the service itself) may also set `AwaitingAction`.
+ */
 function validatedPatch(input: Partial<Record<(typeof PATCH_FIELDS)[number], unknown>>): IncidentPatch {
-  const fields = Object.fromEntries(PATCH_FIELDS.filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
-  if (Object.keys(fields).length === 0) return {};
-  return parsePatchBody(Buffer.from(JSON.stringify(fields)), 'application/json');
+  const awaiting = input.status === AWAITING_ACTION;
+  const fields = Object.fromEntries(PATCH_FIELDS.filter((k) => input[k] !== undefined && !(k === 'status' && awaiting)).map((k) => [k, input[k]]));
+  const patch = Object.keys(fields).length === 0 ? {} : parsePatchBody(Buffer.from(JSON.stringify(fields)), 'application/json');
+  return awaiting ? { ...patch, status: AWAITING_ACTION } : patch;
 }
 
 function severityRank(s: string): number {
@@ -122,7 +128,7 @@ export function changeInPortal(store: IncidentStoreImpl, tenantId: string, id: n
   return store.get(tenantId, id);
 }
 
-/** Adds a new incident to the tenant, newest in the queue; returns it, or undefined when there is no such tenant. */
+/** Adds a new incident to the tenant (the newest by creation and update); returns it, or undefined when there is no such tenant. */
 export function addInPortal(store: IncidentStoreImpl, tenantId: string, nowMs: number, input: NewIncident): Incident | undefined {
   const data = store.tenant(tenantId);
   if (!data) return undefined;

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { DefenderRequest, EmulatorContext, Quotas } from '../context';
+import type { ApiRequest, EmulatorContext, Quotas } from '../context';
 import type { User } from '../directory';
-import type { Fault, FaultEndpoint } from '../faults';
+import { RUNNING_KINDS, withOddItem, type Fault, type FaultEndpoint } from '../faults';
 import { authenticate, type AuthOutcome } from './auth';
-import { errorReply, ODATA_CONTENT_TYPE, quotaMessage, throttled, unauthorized, type Reply } from './errors';
+import { errorReply, legacyThrottled, ODATA_CONTENT_TYPE, quotaMessage, throttled, unauthorized, type Reply } from './errors';
 import { ODataQueryError, parseListQuery } from './odata';
 import { parsePatchBody, PatchError, resolveClassification } from './patch';
 import type { QuotaTracker } from './quota';
@@ -15,7 +15,7 @@ const ENTITY_CONTEXT = `${CONTEXT}/$entity`;
 const READ = 'Incident.Read';
 const WRITE = 'Incident.ReadWrite';
 
-type RequestRecord = DefenderRequest;
+type RequestRecord = ApiRequest;
 type Authenticated = Extract<AuthOutcome, { ok: true }>;
 type Handler = (req: Request, auth: Authenticated) => Reply;
 
@@ -23,18 +23,35 @@ const OPERATIONS: Record<Extract<FaultEndpoint, `incidents.${string}`>, { quota:
   'incidents.list': { quota: 'list', name: 'list incidents' },
   'incidents.get': { quota: 'get', name: 'get incident' },
   'incidents.update': { quota: 'update', name: 'update incident' },
+  // A PATCH that only adds a comment: the same quota as any update.
+  'incidents.comment': { quota: 'update', name: 'update incident' },
 };
 type Operation = keyof typeof OPERATIONS;
 
-function rawQuery(req: Request): URLSearchParams {
+export function rawQuery(req: Request): URLSearchParams {
   const q = req.originalUrl.indexOf('?');
   return new URLSearchParams(q < 0 ? '' : req.originalUrl.slice(q + 1));
+}
+
+/** A PATCH whose body is a JSON object with `comment` as its only property: how this API adds a comment. */
+function isCommentOnly(body: unknown): boolean {
+  if (!Buffer.isBuffer(body)) return false;
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.keys(parsed).join() === 'comment';
+  } catch {
+    return false;
+  }
 }
 
 function send(res: Response, reply: Reply): void {
   const record = res.locals.defenderRecord as RequestRecord | undefined;
   if (record) record.status = reply.status;
   res.status(reply.status);
+  if (reply.status === 204) {
+    res.end();
+    return;
+  }
   res.setHeader('Content-Type', reply.contentType ?? ODATA_CONTENT_TYPE);
   res.setHeader('OData-Version', '4.0');
   // No Strict-Transport-Security although the real API sends it: this listener shares the host name
@@ -73,12 +90,14 @@ export function defenderRouter(ctx: EmulatorContext, store: IncidentStoreImpl, q
 
   router.use((req, res, next) => {
     const record: RequestRecord = {
+      api: 'defender',
       method: req.method,
       path: req.path,
       query: Object.fromEntries(rawQuery(req)),
       status: 0,
     };
-    ctx.stats.defenderRequests.push(record);
+    if (typeof req.headers.prefer === 'string') record.prefer = req.headers.prefer;
+    ctx.stats.apiRequests.push(record);
     res.locals.defenderRecord = record;
     next();
   });
@@ -86,15 +105,17 @@ export function defenderRouter(ctx: EmulatorContext, store: IncidentStoreImpl, q
   /**
    * Order: fault (so an injected 401 works even without a valid token) → 401 → 403 (permission, then
    * role) → quota → the handler. Only calls that pass authentication and authorisation count toward the
-   * quota; faulted and refused calls do not.
+   * quota; faulted and refused calls do not. `delay`, `truncated` and `no-content` let the call run.
    */
-  const handle = (operation: Operation, authorize: (auth: Authenticated) => Reply | undefined, handler: Handler) =>
+  const handle = (operationOf: Operation | ((req: Request) => Operation), authorize: (auth: Authenticated) => Reply | undefined, handler: Handler) =>
     async (req: Request, res: Response): Promise<void> => {
+      const operation = typeof operationOf === 'function' ? operationOf(req) : operationOf;
       let auth = authenticate(ctx, req.headers.authorization);
       const record = res.locals.defenderRecord as RequestRecord;
       if (auth.ok) record.upn = auth.user.upn;
       const fault = ctx.faults.take(operation);
-      if (fault && fault.kind !== 'delay' && fault.kind !== 'truncated') return send(res, faultReply(fault, operation));
+      const runs = fault === undefined || RUNNING_KINDS.includes(fault.kind);
+      if (fault && !runs) return send(res, faultReply(fault, operation));
       if (fault?.kind === 'delay') {
         await sleep(fault.delayMs);
         auth = authenticate(ctx, req.headers.authorization);
@@ -103,6 +124,9 @@ export function defenderRouter(ctx: EmulatorContext, store: IncidentStoreImpl, q
       if (fault?.kind === 'truncated') {
         return send(res, { ...reply, status: 200, body: reply.body.slice(0, Math.floor(reply.body.length / 2)) });
       }
+      // no-content replaces a successful answer only: a refused call still says why.
+      if (fault?.kind === 'no-content' && reply.status >= 200 && reply.status < 300) return send(res, { status: 204, body: '' });
+      if (fault?.kind === 'odd-item' && reply.status === 200) return send(res, { ...reply, body: withOddItem(reply.body) });
       send(res, reply);
     };
 
@@ -167,7 +191,9 @@ export function defenderRouter(ctx: EmulatorContext, store: IncidentStoreImpl, q
         if (err instanceof ODataQueryError) return errorReply(400, 'ODataError', err.message);
         throw err;
       }
-      const ids = store.query(auth.user, query.filter, query.skip, query.top);
+      // The server's page size caps every page; without $top it is the page size.
+      const pageSize = store.pageSize('defender');
+      const ids = store.query(auth.user, query.filter, query.skip, Math.min(query.top ?? pageSize, pageSize));
       const value = ids.map((id) => store.json(auth.user, id) as string);
       return { status: 200, body: `{"@odata.context":${JSON.stringify(CONTEXT)},"value":[${value.join(',')}]}` };
     }),
@@ -189,7 +215,7 @@ export function defenderRouter(ctx: EmulatorContext, store: IncidentStoreImpl, q
   router.patch(
     '/api/incidents/:id',
     express.raw({ type: () => true, limit: '1mb' }),
-    handle('incidents.update', mayUpdate, (req, auth) => {
+    handle((req) => (isCommentOnly(req.body) ? 'incidents.comment' : 'incidents.update'), mayUpdate, (req, auth) => {
       const raw = String(req.params.id);
       try {
         const patch = parsePatchBody(req.body, req.headers['content-type']);
@@ -233,6 +259,8 @@ function faultReply(fault: Required<Fault>, operation: Operation): Reply {
         `API calls quota exceeded! Maximum allowed calls for ${OPERATIONS[operation].name} reached. Try again in ${fault.retryAfter} second${fault.retryAfter === 1 ? '' : 's'}.`,
         fault.retryAfter,
       );
+    case '429-body':
+      return legacyThrottled(fault.retryAfter);
     case '500':
       return errorReply(500, 'InternalServerError', 'An internal error occurred. Retry the request.');
     case '503':

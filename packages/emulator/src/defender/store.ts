@@ -1,4 +1,4 @@
-import type { EmulatorContext } from '../context';
+import { DEFAULT_PAGE_SIZE, type ApiName, type EmulatorContext, type ListOrder } from '../context';
 import type { User } from '../directory';
 import { buildProfile, generateIndex, groupBit, groupsOfMask, type IndexEntry } from './generate';
 import type { Incident } from './model';
@@ -11,6 +11,7 @@ export interface IncidentSummary {
   incidentId: number;
   createdTime: string;
   lastUpdateTime: string;
+  /** Defender spelling; `AwaitingAction` is the store's status the Defender API shows as Active (Graph: awaitingAction). */
   status: string;
   severity: string;
   assignedTo?: string;
@@ -71,11 +72,24 @@ export class IncidentStoreImpl {
     return scope === 'all' || (e.groupMask & scope) !== 0;
   }
 
-  /** Ids of the incidents of the user's tenant that the user's Defender role may see, in API order. */
+  /** The listing order in force (a setting). */
+  get listOrder(): ListOrder {
+    return this.ctx.options.listing.order;
+  }
+
+  /** The server page size of a surface: the setting, or the surface's default. */
+  pageSize(api: ApiName): number {
+    return this.ctx.options.listing.pageSize ?? DEFAULT_PAGE_SIZE[api];
+  }
+
+  private ordered(tenantId: string): readonly IndexEntry[] {
+    return this.tenant(tenantId)?.ordered(this.listOrder) ?? [];
+  }
+
+  /** Ids of the incidents of the user's tenant that the user's Defender role may see, in listing order. */
   visibleIds(user: User): Set<number> {
-    const data = this.tenant(user.tenantId);
     const scope = this.scope(user);
-    return new Set((data?.order ?? []).filter((e) => this.visibleTo(scope, e)).map((e) => e.id));
+    return new Set(this.ordered(user.tenantId).filter((e) => this.visibleTo(scope, e)).map((e) => e.id));
   }
 
   canSee(user: User, id: number): boolean {
@@ -84,12 +98,12 @@ export class IncidentStoreImpl {
   }
 
   count(tenantId: string): number {
-    return this.tenant(tenantId)?.order.length ?? 0;
+    return this.tenant(tenantId)?.byId.size ?? 0;
   }
 
-  /** Every incident of the tenant in API order, without alerts (cheap even for 100,000). */
+  /** Every incident of the tenant in listing order, without alerts (cheap even for 100,000). */
   list(tenantId: string): IncidentSummary[] {
-    return (this.tenant(tenantId)?.order ?? []).map((e) => ({
+    return this.ordered(tenantId).map((e) => ({
       incidentId: e.id,
       createdTime: e.createdTime,
       lastUpdateTime: e.lastUpdateTime,
@@ -109,14 +123,28 @@ export class IncidentStoreImpl {
     return text === undefined ? undefined : (JSON.parse(text) as Incident);
   }
 
-  /** One page of what the user may see, matching the filter, in API order. */
+  /** Ids of every incident the user may see that matches the filter, in listing order. */
+  matching(user: User, filter: FilterNode | undefined): number[] {
+    const scope = this.scope(user);
+    const out: number[] = [];
+    for (const e of this.ordered(user.tenantId)) if (this.visibleTo(scope, e) && (!filter || evaluate(filter, e))) out.push(e.id);
+    return out;
+  }
+
+  /** Whether the user may see the incident and it matches the filter (as it is now). */
+  matches(user: User, id: number, filter: FilterNode | undefined): boolean {
+    const e = this.tenant(user.tenantId)?.byId.get(id);
+    return e !== undefined && this.visibleTo(this.scope(user), e) && (!filter || evaluate(filter, e));
+  }
+
+  /** One page of what the user may see, matching the filter, in listing order. */
   query(user: User, filter: FilterNode | undefined, skip: number, top: number): number[] {
     const data = this.tenant(user.tenantId);
     if (!data) return [];
     const scope = this.scope(user);
     const page: number[] = [];
     let skipped = 0;
-    for (const e of data.order) {
+    for (const e of data.ordered(this.listOrder)) {
       if (!this.visibleTo(scope, e) || (filter && !evaluate(filter, e))) continue;
       if (skipped < skip) {
         skipped++;
@@ -128,10 +156,16 @@ export class IncidentStoreImpl {
     return page;
   }
 
-  /** The serialised incident, if it exists and the user may see it. */
+  /** The serialised incident as the Defender API returns it, if it exists and the user may see it. */
   json(user: User, id: number): string | undefined {
     if (!this.canSee(user, id)) return undefined;
     return this.tenant(user.tenantId)?.incidentJson(id);
+  }
+
+  /** The stored incident, read-only (shared: never change it), if it exists and the user may see it. */
+  view(user: User, id: number): Incident | undefined {
+    if (!this.canSee(user, id)) return undefined;
+    return this.tenant(user.tenantId)?.view(id);
   }
 
   /** The fields a classification check needs, if the incident exists in the tenant. */

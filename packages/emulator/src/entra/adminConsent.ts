@@ -1,5 +1,4 @@
 import express, { type Request, type Response } from 'express';
-import { DEFENDER_RESOURCE } from '../directory';
 import { AadError, Errors, newTrace, type Trace } from './errors';
 import type { PendingAdminConsent } from './grants';
 import { consentPath, currentSession, showSignIn, type Flow } from './interaction';
@@ -7,7 +6,7 @@ import { consentPage, sendPage } from './pages';
 import { Params } from './params';
 import { deliver, deliverError, showError, type ClientTarget } from './respond';
 import { checkClientRequest, tenantName, type EntraRuntime, type TenantRef } from './runtime';
-import { CONFIGURED_PERMISSIONS, fullScope, parseScopes, PERMISSION_TEXT, requestedPermissions } from './scopes';
+import { ALL_CONFIGURED, parseScopes, PERMISSION_TEXT, requestedPermissions } from './scopes';
 
 /*
  * Admin consent (service-facts §2.11): GET /{tenant}/v2.0/adminconsent?client_id&scope&redirect_uri&state
@@ -54,7 +53,7 @@ export function adminConsentFlow(rt: EntraRuntime): Flow<PendingAdminConsent> {
           user,
           appName: APP_NAME,
           tenantName: tenant?.displayName ?? user.tenantId,
-          permissions: pending.permissions.map((p) => ({ ...PERMISSION_TEXT[p], scope: fullScope(p) })),
+          permissions: pending.permissions.map((p) => ({ ...PERMISSION_TEXT[p], scope: p })),
         }),
       );
     },
@@ -65,7 +64,7 @@ export function adminConsentFlow(rt: EntraRuntime): Flow<PendingAdminConsent> {
       rt.pending.finish(pending.id);
       const params: Record<string, string> = pending.legacy
         ? { tenant: user.tenantId, admin_consent: 'True' }
-        : { admin_consent: 'True', tenant: user.tenantId, scope: pending.permissions.map(fullScope).join(' ') };
+        : { admin_consent: 'True', tenant: user.tenantId, scope: pending.permissions.join(' ') };
       deliver(res, targetOf(pending), params);
     },
     cancel(res, pending, trace) {
@@ -90,14 +89,14 @@ export function adminConsentRoutes(rt: EntraRuntime, router: express.Router, flo
     }
 
     const state = params.get('state');
-    let permissions = [...CONFIGURED_PERMISSIONS];
+    let permissions = [...ALL_CONFIGURED];
     if (!legacy) {
       try {
         const raw = params.get('scope');
         if (!raw?.trim()) throw Errors.missingParameter('scope');
         // OIDC scopes are allowed alongside and simply not part of the grant.
         permissions = requestedPermissions(parseScopes(raw, tenantName(tenant)));
-        if (!permissions.length) throw Errors.invalidScope(raw, `Admin consent needs at least one permission of ${DEFENDER_RESOURCE}.`);
+        if (!permissions.length) throw Errors.invalidScope(raw, `Admin consent needs at least one permission of a resource.`);
       } catch (err) {
         if (!(err instanceof AadError)) throw err;
         return deliverError(res, { redirectUri, responseMode: 'query', state }, err, trace, { admin_consent: 'True' });

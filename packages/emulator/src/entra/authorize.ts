@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import type { DefenderScope, User } from '../directory';
+import type { User } from '../directory';
 import { clientInfo } from './claims';
 import { AadError, Errors, newTrace, type Trace } from './errors';
 import { sendPageFault } from './faultResponses';
@@ -9,7 +9,7 @@ import { consentPage, sendPage } from './pages';
 import { Params } from './params';
 import { deliver, deliverError, showError, type ClientTarget } from './respond';
 import { checkClientRequest, tenantName, type EntraRuntime, type TenantRef } from './runtime';
-import { asksForResource, fullScope, parseScopes, PERMISSION_TEXT, requestedPermissions } from './scopes';
+import { asksForResource, parseScopes, PERMISSION_TEXT, requestedPermissions } from './scopes';
 
 /*
  * GET /{tenant}/oauth2/v2.0/authorize (service-facts §2.2, §2.3).
@@ -88,8 +88,9 @@ function validateRequest(params: Params, tenant: TenantRef, mode: string): Valid
   };
 }
 
-function consentItems(pending: PendingAuthorize, permissions: DefenderScope[]) {
-  const items = permissions.map((p) => ({ ...PERMISSION_TEXT[p], scope: fullScope(p) }));
+/** The consent page's list: the permissions (full URIs) plus the OIDC scopes that come with them. */
+function consentItems(pending: PendingAuthorize, permissions: string[]) {
+  const items = permissions.map((p) => ({ ...PERMISSION_TEXT[p], scope: p }));
   if (pending.scopes.oidc.has('openid')) items.unshift({ ...PERMISSION_TEXT.openid, scope: 'openid' });
   if (pending.scopes.oidc.has('offline_access')) items.push({ ...PERMISSION_TEXT.offline_access, scope: 'offline_access' });
   return items;
@@ -129,7 +130,7 @@ export function authorizeFlow(rt: EntraRuntime): Flow<PendingAuthorize> {
       pending.session = session;
       const tenant = directory.tenants.get(user.tenantId);
       const requested = requestedPermissions(pending.scopes);
-      const missing = directory.missingConsent(user, requested) as DefenderScope[];
+      const missing = directory.missingConsent(user, requested);
       const userConsent = tenant?.userConsentAllowed ?? false;
       const forced = pending.prompt === 'consent' && userConsent && requested.length > 0;
       if (!missing.length && !forced) return complete(res, pending, user, session);

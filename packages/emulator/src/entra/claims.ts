@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { EmulatorContext } from '../context';
 import { DEFENDER_RESOURCE, type User } from '../directory';
+export { GRAPH_APP_ID } from '../directory';
 import { opaque } from './ids';
 import type { OidcScope } from './scopes';
 
 /** id_tokens live an hour, whatever the access-token lifetime is set to. */
 const ID_TOKEN_LIFETIME_SEC = 3600;
-
-/** Microsoft Graph's application id: the audience Entra uses when only OIDC scopes are asked for. */
-export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 
 /** `client_info` (service-facts §2.6): base64url JSON that msal turns into homeAccountId `uid.utid`. */
 export function clientInfo(user: User): string {

@@ -170,6 +170,12 @@ export const Errors = {
     ),
   invalidScope: (scope: string, reason: string) =>
     spec('invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid. The scope '${scope}' is not valid. ${reason}`.trim()),
+  multipleResources: (scope: string) =>
+    spec(
+      'invalid_scope',
+      28000,
+      `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`,
+    ),
   resourceNotFound: (resource: string, tenantName: string) =>
     spec(
       'invalid_resource',

@@ -1,4 +1,4 @@
-import type { DefenderScope, Tenant } from '../directory';
+import type { Tenant } from '../directory';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
 import { guid, opaque } from './ids';
@@ -89,7 +89,8 @@ export interface PendingAdminConsent extends PendingBase {
   kind: 'adminconsent';
   /** The legacy `/{tenant}/adminconsent` form, whose redirects differ. */
   legacy: boolean;
-  permissions: DefenderScope[];
+  /** Full permission URIs, of either resource. */
+  permissions: string[];
 }
 
 export type PendingRequest = PendingAuthorize | PendingAdminConsent;

@@ -23,7 +23,7 @@ export interface Entra {
   revokeRefreshTokens(upn: string): number;
   /** Every authorization code, access token, id_token and refresh token issued so far (the most recent 20,000). */
   issuedSecrets(): string[];
-  /** A Defender access token for the user without a sign-in (see mint.ts). */
+  /** A Defender or Graph access token for the user without a sign-in (see mint.ts). */
   mintAccessToken(user: User, options?: MintOptions): string;
 }
 

@@ -1,13 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import { DEFENDER_SCOPES, type User } from '../directory';
+import { permissionUri, RESOURCES, type User } from '../directory';
 import { accessTokenClaims, clientInfo, GRAPH_APP_ID, idTokenClaims } from './claims';
 import { AadError, Errors, newTrace, tokenErrorBody, type Trace } from './errors';
 import { sendJsonFault } from './faultResponses';
 import { CODE_LIFETIME_MS } from './grants';
 import { Params } from './params';
 import { resolveTenant, tenantName, type EntraRuntime, type TenantRef } from './runtime';
-import { asksForResource, fullScope, parseScopes, requestedPermissions, type RequestedScopes } from './scopes';
+import { fullScope, parseScopes, permissionsOf, type RequestedScopes } from './scopes';
 
 /*
  * POST /{tenant}/oauth2/v2.0/token (service-facts §2.4, §2.5).
@@ -91,9 +91,17 @@ function checkPkce(challenge: string | undefined, verifier: string | undefined):
   if (createHash('sha256').update(verifier).digest('base64url') !== challenge) throw Errors.pkceMismatch('');
 }
 
+/**
+ * The scopes a token is issued for: the request's `scope`, or else those of the original grant. Entra
+ * issues one audience per access token, so a `scope` naming two resources is refused (AADSTS28000); a
+ * grant that consented to two (authorize may) falls back to the first it named.
+ */
 function scopesOfRequest(g: GrantContext, fallback: RequestedScopes): RequestedScopes {
   const raw = g.params.get('scope');
-  return raw === undefined ? fallback : parseScopes(raw, tenantName(g.tenant));
+  if (raw === undefined) return { oidc: fallback.oidc, resources: fallback.resources.slice(0, 1) };
+  const parsed = parseScopes(raw, tenantName(g.tenant));
+  if (parsed.resources.length > 1) throw Errors.multipleResources(raw);
+  return parsed;
 }
 
 function userOf(rt: EntraRuntime, oid: string): User {
@@ -112,9 +120,10 @@ interface Issue {
 }
 
 /**
- * Builds the success body. Like Entra, the access token carries every permission of the resource the
- * user holds (tenant-wide plus their own consent), not only the requested ones; asking for a permission
- * that is not consented fails with 65001 so the app goes back through /authorize.
+ * Builds the success body. Like Entra, the access token is for one resource (the one the scopes name) and
+ * carries every permission of that resource the user holds (tenant-wide plus their own consent), not only
+ * the requested ones; asking for a permission that is not consented fails with 65001 so the app goes
+ * back through /authorize.
  */
 function issueTokens(g: GrantContext, issue: Issue): Record<string, unknown> {
   const { rt, clientId } = g;
@@ -124,17 +133,20 @@ function issueTokens(g: GrantContext, issue: Issue): Record<string, unknown> {
   const lifetimeSec = ctx.options.accessTokenLifetimeSec;
   let accessToken: string;
   let scope: string;
-  if (asksForResource(scopes)) {
-    const granted = [...ctx.directory.grantedScopes(user)];
-    const held = DEFENDER_SCOPES.filter((s) => granted.includes(s));
-    const missing = scopes.defaultScope ? (held.length ? [] : requestedPermissions(scopes)) : ctx.directory.missingConsent(user, scopes.defender);
+  const target = scopes.resources[0];
+  if (target) {
+    const { resource } = target;
+    const granted = ctx.directory.grantedScopes(user);
+    const held = RESOURCES[resource].permissions.filter((p) => granted.has(permissionUri(resource, p)));
+    const missing = target.defaultScope ? (held.length ? [] : permissionsOf(target)) : ctx.directory.missingConsent(user, permissionsOf(target));
     if (missing.length) throw Errors.consentRequired(clientId, 'invalid_grant');
-    const claims = accessTokenClaims({ user, clientId, scp: held, nowSec, lifetimeSec });
+    const claims = accessTokenClaims({ user, clientId, scp: held, audience: RESOURCES[resource].uri, nowSec, lifetimeSec });
     ctx.accessTokens.recordIssued(claims.uti as string);
     accessToken = ctx.keys.sign(claims);
-    // Full URIs, as Entra returns them for resources other than Graph; `.default` is echoed so that
-    // msal's cache lookup for a `.default` request (target ⊇ requested scopes) hits.
-    scope = [...held.map(fullScope), ...(scopes.defaultScope ? [fullScope('.default')] : [])].join(' ');
+    // Full URIs (as the Microsoft docs' token response sample shows); `.default` is echoed so that msal's
+    // cache lookup for a `.default` request (target ⊇ requested scopes) hits.
+    const uri = (name: string) => permissionUri(resource, name);
+    scope = [...held.map(uri), ...(target.defaultScope ? [uri('.default')] : [])].join(' ');
   } else {
     // Only OIDC scopes: Entra would issue a Microsoft Graph token. The emulator signs one with Graph's
     // audience, which the Defender API (rightly) refuses.

@@ -1,8 +1,9 @@
 /**
  * Test support that ships with the emulator: a scripted browser that trusts exactly the emulator's
- * certificate, a plain client of the emulated Defender API with tokens minted through the control face,
- * and self-signed TLS material for tests that need a certificate of their own.
+ * certificate, plain clients of the emulated Defender and Graph APIs with tokens minted through the
+ * control face, and self-signed TLS material for tests that need a certificate of their own.
  */
 export { TestBrowser, type Page, type RequestOptions } from './browser';
 export { DefenderCaller, defenderToken, type ApiResponse, type CallOptions, type ErrorBody } from './defenderTokens';
+export { GraphCaller, graphToken, type GraphCallOptions, type GraphErrorBody } from './graph';
 export { generateTls, type TlsMaterial } from '../tls';

@@ -33,11 +33,18 @@ export interface AlertContext {
 }
 
 export function buildAlerts(rng: Rng, profile: TenantProfile, e: IndexEntry, scenario: Scenario, c: AlertContext): Alert[] {
-  const count = rng.weighted(ALERT_COUNTS);
+  const drawn = rng.weighted(ALERT_COUNTS);
+  // A cloud-workload incident carries each of its templates (in turn), so every evidence type occurs in the data.
+  const everyTemplate = scenario.key === 'cloud';
+  const count = everyTemplate ? Math.max(drawn, scenario.alerts.length) : drawn;
   const deviceTemplates = scenario.alerts.filter((t) => DEVICE_SERVICES.has(t.service));
   const otherTemplates = scenario.alerts.filter((t) => !DEVICE_SERVICES.has(t.service));
   const templates: AlertTemplate[] = [];
   for (let i = 0; i < count; i++) {
+    if (everyTemplate) {
+      templates.push(scenario.alerts[i % scenario.alerts.length]);
+      continue;
+    }
     // With devices, the first alert names one (the incident exists because of it); without, none may.
     if (c.devices.length) templates.push(i === 0 || otherTemplates.length === 0 ? rng.pick(deviceTemplates) : rng.pick(scenario.alerts));
     else templates.push(rng.pick(otherTemplates.length ? otherTemplates : scenario.alerts));
@@ -89,7 +96,7 @@ export function buildAlerts(rng: Rng, profile: TenantProfile, e: IndexEntry, sce
       severity: severities[i],
       investigationId: withInvestigation ? rng.int(1000, 99_999) : undefined,
       investigationState: withInvestigation ? investigationState(rng) : 'UnsupportedAlertType',
-      detectionSource: rng.pick(DETECTION_SOURCES[t.service]),
+      detectionSource: t.detectionSource ?? rng.pick(DETECTION_SOURCES[t.service]),
       detectorId: Rng.from('detector', t.title).guid(),
       classification,
       determination,

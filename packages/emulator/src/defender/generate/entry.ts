@@ -23,14 +23,29 @@ export interface IndexEntry {
   scenario: number;
   redirectIncidentId?: number;
   flags: number;
+  /** Where the incident falls in the `shuffled` order: a hash of (seed, tenant, id), set by the tenant's store. */
+  shuffleKey?: number;
 }
 
 /**
- * API order: newest update first, then the higher id. A design choice: the docs only say "most recent
+ * The `lastUpdated` order: newest update first, then the higher id. The docs only say "most recent
  * incidents at the top" (service-facts §1.2) without naming the key; lastUpdateTime makes a changed
  * incident rise to the top, and the id tie-break keeps $top/$skip paging stable.
  */
 export function compareEntries(a: IndexEntry, b: IndexEntry): number {
   if (a.lastUpdateTime !== b.lastUpdateTime) return a.lastUpdateTime < b.lastUpdateTime ? 1 : -1;
   return b.id - a.id;
+}
+
+/** The `created` order: newest created first, then the higher id. */
+export function compareCreated(a: IndexEntry, b: IndexEntry): number {
+  if (a.createdTime !== b.createdTime) return a.createdTime < b.createdTime ? 1 : -1;
+  return b.id - a.id;
+}
+
+/** The `shuffled` order: by the seeded key, then the id. Neither a change nor time moves an incident in it. */
+export function compareShuffled(a: IndexEntry, b: IndexEntry): number {
+  const ka = a.shuffleKey ?? 0;
+  const kb = b.shuffleKey ?? 0;
+  return ka !== kb ? ka - kb : a.id - b.id;
 }

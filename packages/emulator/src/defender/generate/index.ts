@@ -1,11 +1,11 @@
 import { SCENARIOS, type Scenario } from '../catalog';
-import { DETERMINATIONS, NOT_AVAILABLE, SEVERITIES, STATUSES, type Classification } from '../model';
-import { Rng } from '../prng';
+import { AWAITING_ACTION, DETERMINATIONS, NOT_AVAILABLE, SEVERITIES, STATUSES, type Classification } from '../model';
+import { hash32, Rng } from '../prng';
 import { formatTicks } from '../timestamps';
 import { compareEntries, FLAG_LEGACY, FLAG_MARKUP_IMG, FLAG_MARKUP_SCRIPT, type IndexEntry } from './entry';
 import { DAY_MS, groupBit, type TenantProfile } from './profile';
 
-export { compareEntries, FLAG_LEGACY, FLAG_MARKUP_IMG, FLAG_MARKUP_SCRIPT, type IndexEntry } from './entry';
+export { compareCreated, compareEntries, compareShuffled, FLAG_LEGACY, FLAG_MARKUP_IMG, FLAG_MARKUP_SCRIPT, type IndexEntry } from './entry';
 export { expandIncident, incidentUri } from './incident';
 export { buildProfile, groupBit, groupsOfMask, RBAC_GROUP_IDS, type FleetDevice, type TenantProfile } from './profile';
 
@@ -82,6 +82,15 @@ export function generateIndex(profile: TenantProfile, count: number): IndexEntry
     e.groupMask = groupBit('Workstations');
   }
 
+  // And at least one cloud-workload incident, whose alerts carry the evidence types only Graph shows.
+  const cloudScenario = SCENARIOS.findIndex((s) => s.key === 'cloud');
+  if (count >= 40 && !entries.some((e) => e.scenario === cloudScenario)) {
+    const e = entries[Math.floor(count * 0.61)];
+    e.scenario = cloudScenario;
+    e.devices = [];
+    e.groupMask = 0;
+  }
+
   for (const e of entries) {
     e.assignedTo = pickAssignee(rng, profile, e.status);
     const [classification, determination] = pickClassification(rng, e.status, SCENARIOS[e.scenario]);
@@ -99,7 +108,24 @@ export function generateIndex(profile: TenantProfile, count: number): IndexEntry
 
   linkRedirects(rng, entries);
   placeMarkup(rng, entries);
+  markAwaitingAction(profile, entries);
   return entries;
+}
+
+/**
+ * Some open incidents on devices wait for an action (an automated investigation's remediation to approve):
+ * Graph's `awaitingAction`, which the Defender API shows as Active. Chosen by hash, so the main random
+ * stream (and every other generated value) stays as it was; at least one is on a workstation, where
+ * every analyst of the directory sees it.
+ */
+function markAwaitingAction(profile: TenantProfile, entries: IndexEntry[]): void {
+  const open = entries.filter((e) => e.status === 'Active' && e.groupMask !== 0);
+  for (const e of open) if (hash32(profile.seed, profile.tenantId, 'awaiting', e.id) % 10 === 0) e.status = AWAITING_ACTION;
+  const workstations = groupBit('Workstations');
+  if (!entries.some((e) => e.status === AWAITING_ACTION && (e.groupMask & workstations) !== 0)) {
+    const first = open.find((e) => (e.groupMask & workstations) !== 0);
+    if (first) first.status = AWAITING_ACTION;
+  }
 }
 
 function pickDevices(rng: Rng, profile: TenantProfile, scenario: Scenario): number[] {
@@ -177,7 +203,7 @@ function linkRedirects(rng: Rng, entries: IndexEntry[]): void {
  */
 function placeMarkup(rng: Rng, entries: IndexEntry[]): void {
   const workstations = groupBit('Workstations');
-  // The two first in API order among open incidents on workstations, found without sorting everything.
+  // The two most recently updated open incidents on workstations, found without sorting everything.
   let first: IndexEntry | undefined;
   let second: IndexEntry | undefined;
   for (const e of entries) {

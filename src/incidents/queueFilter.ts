@@ -1,12 +1,10 @@
-import type { Incident } from './types';
+import { SEVERITIES, STATUSES, type Incident, type Severity, type Status } from './model';
 
-export const STATUSES = ['Active', 'InProgress', 'Resolved', 'Redirected'] as const;
-export const SEVERITIES = ['High', 'Medium', 'Low', 'Informational', 'UnSpecified'] as const;
+export { SEVERITIES, STATUSES, type Severity, type Status } from './model';
+
 export const WINDOWS = { '24h': 24 * 3600e3, '7d': 7 * 24 * 3600e3, '30d': 30 * 24 * 3600e3, '6m': 183 * 24 * 3600e3, custom: 0 } as const;
 export const SORTS = ['updated', 'severity', 'created'] as const;
 
-export type Status = (typeof STATUSES)[number];
-export type Severity = (typeof SEVERITIES)[number];
 export type TimeWindow = keyof typeof WINDOWS;
 export type Sort = (typeof SORTS)[number];
 export type Assignee = { kind: 'anyone' } | { kind: 'me' } | { kind: 'unassigned' } | { kind: 'address'; address: string };
@@ -26,8 +24,8 @@ export interface QueueFilter {
 }
 
 export const DEFAULT_FILTER: QueueFilter = {
-  status: ['Active', 'InProgress'],
-  severity: ['High', 'Medium', 'Low'],
+  status: ['active', 'inProgress', 'awaitingAction'],
+  severity: ['high', 'medium', 'low'],
   assignee: { kind: 'anyone' },
   window: '6m',
   sort: 'updated',
@@ -36,7 +34,7 @@ export const DEFAULT_FILTER: QueueFilter = {
 /** The built-in saved views: plain query strings, so they bookmark and share like any other view. */
 export const SAVED_VIEWS: { name: string; query: string }[] = [
   { name: 'Assigned to me', query: 'assignee=me' },
-  { name: 'Unassigned High/Medium', query: 'assignee=unassigned&severity=High&severity=Medium' },
+  { name: 'Unassigned High/Medium', query: 'assignee=unassigned&severity=high&severity=medium' },
   { name: 'Updated in the last 24 h', query: 'window=24h' },
 ];
 
@@ -63,14 +61,18 @@ function many(query: Query, key: string): string[] | undefined {
 
 function one(query: Query, key: string): string | undefined {
   const v = query[key];
-  const s = Array.isArray(v) ? v[0] : v;
+  const s: unknown = Array.isArray(v) ? (v as unknown[])[0] : v;
   return typeof s === 'string' && s.trim() !== '' ? s.trim() : undefined;
 }
+
+/** Names earlier versions of ThreatDesk put in bookmarks, still accepted. */
+const ALIASES: Record<string, string> = { unspecified: 'unknown', merged: 'redirected' };
 
 function pick<T extends string>(values: string[], allowed: readonly T[], field: string): T[] {
   const out: T[] = [];
   for (const v of values) {
-    const match = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+    const lower = ALIASES[v.toLowerCase()] ?? v.toLowerCase();
+    const match = allowed.find((a) => a.toLowerCase() === lower);
     if (!match) throw new FilterError(field, `“${v}” is not a valid ${field} (allowed: ${allowed.join(', ')})`);
     if (!out.includes(match)) out.push(match);
   }
@@ -108,7 +110,7 @@ export function parseFilter(query: Query): QueueFilter {
     return v;
   };
   const sortRaw = one(query, 'sort');
-  const sort = sortRaw ? pick([sortRaw], SORTS, 'sort')[0] : DEFAULT_FILTER.sort;
+  const sort = (sortRaw ? pick([sortRaw], SORTS, 'sort')[0] : undefined) ?? DEFAULT_FILTER.sort;
   return {
     status: status?.length ? pick(status, STATUSES, 'status') : [...DEFAULT_FILTER.status],
     severity: severity?.length ? pick(severity, SEVERITIES, 'severity') : [...DEFAULT_FILTER.severity],
@@ -141,9 +143,6 @@ export function serializeFilter(f: QueueFilter): string {
   return p.toString();
 }
 
-/** An OData string literal: single quotes doubled, as OData v4 escapes them. */
-export const odataString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
 const isoDateTime = (ms: number) => new Date(ms).toISOString();
 
 /** Custom window bounds: a bare date means the whole day (from its start, to its end), in UTC. */
@@ -155,36 +154,36 @@ export function windowBounds(f: QueueFilter, now: number): { from?: string; to?:
 }
 
 /**
- * The server-side part of the filter: only what the API filters on (status, assignedTo, lastUpdateTime),
- * built from validated values. `before` continues a listing below a lastUpdateTime (keyset paging).
+ * The whole filter, applied by the app to every incident read, whatever part the API already
+ * applied (the API's filtering is an optimisation, never relied on). Severity is left to the
+ * caller so that hidden severities can still be counted.
  */
-export function buildODataFilter(f: QueueFilter, ctx: { upn: string; now: number; before?: string }): string | undefined {
-  const clauses: string[] = [];
-  if (f.status.length && f.status.length < STATUSES.length) {
-    const parts = f.status.map((s) => `status eq ${odataString(s)}`);
-    clauses.push(parts.length > 1 ? `(${parts.join(' or ')})` : parts[0]);
-  }
-  if (f.assignee.kind === 'me') clauses.push(`assignedTo eq ${odataString(ctx.upn)}`);
-  if (f.assignee.kind === 'address') clauses.push(`assignedTo eq ${odataString(f.assignee.address)}`);
+export function matchesAppSide(i: Incident, f: QueueFilter, ctx: { upn: string; now: number }): boolean {
+  // A status ThreatDesk does not know yet is shown rather than silently hidden.
+  if (isStatus(i.status) && !f.status.includes(i.status)) return false;
+  if (f.assignee.kind === 'unassigned' && i.assignedTo) return false;
+  if (f.assignee.kind === 'me' && i.assignedTo.toLowerCase() !== ctx.upn.toLowerCase()) return false;
+  if (f.assignee.kind === 'address' && i.assignedTo.toLowerCase() !== f.assignee.address.toLowerCase()) return false;
   const { from, to } = windowBounds(f, ctx.now);
-  if (from) clauses.push(`lastUpdateTime ge ${from}`);
-  if (to) clauses.push(`lastUpdateTime le ${to}`);
-  if (ctx.before) clauses.push(`lastUpdateTime le ${ctx.before}`);
-  return clauses.length ? clauses.join(' and ') : undefined;
-}
-
-/** The app-side part: what the API cannot filter on. Severity is applied separately so hidden rows can be counted. */
-export function matchesAppSide(i: Incident, f: QueueFilter): boolean {
-  if (f.assignee.kind === 'unassigned' && i.assignedTo && i.assignedTo !== 'Unassigned') return false;
-  if (f.source && !(i.alerts ?? []).some((a) => a.serviceSource?.toLowerCase() === f.source?.toLowerCase())) return false;
-  if (f.tag && !(i.tags ?? []).some((t) => t.toLowerCase() === f.tag?.toLowerCase())) return false;
+  if (from && i.lastUpdateAt < from) return false;
+  if (to && i.lastUpdateAt > to) return false;
+  if (f.source) {
+    const source = f.source.toLowerCase();
+    if (!(i.alerts ?? []).some((a) => a.serviceSource?.toLowerCase() === source)) return false;
+  }
+  if (f.tag) {
+    const tag = f.tag.toLowerCase();
+    if (![...i.customTags, ...i.systemTags].some((t) => t.toLowerCase() === tag)) return false;
+  }
   if (f.q) {
     const q = f.q.toLowerCase();
-    if (!String(i.incidentId).includes(q) && !(i.incidentName ?? '').toLowerCase().includes(q)) return false;
+    if (!i.id.toLowerCase().includes(q) && !i.displayName.toLowerCase().includes(q)) return false;
   }
   return true;
 }
 
 export function severityOf(i: Incident): Severity {
-  return (SEVERITIES.find((s) => s.toLowerCase() === (i.severity ?? '').toLowerCase()) ?? 'UnSpecified') as Severity;
+  return SEVERITIES.find((s) => s === i.severity) ?? 'unknown';
 }
+
+export const isStatus = (v: string): v is Status => (STATUSES as readonly string[]).includes(v);

@@ -1,13 +1,5 @@
-import type { Incident, IncidentPatch } from './types';
+import { CLASSIFICATIONS, DETERMINATIONS, isKnown, SETTABLE_STATUSES, type Incident, type IncidentChange } from './model';
 
-/** Determinations valid for each classification (service-facts §1.4, update-page spellings). */
-export const DETERMINATIONS: Record<string, string[]> = {
-  TruePositive: ['MultiStagedAttack', 'MaliciousUserActivity', 'CompromisedAccount', 'Malware', 'Phishing', 'UnwantedSoftware', 'Other'],
-  InformationalExpectedActivity: ['SecurityTesting', 'LineOfBusinessApplication', 'ConfirmedActivity', 'Other'],
-  FalsePositive: ['Clean', 'NoEnoughDataToValidate', 'Other'],
-};
-export const CLASSIFICATIONS = Object.keys(DETERMINATIONS);
-export const SETTABLE_STATUSES = ['Active', 'InProgress', 'Resolved'];
 export const MAX_COMMENT = 30_000;
 export const MAX_TAGS = 50;
 export const MAX_TAG_LENGTH = 100;
@@ -25,14 +17,11 @@ export interface Snapshot {
 }
 
 export function snapshotOf(i: Incident): Snapshot {
-  return {
-    assignedTo: i.assignedTo && i.assignedTo !== 'Unassigned' ? i.assignedTo : '',
-    status: i.status,
-    classification: i.classification && i.classification !== 'Unknown' ? i.classification : '',
-    determination: i.determination && i.determination !== 'NotAvailable' ? i.determination : '',
-    tags: [...(i.tags ?? [])],
-  };
+  return { assignedTo: i.assignedTo, status: i.status, classification: i.classification, determination: i.determination, tags: [...i.customTags] };
 }
+
+/** Whether the analyst may pick a new status for this incident (merged ones are managed in the incident they joined). */
+export const canManage = (i: Incident) => i.status !== 'redirected';
 
 export interface ManageRequest {
   action: ManageAction;
@@ -71,10 +60,13 @@ export function parseManageForm(body: Record<string, unknown>, me: string): Mana
       break;
     }
     case 'status': {
-      const status = str(body.status);
-      if (!SETTABLE_STATUSES.includes(status)) throw new ManageInputError('status', `“${status}” is not a status you can set`);
+      const raw = str(body.status);
+      // Nothing is preselected for a status the analyst may not set: an empty choice is no choice.
+      if (raw === '') throw new ManageInputError('status', 'Choose a status');
+      const status = SETTABLE_STATUSES.find((s) => s.toLowerCase() === raw.toLowerCase());
+      if (!status) throw new ManageInputError('status', `“${raw}” is not a status you can set`);
       request.desired.status = status;
-      if (status === 'Resolved') {
+      if (status === 'resolved') {
         // Resolving asks for the classification and a resolution note (ux-and-security §1.4).
         Object.assign(request.desired, classification(body));
         if (!request.desired.classification) throw new ManageInputError('classification', 'Choose a classification when resolving');
@@ -107,30 +99,38 @@ export function parseManageForm(body: Record<string, unknown>, me: string): Mana
  */
 function classification(body: Record<string, unknown>): Pick<Snapshot, 'classification' | 'determination'> {
   const verdict = str(body.verdict);
-  const [c, d = ''] = verdict ? verdict.split(':') : [str(body.classification), str(body.determination)];
+  const [c = '', d = ''] = verdict ? verdict.split(':') : [str(body.classification), str(body.determination)];
   if (c === '') {
     if (d) throw new ManageInputError('determination', 'Choose a classification before a determination');
     return { classification: '', determination: '' };
   }
-  if (!CLASSIFICATIONS.includes(c)) throw new ManageInputError('classification', `“${c}” is not a classification`);
-  if (d && !DETERMINATIONS[c].includes(d)) throw new ManageInputError('determination', `“${d}” is not a determination for ${c}`);
+  if (!isKnown(CLASSIFICATIONS, c)) throw new ManageInputError('classification', `“${c}” is not a classification`);
+  if (d && !DETERMINATIONS[c].includes(d)) throw new ManageInputError('determination', `“${d}” is not a determination for this classification`);
   return { classification: c, determination: d };
 }
 
-/** Only the fields that differ from the incident as it is now, as the API asks. */
-export function buildPatch(request: ManageRequest, current: Incident): IncidentPatch {
+/**
+ * Only the fields that differ from the incident as it is now, as the API asks. A status or
+ * classification the app does not know is never written back: it is changed only when the analyst
+ * chose a new value. An empty classification clears it.
+ */
+export function buildChange(request: ManageRequest, current: Incident): IncidentChange {
   const now = snapshotOf(current);
-  const patch: IncidentPatch = {};
+  const change: IncidentChange = {};
   const d = request.desired;
-  if (d.assignedTo !== undefined && d.assignedTo !== now.assignedTo) patch.assignedTo = d.assignedTo || null;
-  if (d.status !== undefined && d.status !== now.status) patch.status = d.status;
-  if (d.classification !== undefined && d.classification && (d.classification !== now.classification || (d.determination ?? '') !== now.determination)) {
-    patch.classification = d.classification;
-    if (d.determination) patch.determination = d.determination;
+  if (d.assignedTo !== undefined && d.assignedTo !== now.assignedTo) change.assignedTo = d.assignedTo;
+  if (d.status !== undefined && d.status !== now.status && isKnown(SETTABLE_STATUSES, d.status)) change.status = d.status;
+  if (d.classification !== undefined && (d.classification !== now.classification || (d.determination ?? '') !== now.determination)) {
+    if (isKnown(CLASSIFICATIONS, d.classification)) {
+      change.classification = d.classification;
+      if (d.determination) change.determination = d.determination;
+    } else if (d.classification === '' && now.classification !== '') {
+      change.classification = 'unknown';
+      change.determination = 'unknown';
+    }
   }
-  if (d.tags !== undefined && (d.tags.length !== now.tags.length || d.tags.some((t, i) => t !== now.tags[i]))) patch.tags = d.tags;
-  if (request.comment) patch.comment = request.comment;
-  return patch;
+  if (d.tags !== undefined && (d.tags.length !== now.tags.length || d.tags.some((t, i) => t !== now.tags[i]))) change.customTags = d.tags;
+  return change;
 }
 
 /** What changed between the snapshot the analyst saw and the incident now, for the conflict panel. */

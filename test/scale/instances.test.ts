@@ -41,7 +41,7 @@ const pin = (backend: 'a' | 'b') => {
 
 beforeAll(async () => {
   await raw.connect();
-  ({ emu, lb, a, b } = await startReplicas({ accessTokenLifetimeSec: LIFETIME_SEC, quotas: { list: 100_000, get: 100_000, update: 100_000 } }, { url: REDIS_URL, keyPrefix: PREFIX }));
+  ({ emu, lb, a, b } = await startReplicas({ accessTokenLifetimeSec: LIFETIME_SEC, quotas: { list: 100_000, get: 100_000, update: 100_000, graph: 100_000 } }, { url: REDIS_URL, keyPrefix: PREFIX }));
 }, 45_000);
 
 afterAll(async () => {

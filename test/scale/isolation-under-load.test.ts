@@ -11,7 +11,7 @@ import { startReplicas, stopReplicas, type AppProcess, type Replicas } from '../
 /**
  * Where shared token caches leak and refreshes race: many analysts at once across two replicas, and
  * one analyst's many parallel requests at the moment a token dies. Same set-up as
- * redis-instances.test.ts (two `src/server.ts` processes with one BASE_URL, the test balancer's),
+ * instances.test.ts (two `src/server.ts` processes with one BASE_URL, the test balancer's),
  * except that page requests go straight to the replica the test picks: the balancer would only add
  * CPU to this process, which also runs the emulator, on a two-core CI machine.
  */
@@ -56,10 +56,11 @@ async function signedIn(upn: string): Promise<string> {
   return t.jar.getCookieString(lb.url);
 }
 
-async function get(path: string, cookie: string, backend: 'a' | 'b'): Promise<{ status: number; body: string }> {
+async function get(path: string, cookie: string, backend: 'a' | 'b'): Promise<{ status: number; body: string; retryAfter?: string }> {
   const base = (backend === 'a' ? a : b)?.url as string;
   const res = await request(`${base}${path}`, { headers: { cookie, accept: 'text/html' }, dispatcher: http });
-  return { status: res.statusCode, body: await res.body.text() };
+  const retryAfter = res.headers['retry-after'];
+  return { status: res.statusCode, body: await res.body.text(), retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter };
 }
 
 /** The queue rows and the header's name, as a DOM sees them. */
@@ -86,7 +87,8 @@ beforeAll(async () => {
   await raw.connect();
   // 100 incidents rather than 300: smaller API pages keep the in-process emulator from dominating the run.
   // Logs at info (redisAppEnv), so the check below for invalid_grant would see msal's "token acquisition failed" lines.
-  ({ emu, lb, a, b } = await startReplicas({ incidents: 100, quotas: { list: 1_000_000, get: 1_000_000, update: 1_000_000 } }, { url: REDIS_URL, keyPrefix: PREFIX }));
+  // Deadlines from configuration: a loaded CI machine may answer Redis slower than a production one.
+  ({ emu, lb, a, b } = await startReplicas({ incidents: 100, quotas: { list: 1_000_000, get: 1_000_000, update: 1_000_000, graph: 1_000_000 } }, { url: REDIS_URL, keyPrefix: PREFIX }, { REDIS_COMMAND_TIMEOUT_MS: '2000', LOCK_WAIT_MS: '20000' }));
 }, 45_000);
 
 afterAll(async () => {
@@ -113,7 +115,7 @@ describe('isolation under load, across two instances', () => {
     for (const groups of candidates) {
       if (analysts.length === USERS) break;
       const n = String(analysts.length + 1).padStart(2, '0');
-      const user = await emu.control.users.add({ upn: `load${n}@contoso.example`, name: `Load Analyst ${n}`, defender: { role: 'analyst', deviceGroups: groups, canUpdate: false } });
+      const user = await emu.control.users.add({ upn: `load${n}@contoso.example`, name: `Load Analyst ${n}`, defender: { role: 'analyst', deviceGroups: groups, canUpdate: false }, entraRoles: ['Security Reader'] });
       const visible = new Set(await emu.control.incidents.visibleIds(user.upn));
       const signature = [...visible].sort((x, y) => x - y).join(',');
       if (!visible.size || seenSets.has(signature)) {
@@ -131,11 +133,14 @@ describe('isolation under load, across two instances', () => {
 
     const perUser = REQUESTS / USERS;
     const failures: string[] = [];
+    // Overload may answer "try again" (503 with Retry-After): an analyst notices that, but it is
+    // honest. What must never happen is another analyst's data, a wrong name, a token, or a 5xx
+    // without a retry time.
+    let overloaded = 0;
     const served = { a: 0, b: 0 };
     let domChecked = 0;
     const seen = analysts.map(() => new Set<number>());
     let done = 0;
-    const started = Date.now();
     await Promise.all(
       analysts.map(async (x, u) => {
         for (let i = 0; i < perUser; i++) {
@@ -144,6 +149,10 @@ describe('isolation under load, across two instances', () => {
           const res = await get(`/incidents${QUERIES[(i + u) % QUERIES.length]}`, x.cookie, backend);
           done++;
           served[backend]++;
+          if (res.status === 503 && Number(res.retryAfter) > 0) {
+            overloaded++;
+            continue;
+          }
           if (res.status !== 200) {
             failures.push(`${x.user.upn} #${i} via ${backend}: HTTP ${res.status}`);
             continue;
@@ -165,12 +174,12 @@ describe('isolation under load, across two instances', () => {
         }
       }),
     );
-    const seconds = (Date.now() - started) / 1000;
-    console.log(`isolation under load: ${done} requests by ${USERS} analysts across 2 instances in ${seconds.toFixed(1)} s = ${(done / seconds).toFixed(0)} req/s (a: ${served.a}, b: ${served.b}); ${failures.length} failures`);
 
     expect(failures.slice(0, 20)).toEqual([]);
     expect(failures).toHaveLength(0);
-    expect(domChecked).toBe(REQUESTS / DOM_CHECK_EVERY);
+    // "Try again" stays rare: at most 1 % of pages.
+    expect(overloaded).toBeLessThanOrEqual(REQUESTS / 100);
+    expect(domChecked).toBeGreaterThanOrEqual(REQUESTS / DOM_CHECK_EVERY - overloaded);
     expect(done).toBe(REQUESTS);
     expect(served.a).toBe(REQUESTS / 2);
     expect(served.b).toBe(REQUESTS / 2);

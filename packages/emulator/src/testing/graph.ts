@@ -1,0 +1,89 @@
+import { Agent, fetch } from 'undici';
+import type { Emulator } from '..';
+import type { EmulatorControl } from '../control/types';
+import type { ApiResponse } from './defenderTokens';
+
+/**
+ * A Microsoft Graph access token minted through the control face (`tokens.mint` with resource `graph`):
+ * `aud` https://graph.microsoft.com, `scp` SecurityIncident.Read.All SecurityIncident.ReadWrite.All unless
+ * `claims` says otherwise (undefined values remove a claim).
+ */
+export async function graphToken(emu: Pick<Emulator, 'control'> | EmulatorControl, upn: string, claims: Record<string, unknown> = {}): Promise<string> {
+  const control = 'control' in emu ? emu.control : emu;
+  const set = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
+  const remove = Object.keys(claims).filter((k) => claims[k] === undefined);
+  return control.tokens.mint(upn, { resource: 'graph', claims: set, remove });
+}
+
+/** Graph's error body. */
+export interface GraphErrorBody {
+  error: { code: string; message: string; innerError: { date: string; 'request-id': string; 'client-request-id': string } };
+}
+
+export interface GraphCallOptions {
+  token?: string;
+  /** Sent as JSON (with Content-Type: application/json) unless `rawBody` is given. */
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** A plain HTTPS client of the emulated Graph security API, trusting exactly the emulator's certificate. */
+export class GraphCaller {
+  private readonly agent: Agent;
+
+  constructor(private readonly emu: Pick<Emulator, 'urls' | 'caCertPem'>) {
+    this.agent = new Agent({ connect: { ca: emu.caCertPem } });
+  }
+
+  /** `pathOrUrl`: a path under the Graph origin (`/v1.0/security/incidents`) or an absolute URL (a nextLink). */
+  async call<T = unknown>(method: string, pathOrUrl: string, options: GraphCallOptions = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.rawBody;
+    if (body === undefined && options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : `${this.emu.urls.graphBase}${pathOrUrl}`;
+    const res = await fetch(url, { method, headers, body, dispatcher: this.agent });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers as unknown as Headers, text, json: json as T };
+  }
+
+  get<T = unknown>(pathOrUrl: string, token?: string, headers?: Record<string, string>): Promise<ApiResponse<T>> {
+    return this.call<T>('GET', pathOrUrl, { token, headers });
+  }
+
+  /** GET /v1.0/security/incidents with the given query options (encoded here). */
+  list<T = unknown>(token: string, query: Record<string, string> = {}, headers?: Record<string, string>): Promise<ApiResponse<T>> {
+    const qs = new URLSearchParams(query).toString();
+    return this.get<T>(`/v1.0/security/incidents${qs ? `?${qs}` : ''}`, token, headers);
+  }
+
+  incident<T = unknown>(token: string, id: string | number, query = '', headers?: Record<string, string>): Promise<ApiResponse<T>> {
+    return this.get<T>(`/v1.0/security/incidents/${encodeURIComponent(String(id))}${query}`, token, headers);
+  }
+
+  patch<T = unknown>(token: string, id: string | number, body: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>> {
+    return this.call<T>('PATCH', `/v1.0/security/incidents/${encodeURIComponent(String(id))}`, { token, body, headers });
+  }
+
+  comment<T = unknown>(token: string, id: string | number, comment: string, headers?: Record<string, string>): Promise<ApiResponse<T>> {
+    return this.call<T>('POST', `/v1.0/security/incidents/${encodeURIComponent(String(id))}/comments`, {
+      token,
+      body: { '@odata.type': 'microsoft.graph.security.alertComment', comment },
+      headers,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}

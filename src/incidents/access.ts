@@ -1,0 +1,49 @@
+import { InteractionRequiredError } from '../auth/errors';
+import { granted, permissionFor, scopeFor, type Need } from '../auth/scopes';
+import type { SessionAccount, TokenService } from '../auth/tokenService';
+import { ApiForbiddenError, SecurityApiError } from './sources/errors';
+import type { IncidentSource } from './sources/source';
+
+/** Runs one API call for the signed-in analyst with what it needs (read, write). */
+export type RunAsAnalyst = <T>(need: Need, call: (source: IncidentSource, token: string) => Promise<T>) => Promise<T>;
+
+/**
+ * Calls the configured security API with the analyst's token for one need. A 401 means the API no
+ * longer accepts a token msal still thinks valid (revoked, clock skew): refresh once and retry, then
+ * treat it as a sign-in problem. A 403 is explained from the scopes the token was granted.
+ */
+export class IncidentAccess {
+  constructor(
+    private readonly tokens: TokenService,
+    readonly source: IncidentSource,
+  ) {}
+
+  async run<T>(account: SessionAccount, need: Need, call: (source: IncidentSource, token: string) => Promise<T>): Promise<T> {
+    const api = this.source.api;
+    const scopes = [scopeFor(api, need)];
+    const first = await this.tokens.acquire(account, scopes);
+    const attempt = async (token: { accessToken: string; scopes: string[] }) => {
+      try {
+        return await call(this.source, token.accessToken);
+      } catch (err) {
+        if (err instanceof SecurityApiError && err.kind === 'forbidden') {
+          throw new ApiForbiddenError(api, permissionFor(api, need).name, granted(api, token.scopes, need), need === 'write', err);
+        }
+        throw err;
+      }
+    };
+    try {
+      return await attempt(first);
+    } catch (err) {
+      if (!(err instanceof SecurityApiError) || err.kind !== 'unauthorized') throw err;
+    }
+    // Refresh only if nobody else has yet: parallel requests all see the same 401.
+    const fresh = await this.tokens.acquire(account, scopes, { replacing: first.accessToken });
+    try {
+      return await attempt(fresh);
+    } catch (err) {
+      if (err instanceof SecurityApiError && err.kind === 'unauthorized') throw new InteractionRequiredError('api_rejected_token', scopes);
+      throw err;
+    }
+  }
+}

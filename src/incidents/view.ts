@@ -1,0 +1,62 @@
+import { labels } from './labels';
+import type { Evidence, Incident } from './model';
+
+/** The order the incident page lists evidence groups in, as the portal's Assets and Evidence tabs do. */
+const GROUP_ORDER = ['device', 'user', 'mailbox', 'cloudApplication', 'oauthApplication', 'azureResource', 'ip', 'url', 'file', 'process', 'analyzedMessage', 'mailCluster', 'registryKey', 'registryValue', 'securityGroup'];
+
+export interface EvidenceGroup {
+  type: string;
+  label: string;
+  items: Evidence[];
+}
+
+/** Evidence of all alerts, each listed once, grouped by type (known types first, in the portal's order). */
+export function evidenceGroups(incident: Incident): EvidenceGroup[] {
+  const byType = new Map<string, Map<string, Evidence>>();
+  for (const alert of incident.alerts ?? []) {
+    for (const e of alert.evidence) {
+      const group = byType.get(e.type) ?? new Map<string, Evidence>();
+      if (!group.has(e.key)) group.set(e.key, e);
+      byType.set(e.type, group);
+    }
+  }
+  const rank = (t: string) => (GROUP_ORDER.includes(t) ? GROUP_ORDER.indexOf(t) : GROUP_ORDER.length);
+  return [...byType.entries()]
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .map(([type, items]) => ({ type, label: labels.evidence(type), items: [...items.values()] }));
+}
+
+/** The portal link: the API's own when it points at the portal, else the documented URL shape. */
+export function portalLink(incident: Incident, tenantId: string): string {
+  if (incident.webUrl && /^https:\/\/security\.microsoft\.com\//.test(incident.webUrl)) return incident.webUrl;
+  return `https://security.microsoft.com/incidents/${encodeURIComponent(incident.id)}?tid=${encodeURIComponent(tenantId)}`;
+}
+
+/** Per-incident figures the queue and the export show, from the alerts when the source returned them. */
+export function incidentStats(i: Incident) {
+  const alerts = i.alerts;
+  if (!alerts) return undefined;
+  const sources = new Set<string>();
+  const devices = new Set<string>();
+  const users = new Set<string>();
+  let first: string | undefined;
+  let last: string | undefined;
+  for (const a of alerts) {
+    if (a.serviceSource) sources.add(a.serviceSource);
+    for (const e of a.evidence) {
+      if (e.type === 'device') devices.add(e.name);
+      if (e.type === 'user') users.add(e.name);
+    }
+    if (a.firstActivityAt && (!first || a.firstActivityAt < first)) first = a.firstActivityAt;
+    if (a.lastActivityAt && (!last || a.lastActivityAt > last)) last = a.lastActivityAt;
+  }
+  return {
+    sources: [...sources],
+    activeAlerts: alerts.filter((a) => a.status !== 'resolved').length,
+    totalAlerts: alerts.length,
+    devices: devices.size,
+    users: users.size,
+    firstActivity: first,
+    lastActivity: last,
+  };
+}

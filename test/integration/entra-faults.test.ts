@@ -1,0 +1,76 @@
+import { TestBrowser } from '@threatdesk/emulator/testing';
+import { signIn } from '../helpers/appSignIn';
+import { assertNoSecretsLeaked } from '../helpers/leaks';
+import { startApp, startStack } from '../helpers/stack';
+
+/**
+ * What an analyst sees when Microsoft Entra ID's token endpoint misbehaves: at sign-in (code
+ * redemption) and on a refresh. Each is a page of its own, never a sign-in loop or a generic 500.
+ */
+type Stack = Awaited<ReturnType<typeof startStack>>;
+let stack: Stack;
+const browsers: TestBrowser[] = [];
+const browser = () => {
+  const b = new TestBrowser(stack.emu.caCertPem);
+  browsers.push(b);
+  return b;
+};
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+
+afterAll(async () => {
+  await assertNoSecretsLeaked(stack.app, stack.emu);
+  await Promise.all(browsers.map((b) => b.close()));
+  await stack.close();
+});
+
+afterEach(() => stack.emu.control.faults.clear());
+
+describe('Entra token endpoint faults at sign-in', () => {
+  it.each([
+    ['500', 503],
+    ['503', 503],
+    ['429', 503],
+    ['non-json', 503],
+    ['truncated', 503],
+  ] as const)('a %s from the token endpoint shows "Microsoft sign-in is unavailable" with a retry time', async (kind, status) => {
+    await stack.emu.control.faults.add({ endpoint: 'token', kind, retryAfter: 7 });
+    const r = await signIn(browser(), stack.app.url, 'alex@contoso.example', { returnTo: '/incidents' });
+    expect(r.final.status).toBe(status);
+    expect(r.final.$('.problem h1').text()).toBe('Microsoft sign-in is unavailable');
+    expect(Number(r.final.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(r.final.$('.problem a.button').attr('href')).toBe('/auth/signin');
+    // No session was created: the analyst is not half signed in.
+    expect(r.final.$('.user')).toHaveLength(0);
+  });
+
+  it('a rejected client secret says ThreatDesk\'s credentials were rejected, for an administrator to fix', async () => {
+    const misconfigured = await startApp(stack.emu, { CLIENT_SECRET: 'not-the-secret-value' });
+    try {
+      const r = await signIn(browser(), misconfigured.url, 'alex@contoso.example');
+      expect(r.final.status).toBe(500);
+      expect(r.final.$('.problem h1').text()).toBe("ThreatDesk's credentials were rejected");
+      expect(r.final.body).toContain('client secret');
+    } finally {
+      await misconfigured.close();
+    }
+  });
+});
+
+describe('Entra token endpoint faults on a refresh', () => {
+  it('a 503 while refreshing an expired token shows the outage page, not a trip back to sign-in', async () => {
+    const b = browser();
+    expect((await signIn(b, stack.app.url, 'alex@contoso.example', { returnTo: '/incidents' })).final.status).toBe(200);
+    await stack.emu.control.tokens.expireAll();
+    await stack.emu.control.faults.add({ endpoint: 'token', kind: '503', retryAfter: 9 });
+    const page = await b.get(`${stack.app.url}/incidents`);
+    expect(page.status).toBe(503);
+    expect(page.$('.problem h1').text()).toBe('Microsoft sign-in is unavailable');
+    expect(page.headers.get('retry-after')).toBe('10');
+    // Once Entra is back, the same session works again.
+    const again = await b.get(`${stack.app.url}/incidents`);
+    expect(again.status).toBe(200);
+  });
+});
