@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   // Type-aware rules: floating promises, unsafe any, misused promises… on the product's code.
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'packages/emulator/src/**/*.ts'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
   },

@@ -20,8 +20,10 @@ export class TokenCacheStore {
     private readonly ttlMs = 90 * 24 * 3600 * 1000,
   ) {
     if (!keys.length || keys.some((k) => k.length !== 32)) throw new Error('token cache keys must be 32 bytes each');
-    this.keys = keys.map((key) => ({ id: createHash('sha256').update(key).digest('hex').slice(0, 8), key }));
-    this.sealing = this.keys[0];
+    const [first, ...rest] = keys.map((key) => ({ id: createHash('sha256').update(key).digest('hex').slice(0, 8), key }));
+    if (!first) throw new Error('token cache keys must be 32 bytes each');
+    this.keys = [first, ...rest];
+    this.sealing = first;
   }
 
   static keyFor(homeAccountId: string): string {

@@ -108,10 +108,9 @@ const ALERT_STATUS: Record<string, string> = { new: 'New', inProgress: 'In progr
 function labeller(table: Record<string, string>) {
   return (value: string | null | undefined): string => {
     if (value === null || value === undefined) return '';
-    if (Object.hasOwn(table, value)) return table[value];
     const lower = value.toLowerCase();
-    const key = Object.keys(table).find((k) => k.toLowerCase() === lower);
-    return key === undefined ? `${value} (not known to ThreatDesk)` : (table[key]);
+    const known = Object.entries(table).find(([k]) => k === value) ?? Object.entries(table).find(([k]) => k.toLowerCase() === lower);
+    return known === undefined ? `${value} (not known to ThreatDesk)` : known[1];
   };
 }
 

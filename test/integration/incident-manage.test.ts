@@ -3,6 +3,7 @@ import type { Incident } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
 import { TestBrowser, type Page } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
+import { lastItem } from '../helpers/lists';
 import { startStack } from '../helpers/stack';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -218,7 +219,7 @@ describe('manage actions', () => {
       expect(hop.$('button[value="accept"]').length).toBe(1);
       hop = await robin.submit(hop, 'button[value="accept"]');
       const hops = await robin.follow(hop.location as string);
-      const back = hops[hops.length - 1];
+      const back = lastItem(hops, 'redirect hops');
       expect(back.url).toBe(`${stack.app.url}/incidents/${target}`);
       expect(back.$('#pending-change').length).toBe(1);
       expect(back.$('#comment-input').text()).toBe(text);
@@ -242,7 +243,7 @@ describe('manage actions', () => {
     const text = 'Needs a second look.';
     const post = await jordan.submit(page, '#form-comment button', { comment: text });
     const hops = await jordan.follow(post.location as string);
-    const final = hops[hops.length - 1];
+    const final = lastItem(hops, 'redirect hops');
     expect(final.status).toBe(403);
     expect(final.$('.problem h1').text()).toBe('ThreatDesk has not been approved for your organization');
     expect(final.$('a[href="/admin/consent"]').length).toBeGreaterThan(0);

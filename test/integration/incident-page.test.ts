@@ -3,6 +3,7 @@ import type { Incident } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
 import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
+import { itemAt } from '../helpers/lists';
 import { startApp, startStack } from '../helpers/stack';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -37,7 +38,11 @@ const STATUS_LABEL: Record<string, string> = { Active: 'Active', InProgress: 'In
 describe('incident page', () => {
   it('shows the header, alerts, de-duplicated assets and the comment timeline', async () => {
     // The richest incident: most alerts, with comments.
-    const incident = (await all()).filter((i) => (i.comments ?? []).length > 0).sort((a, b) => (b.alerts ?? []).length - (a.alerts ?? []).length)[0];
+    const incident = itemAt(
+      (await all()).filter((i) => (i.comments ?? []).length > 0).sort((a, b) => (b.alerts ?? []).length - (a.alerts ?? []).length),
+      0,
+      'incidents with comments',
+    );
     const page = await riley.get(`${stack.app.url}/incidents/${incident.incidentId}`);
     expect(page.status).toBe(200);
     expect(page.$('#incident-name').text()).toBe(incident.incidentName);
@@ -45,7 +50,7 @@ describe('incident page', () => {
     expect(page.$('#assigned-to').text()).toBe(incident.assignedTo || 'Unassigned');
     expect(page.$('a[target="_blank"]').first().attr('href')).toBe(incident.incidentUri);
     expect(page.$('#alerts details.alert')).toHaveLength((incident.alerts ?? []).length);
-    const firstAlert = (incident.alerts ?? [])[0];
+    const firstAlert = itemAt(incident.alerts ?? [], 0, 'alerts');
     const alertNode = page.$(`#alerts details[data-alert-id="${firstAlert.alertId}"]`);
     expect(alertNode.find('.alert-title').text()).toBe(firstAlert.title);
     expect(alertNode.text()).toContain(firstAlert.category as string);

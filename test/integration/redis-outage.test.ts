@@ -4,6 +4,7 @@ import { defaultRedirectUris, startEmulator, type Emulator } from '@threatdesk/e
 import { signIn } from '../helpers/appSignIn';
 import { TestBrowser, type Page } from '@threatdesk/emulator/testing';
 import { freePort, redisAppEnv, startAppProcess, startRedisServer, type AppProcess, type RedisServer } from '../helpers/processes';
+import { itemAt } from '../helpers/lists';
 
 /**
  * Redis going away under a running instance, on a `redis-server` this file starts on its own port
@@ -124,7 +125,7 @@ describe('Redis crashes and comes back', () => {
 
 describe('Redis freezes (accepts connections, answers nothing) and thaws', () => {
   it('answers 503 within a second instead of hanging, and keeps the session once Redis answers again', async () => {
-    const alex = browsers[0];
+    const alex = itemAt(browsers, 0, 'browsers');
     expect((await alex.get(`${base}/incidents`)).status).toBe(200);
 
     redis.pause();
@@ -142,7 +143,7 @@ describe('Redis freezes (accepts connections, answers nothing) and thaws', () =>
         expect((await alex.get(`${base}/healthz`)).status).toBe(200);
         await sleep(100);
       }
-      figures.push(`freeze: ${latencies.length} requests answered 503 in at most ${Math.max(...latencies).toFixed(0)} ms (first ${latencies[0].toFixed(0)} ms)`);
+      figures.push(`freeze: ${latencies.length} requests answered 503 in at most ${Math.max(...latencies).toFixed(0)} ms (first ${itemAt(latencies, 0, 'latencies').toFixed(0)} ms)`);
     } finally {
       redis.resume();
     }

@@ -1,6 +1,7 @@
 import { signIn } from '../helpers/appSignIn';
 import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
+import { lastItem } from '../helpers/lists';
 import { startStack } from '../helpers/stack';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -64,7 +65,7 @@ describe('tokens stay fresh without the analyst noticing', () => {
     expect(page.location).toBe(`${stack.app.url}/auth/signin?returnTo=${encodeURIComponent(target)}`);
     // The emulator still has a browser session, so sign-in completes without a picker, like Entra SSO.
     const hops = await b.follow(page.location as string);
-    const final = hops[hops.length - 1];
+    const final = lastItem(hops, 'redirect hops');
     expect(final.url).toBe(`${stack.app.url}${target}`);
     expect(final.status).toBe(200);
   });
@@ -73,7 +74,7 @@ describe('tokens stay fresh without the analyst noticing', () => {
     await stack.emu.control.faults.add({ endpoint: 'incidents.list', kind: '401', count: 20 });
     try {
       const hops = await b.follow(`${stack.app.url}/incidents?window=7d`, { maxHops: 30 });
-      const final = hops[hops.length - 1];
+      const final = lastItem(hops, 'redirect hops');
       expect(final.status).toBe(401);
       expect(final.$('h1').text()).toBe('Signing in again did not help');
       const toSignIn = hops.filter((h) => h.location?.startsWith(`${stack.app.url}/auth/signin`));

@@ -4,6 +4,7 @@ import type { Emulator } from '@threatdesk/emulator';
 import { sessionCookie, signIn } from '../helpers/appSignIn';
 import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
+import { itemAt } from '../helpers/lists';
 import { startReplicas, stopReplicas, type AppProcess, type Replicas } from '../helpers/processes';
 
 /**
@@ -105,7 +106,7 @@ describe('two instances sharing Redis', () => {
   });
 
   it('uses on B the tokens A refreshed, without refreshing again', async () => {
-    const alex = browsers[0];
+    const alex = itemAt(browsers, 0, 'browsers');
     const refreshGrants = async () => (await emu.control.stats.grants()).refresh_token;
     // Past the token's lifetime on the emulator clock: Defender rejects the token A and B hold.
     await emu.control.clock.advance((LIFETIME_SEC + 1) * 1000);

@@ -6,6 +6,7 @@ import type { User, Emulator } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
 import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
+import { itemAt } from '../helpers/lists';
 import { startReplicas, stopReplicas, type AppProcess, type Replicas } from '../helpers/processes';
 
 /**
@@ -168,7 +169,7 @@ describe('isolation under load, across two instances', () => {
           if (page.user !== x.user.name) failures.push(`${x.user.upn} #${i} via ${backend}: header shows “${page.user}”`);
           for (const id of page.ids) {
             if (!x.visible.has(id)) failures.push(`${x.user.upn} #${i} via ${backend}: incident ${id} is not theirs`);
-            seen[u].add(id);
+            itemAt(seen, u, 'seen ids per analyst').add(id);
           }
           if (JWT.test(res.body)) failures.push(`${x.user.upn} #${i} via ${backend}: a JWT in the page`);
         }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { itemAt } from './lists';
 
 /** The Defender resource, as Entra names it in scopes and as the `aud` of its access tokens. */
 export const DEFENDER_RESOURCE = 'https://api.security.microsoft.com';
@@ -164,7 +165,7 @@ export class Directory {
     const user: User = {
       oid: stableGuid(`user:${upn}`),
       upn,
-      name: input.name ?? upn.split('@')[0],
+      name: input.name ?? itemAt(upn.split('@'), 0, 'UPN'),
       tenantId,
       isGlobalAdmin: entraRoles.includes(GLOBAL_ADMIN),
       entraRoles,

@@ -66,11 +66,10 @@ export class FaultRegistry {
 
   /** Takes one use of the first fault queued for `endpoint`, if any. */
   take(endpoint: FaultEndpoint): Required<Fault> | undefined {
-    const i = this.queue.findIndex((f) => f.endpoint === endpoint);
-    if (i < 0) return undefined;
-    const fault = this.queue[i];
+    const fault = this.queue.find((f) => f.endpoint === endpoint);
+    if (!fault) return undefined;
     fault.count -= 1;
-    if (fault.count <= 0) this.queue.splice(i, 1);
+    if (fault.count <= 0) this.queue.splice(this.queue.indexOf(fault), 1);
     return fault;
   }
 

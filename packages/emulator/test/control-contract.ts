@@ -2,6 +2,7 @@ import { ControlError, type EmulatorControl } from '../src/control';
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID, DEFENDER_RESOURCE, FABRIKAM_ID, THREATDESK_CLIENT_ID } from '../src/directory';
 import type { Incident } from '../src/defender';
+import { itemAt, lastItem } from '../src/lists';
 import { TestBrowser } from '../src/testing/browser';
 import { DefenderCaller, type ErrorBody } from '../src/testing/defenderTokens';
 import { authorizeUrl, obtainCode, postToken, redirectParams, REDIRECT_URI, scope, signInAtEmulator, type EmulatorRef } from './helpers/emulatorSignIn';
@@ -285,14 +286,15 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       const riley = await mint('riley@contoso.example');
       expect(await listIds(riley)).toEqual(stored.map((s) => s.incidentId));
 
-      const one = await control.incidents.get(CONTOSO_ID, stored[3].incidentId);
-      const served = await api.get<Incident & { '@odata.context'?: string }>(`/api/incidents/${stored[3].incidentId}`, riley);
+      const { incidentId } = itemAt(stored, 3, 'stored incidents');
+      const one = await control.incidents.get(CONTOSO_ID, incidentId);
+      const served = await api.get<Incident & { '@odata.context'?: string }>(`/api/incidents/${incidentId}`, riley);
       delete served.json['@odata.context'];
       expect(one).toEqual(served.json);
       one!.tags.push('changed only in the copy');
-      expect(await control.incidents.get(CONTOSO_ID, stored[3].incidentId)).toEqual(served.json);
+      expect(await control.incidents.get(CONTOSO_ID, incidentId)).toEqual(served.json);
       expect(await control.incidents.get(CONTOSO_ID, 999_999_999)).toBeUndefined();
-      await expectRefused(control.incidents.get('nowhere.example', stored[3].incidentId), 404, /No tenant/);
+      await expectRefused(control.incidents.get('nowhere.example', incidentId), 404, /No tenant/);
       await expectRefused(control.incidents.count('nowhere.example'), 404, /No tenant/);
 
       expect(await control.incidents.visibleIds('alex@contoso.example')).toEqual(await listIds(await mint('alex@contoso.example')));
@@ -306,7 +308,7 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       try {
         expect(await control.incidents.setListing({ order: 'created' })).toEqual({ order: 'created', pageSize: null });
         const created = await control.incidents.list(CONTOSO_ID);
-        for (let i = 1; i < created.length; i++) expect(created[i - 1].createdTime > created[i].createdTime).toBe(true);
+        for (let i = 1; i < created.length; i++) expect(itemAt(created, i - 1).createdTime > itemAt(created, i).createdTime).toBe(true);
         expect(await listIds(await mint('riley@contoso.example'))).toEqual(created.map((s) => s.incidentId));
         expect(await control.incidents.setListing({ pageSize: 25 })).toEqual({ order: 'created', pageSize: 25 });
         const page = await api.list<{ value: Incident[] }>(await mint('riley@contoso.example'));
@@ -331,7 +333,7 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
 
     const portalChange = async () => {
       const stored = await control.incidents.list(CONTOSO_ID);
-      const target = stored[stored.length - 1];
+      const target = lastItem(stored, 'stored incidents');
       const before = (await control.incidents.get(CONTOSO_ID, target.incidentId))!;
       await control.clock.advance(3_600_000);
       const clockNow = await control.clock.now();
@@ -426,7 +428,7 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
 
       const bare = await control.incidents.add(FABRIKAM_ID, { incidentName: 'Password spray' });
       expect(bare.alerts.map((a) => a.title)).toEqual(['Password spray']);
-      expect(bare.alerts[0].devices).toEqual([]);
+      expect(itemAt(bare.alerts, 0, 'alerts').devices).toEqual([]);
       await expectRefused(control.incidents.add(CONTOSO_ID, { incidentName: '' }), 400, /incidentName/);
       await expectRefused(control.incidents.add(CONTOSO_ID, { incidentName: 'x', status: 'Open' }), 400, /Invalid value 'Open' for 'status'/);
     };

@@ -43,6 +43,7 @@ describe('the control endpoints themselves', () => {
         .replace(/\?(\w+)=$/, '');
     for (const route of CONTROL_ROUTES) {
       const [method, path] = route.split(' ');
+      if (method === undefined || path === undefined) throw new Error(`A control route is not "METHOD /path": ${route}`);
       const res = await call(method, fill(path), method === 'GET' || method === 'DELETE' ? undefined : '{}');
       const text = await res.text();
       expect({ route, fallthrough: text.includes('No such control route') }).toEqual({ route, fallthrough: false });

@@ -1,5 +1,6 @@
 import { startEmulator, type Emulator } from '../src';
 import { SigningKeys } from '../src/keys';
+import { itemAt } from '../src/lists';
 import { DefenderCaller, defenderToken, type ErrorBody } from '../src/testing/defenderTokens';
 
 const CONTOSO_ID = '11111111-1111-4111-8111-111111111111';
@@ -119,7 +120,7 @@ describe('Defender API authentication (401)', () => {
       status: 200,
     });
     expect(bad).toMatchObject({ method: 'GET', path: '/api/incidents/1', status: 401 });
-    expect(bad.upn).toBeUndefined();
+    expect(bad!.upn).toBeUndefined();
   });
 });
 
@@ -144,7 +145,7 @@ describe('Defender API authorisation (403)', () => {
   });
 
   it('tells a missing Incident.ReadWrite apart from a read-only role on PATCH', async () => {
-    const id = (await emu.control.incidents.list(CONTOSO_ID))[0].incidentId;
+    const id = itemAt(await emu.control.incidents.list(CONTOSO_ID), 0, 'incidents').incidentId;
     const readOnlyScope = await api.patch(`/api/incidents/${id}`, await defenderToken(emu, 'riley@contoso.example', { scp: 'Incident.Read' }), {
       status: 'Active',
     });
@@ -170,7 +171,7 @@ describe('Defender API routing', () => {
       ['POST', '/api/incidents'],
       ['GET', '/api/incidents/1000/alerts'],
       ['GET', '/'],
-    ]) {
+    ] as const) {
       expectError(await api.call(method, path, { token }), 404, 'NotFound', /^No such resource\. This API serves GET \/api\/incidents/);
     }
   });

@@ -1,6 +1,7 @@
 import { Agent, fetch } from 'undici';
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID } from '../src/directory';
+import { itemAt } from '../src/lists';
 import { DefenderCaller, defenderToken, type ErrorBody } from '../src/testing/defenderTokens';
 
 let emu: Emulator;
@@ -12,7 +13,7 @@ beforeAll(async () => {
   emu = await startEmulator({ quotas: { list: 10_000, get: 10_000, update: 10_000 } });
   api = new DefenderCaller(emu);
   riley = await defenderToken(emu, 'riley@contoso.example');
-  id = (await emu.control.incidents.list(CONTOSO_ID))[0].incidentId;
+  id = itemAt(await emu.control.incidents.list(CONTOSO_ID), 0, 'incidents').incidentId;
 });
 afterEach(() => emu.control.faults.clear());
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID, FABRIKAM_ID } from '../src/directory';
+import { itemAt } from '../src/lists';
 import { DETERMINATIONS, DEVICE_GROUPS, type Incident } from '../src/defender';
 import { DefenderCaller, defenderToken } from '../src/testing/defenderTokens';
 
@@ -35,7 +36,8 @@ describe('generated incidents: determinism', () => {
       expect(await twin.control.incidents.list(FABRIKAM_ID)).toEqual(await emu.control.incidents.list(FABRIKAM_ID));
       expect(await other.control.incidents.list(CONTOSO_ID)).not.toEqual(await emu.control.incidents.list(CONTOSO_ID));
       // Expanding an incident twice (cache or not) gives the same result.
-      expect(await emu.control.incidents.get(CONTOSO_ID, incidents[7].incidentId)).toEqual(incidents[7]);
+      const eighth = itemAt(incidents, 7, 'incidents');
+      expect(await emu.control.incidents.get(CONTOSO_ID, eighth.incidentId)).toEqual(eighth);
     } finally {
       await twin.close();
       await other.close();
@@ -45,7 +47,7 @@ describe('generated incidents: determinism', () => {
   it('each tenant has its own dataset', async () => {
     expect(await emu.control.incidents.count(CONTOSO_ID)).toBe(300);
     expect(await emu.control.incidents.count(FABRIKAM_ID)).toBe(300);
-    const fabrikam = (await emu.control.incidents.get(FABRIKAM_ID, (await emu.control.incidents.list(FABRIKAM_ID))[0].incidentId))!;
+    const fabrikam = (await emu.control.incidents.get(FABRIKAM_ID, itemAt(await emu.control.incidents.list(FABRIKAM_ID), 0, 'incidents').incidentId))!;
     expect(allText(fabrikam)).toContain('fabrikam.example');
     expect(allText(fabrikam)).not.toContain('contoso.example');
   });
@@ -54,8 +56,9 @@ describe('generated incidents: determinism', () => {
 describe('generated incidents: shape', () => {
   it('spans the 90 days before now, with ids increasing with createdTime from 1000 on', () => {
     const byCreation = [...incidents].sort((a, b) => (a.createdTime < b.createdTime ? -1 : 1));
-    expect(byCreation[0].incidentId).toBeGreaterThanOrEqual(1000);
-    for (let k = 1; k < byCreation.length; k++) expect(byCreation[k].incidentId).toBeGreaterThan(byCreation[k - 1].incidentId);
+    const first = itemAt(byCreation, 0, 'incidents');
+    expect(first.incidentId).toBeGreaterThanOrEqual(1000);
+    for (let k = 1; k < byCreation.length; k++) expect(itemAt(byCreation, k).incidentId).toBeGreaterThan(itemAt(byCreation, k - 1).incidentId);
     for (const i of incidents) {
       expect(i.createdTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/);
       expect(Date.parse(i.createdTime)).toBeGreaterThanOrEqual(NOW.getTime() - 90 * DAY);
@@ -63,7 +66,7 @@ describe('generated incidents: shape', () => {
       expect(Date.parse(i.lastUpdateTime)).toBeLessThanOrEqual(NOW.getTime());
       expect(i.incidentUri).toBe(`https://security.microsoft.com/incidents/${i.incidentId}?tid=${CONTOSO_ID}`);
     }
-    expect(Date.parse(byCreation[0].createdTime)).toBeLessThan(NOW.getTime() - 60 * DAY);
+    expect(Date.parse(first.createdTime)).toBeLessThan(NOW.getTime() - 60 * DAY);
   });
 
   it('is sparse: no key anywhere holds null', () => {
@@ -223,11 +226,12 @@ describe('generated incidents: device groups and visibility', () => {
   });
 
   it('gives the seeded users queues of clearly different sizes', async () => {
-    const sizes: Record<string, number> = {};
-    for (const upn of ['alex@contoso.example', 'sam@contoso.example', 'riley@contoso.example', 'jordan@fabrikam.example']) sizes[upn] = (await visibleIds(upn)).length;
-    expect(sizes['riley@contoso.example']).toBe(300);
-    expect(sizes['alex@contoso.example']).toBeGreaterThan(sizes['sam@contoso.example'] + 10);
-    expect(sizes['sam@contoso.example']).toBeGreaterThan(30);
+    const sizes: number[] = [];
+    for (const upn of ['alex@contoso.example', 'sam@contoso.example', 'riley@contoso.example', 'jordan@fabrikam.example']) sizes.push((await visibleIds(upn)).length);
+    const [alex, sam, riley] = sizes as [number, number, number, number];
+    expect(riley).toBe(300);
+    expect(alex).toBeGreaterThan(sam + 10);
+    expect(sam).toBeGreaterThan(30);
     expect(await visibleIds('pat@contoso.example')).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID, FABRIKAM_ID } from '../src/directory';
+import { itemAt } from '../src/lists';
 import type { Incident } from '../src/defender';
 import { DefenderCaller, defenderToken, type ErrorBody } from '../src/testing/defenderTokens';
 
@@ -29,7 +30,7 @@ function expectNotFound(res: { status: number; json: unknown }, id: string): voi
 describe('GET /api/incidents/{id}', () => {
   it('returns the incident with the $entity context, identical to its list entry', async () => {
     const token = await defenderToken(emu, 'riley@contoso.example');
-    const id = (await emu.control.incidents.list(CONTOSO_ID))[5].incidentId;
+    const id = itemAt(await emu.control.incidents.list(CONTOSO_ID), 5, 'incidents').incidentId;
     const res = await api.get<Entity>(`/api/incidents/${id}`, token);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8');

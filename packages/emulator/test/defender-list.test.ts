@@ -1,5 +1,6 @@
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID, FABRIKAM_ID } from '../src/directory';
+import { itemAt } from '../src/lists';
 import type { Incident, IncidentSummary } from '../src/defender';
 import { DefenderCaller, defenderToken, type ErrorBody } from '../src/testing/defenderTokens';
 
@@ -81,13 +82,13 @@ describe('GET /api/incidents: envelope, ordering and paging', () => {
       const byUpdate = await listAll(riley);
       expect(ids(byUpdate)).toEqual(ids(await all()));
       for (let i = 1; i < byUpdate.length; i++) {
-        const [a, b] = [byUpdate[i - 1], byUpdate[i]];
+        const [a, b] = [itemAt(byUpdate, i - 1), itemAt(byUpdate, i)];
         expect(a.lastUpdateTime > b.lastUpdateTime || (a.lastUpdateTime === b.lastUpdateTime && a.incidentId > b.incidentId)).toBe(true);
       }
       await emu.control.incidents.setListing({ order: 'created' });
       const byCreation = await listAll(riley);
       expect(ids(byCreation)).toEqual(ids(await all()));
-      for (let i = 1; i < byCreation.length; i++) expect(byCreation[i - 1].createdTime > byCreation[i].createdTime).toBe(true);
+      for (let i = 1; i < byCreation.length; i++) expect(itemAt(byCreation, i - 1).createdTime > itemAt(byCreation, i).createdTime).toBe(true);
       expect(new Set(ids(byCreation))).toEqual(new Set(ids(byUpdate)));
     } finally {
       await emu.control.incidents.setListing({ order: 'shuffled' });
@@ -168,7 +169,7 @@ describe('GET /api/incidents: who sees what', () => {
 describe('GET /api/incidents: $filter', () => {
   const pivot = async () => {
     const stored = await all();
-    return stored[Math.floor(stored.length / 3)];
+    return itemAt(stored, Math.floor(stored.length / 3), 'stored incidents');
   };
   const expectFilter = async (filter: string, predicate: (i: IncidentSummary) => boolean) => {
     const expected = ids((await all()).filter(predicate));
@@ -201,7 +202,7 @@ describe('GET /api/incidents: $filter', () => {
   it("shows the store's AwaitingAction incidents (Graph's awaitingAction) as Active, and filters them as Active", async () => {
     const awaiting = (await all()).filter((i) => i.status === 'AwaitingAction');
     expect(awaiting.length).toBeGreaterThan(0);
-    const res = await api.get<Incident>(`/api/incidents/${awaiting[0].incidentId}`, riley);
+    const res = await api.get<Incident>(`/api/incidents/${itemAt(awaiting, 0).incidentId}`, riley);
     expect(res.json.status).toBe('Active');
     const active = new Set(ids(await listAll(riley, "status eq 'Active'")));
     for (const i of awaiting) expect(active.has(i.incidentId)).toBe(true);

@@ -1,5 +1,6 @@
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID } from '../src/directory';
+import { itemAt } from '../src/lists';
 import { DefenderCaller, defenderToken, type ApiResponse, type ErrorBody } from '../src/testing/defenderTokens';
 
 let emu: Emulator;
@@ -10,7 +11,7 @@ let id: number;
 beforeAll(async () => {
   emu = await startEmulator({ quotas: { list: 3, get: 2, update: 1 } });
   api = new DefenderCaller(emu);
-  id = (await emu.control.incidents.list(CONTOSO_ID))[0].incidentId;
+  id = itemAt(await emu.control.incidents.list(CONTOSO_ID), 0, 'incidents').incidentId;
 });
 beforeEach(async () => {
   await emu.control.quotas.reset();

@@ -1,5 +1,6 @@
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID } from '../src/directory';
+import { itemAt } from '../src/lists';
 import type { Incident, IncidentSummary } from '../src/defender';
 import { DefenderCaller, defenderToken, type ApiResponse, type ErrorBody } from '../src/testing/defenderTokens';
 
@@ -25,7 +26,7 @@ const list = () => emu.control.incidents.list(CONTOSO_ID);
 let next = 0;
 const pickId = async (predicate: (i: IncidentSummary) => boolean = () => true) => {
   const candidates = (await list()).filter(predicate);
-  return candidates[candidates.length - 1 - next++].incidentId;
+  return itemAt(candidates, candidates.length - 1 - next++, 'candidate incidents').incidentId;
 };
 
 const patch = (id: number, body: unknown, token = riley) => api.patch<Entity>(`/api/incidents/${id}`, token, body);
@@ -138,13 +139,13 @@ describe('PATCH /api/incidents/{id}: changes', () => {
     await emu.control.incidents.setListing({ order: 'lastUpdated' });
     try {
       const id = await pickId();
-      const newestBefore = (await list())[0].lastUpdateTime;
+      const newestBefore = itemAt(await list(), 0, 'incidents').lastUpdateTime;
       const first = await patch(id, { status: 'InProgress' });
       expect(first.json.lastUpdateTime).toMatch(TICKS);
       expect(first.json.lastUpdateTime > newestBefore).toBe(true);
       expect(Math.abs(Date.parse(first.json.lastUpdateTime) - (await emu.control.clock.now()))).toBeLessThan(60_000);
       const page = await api.list<{ value: Incident[] }>(riley, { $top: '1' });
-      expect(page.json.value[0].incidentId).toBe(id);
+      expect(page.json.value[0]?.incidentId).toBe(id);
 
       const other = await pickId();
       const second = await patch(other, { tags: ['later'] });
@@ -251,6 +252,6 @@ describe('PATCH /api/incidents/{id}: refusals', () => {
     const hidden = (await list()).find((i) => !visible.has(i.incidentId))!.incidentId;
     const token = await defenderToken(emu, wsResponder.upn);
     expect((await patch(hidden, { status: 'Active' }, token)).status).toBe(404);
-    expect((await patch([...visible][0], { status: 'Active' }, token)).status).toBe(200);
+    expect((await patch(itemAt([...visible], 0, 'visible incidents'), { status: 'Active' }, token)).status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID } from '../src/directory';
 import { SigningKeys } from '../src/keys';
+import { itemAt } from '../src/lists';
 import { DefenderCaller, defenderToken, type ErrorBody } from '../src/testing/defenderTokens';
 import { GraphCaller, graphToken, type GraphErrorBody } from '../src/testing/graph';
 import type { ApiResponse } from '../src/testing/defenderTokens';
@@ -49,7 +50,7 @@ describe('Graph authentication (401 InvalidAuthenticationToken)', () => {
     expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer /);
     expectGraphError(await api.call('GET', '/v1.0/security/incidents', { headers: { authorization: 'Basic YWxleDpwdw==' } }), 401, 'InvalidAuthenticationToken');
     expectGraphError(await read('not-a-jwt'), 401, 'InvalidAuthenticationToken', /validation failure/);
-    const forged = new SigningKeys().sign(JSON.parse(Buffer.from((await graphToken(emu, 'riley@contoso.example')).split('.')[1], 'base64url').toString()));
+    const forged = new SigningKeys().sign(JSON.parse(Buffer.from(itemAt((await graphToken(emu, 'riley@contoso.example')).split('.'), 1, 'JWT parts'), 'base64url').toString()));
     expectGraphError(await read(forged), 401, 'InvalidAuthenticationToken', /signature/);
   });
 

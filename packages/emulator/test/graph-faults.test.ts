@@ -1,5 +1,6 @@
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID } from '../src/directory';
+import { itemAt } from '../src/lists';
 import type { FaultEndpoint } from '../src/control/types';
 import { DefenderCaller, defenderToken, type ApiResponse } from '../src/testing/defenderTokens';
 import { GraphCaller, graphToken, type GraphErrorBody } from '../src/testing/graph';
@@ -18,7 +19,7 @@ beforeAll(async () => {
   emu = await startEmulator({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } });
   graph = new GraphCaller(emu);
   defender = new DefenderCaller(emu);
-  id = (await emu.control.incidents.list(CONTOSO_ID))[0].incidentId;
+  id = itemAt(await emu.control.incidents.list(CONTOSO_ID), 0, 'incidents').incidentId;
 });
 afterEach(() => emu.control.faults.clear());
 afterAll(async () => {
@@ -215,7 +216,7 @@ describe('Graph quota: per tenant, 150 requests a minute by default, on the emul
     expect((await q.control.quotas.get()).graph).toBe(150);
     const riley = await graphToken(q, 'riley@contoso.example');
     const alex = await graphToken(q, 'alex@contoso.example');
-    const target = (await q.control.incidents.visibleIds('alex@contoso.example'))[0];
+    const target = itemAt(await q.control.incidents.visibleIds('alex@contoso.example'), 0, "alex's incidents");
     for (let i = 0; i < 150; i++) {
       const res = i % 3 === 0 ? await qApi.list(riley, { $top: '1' }) : i % 3 === 1 ? await qApi.incident(alex, target) : await qApi.patch(riley, target, { customTags: [`n${i}`] });
       expect(res.status).toBe(200);

@@ -1,5 +1,6 @@
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID, FABRIKAM_ID } from '../src/directory';
+import { itemAt } from '../src/lists';
 import { GraphCaller, graphToken, type GraphErrorBody } from '../src/testing/graph';
 import { allPages, type GraphAlert, type GraphEvidence, type GraphIncident } from './helpers/graph';
 
@@ -35,9 +36,10 @@ const EVIDENCE_TYPES = [
   'securityGroup',
   'url',
   'user',
-];
+] as const;
+type EvidenceType = (typeof EVIDENCE_TYPES)[number];
 /** The fields each type carries (a name-like one at least), per resources/security-*evidence.md. */
-const FIELDS: Record<string, string[]> = {
+const FIELDS: Record<EvidenceType, string[]> = {
   device: ['deviceDnsName', 'osPlatform', 'osBuild', 'riskScore', 'rbacGroupName', 'healthStatus', 'mdeDeviceId'],
   user: ['userAccount'],
   file: ['fileDetails'],
@@ -108,7 +110,7 @@ function expectNotFound(res: { status: number; json: unknown }, id: string): voi
 
 describe('GET /v1.0/security/incidents/{id}', () => {
   it('returns the incident with the $entity context, as its list entry, without alerts unless expanded', async () => {
-    const listed = (await api.list<{ value: GraphIncident[] }>(riley, { $top: '10' })).json.value[4];
+    const listed = itemAt((await api.list<{ value: GraphIncident[] }>(riley, { $top: '10' })).json.value, 4, 'listed incidents');
     const res = await api.incident<GraphIncident & { '@odata.context': string }>(riley, listed.id);
     expect(res.status).toBe(200);
     const { '@odata.context': context, ...incident } = res.json;
@@ -204,21 +206,22 @@ describe('GET /v1.0/security/incidents/{id}', () => {
         expect({ type, field, present: (byType.get(type) ?? []).some((e) => e[field] !== undefined && e[field] !== null) }).toEqual({ type, field, present: true });
       }
     }
-    const unknownTypes = [...byType.keys()].filter((t) => !EVIDENCE_TYPES.includes(t));
+    const unknownTypes = [...byType.keys()].filter((t) => !(EVIDENCE_TYPES as readonly string[]).includes(t));
     expect(unknownTypes).toEqual(['someFuture']);
-    expect(byType.get('someFuture')?.[0]['@odata.type']).toBe('#microsoft.graph.security.someFutureEvidence');
+    expect(byType.get('someFuture')?.[0]?.['@odata.type']).toBe('#microsoft.graph.security.someFutureEvidence');
   });
 
   it('maps the legacy devices and entities onto evidence: user accounts, file details, process images, senders', () => {
     const of = (type: string) => evidence().filter((e) => typeName(e) === type);
+    const firstOf = (type: string) => itemAt(of(type), 0, `${type} evidence`);
     const user = of('user').find((e) => (e.userAccount as Record<string, unknown>).displayName !== null)?.userAccount as Record<string, unknown>;
     expect(Object.keys(user).sort()).toEqual(['accountName', 'azureAdUserId', 'displayName', 'domainName', 'userPrincipalName', 'userSid']);
     expect(user.userPrincipalName).toMatch(/@contoso\.example$/);
-    const file = of('file')[0].fileDetails as Record<string, unknown>;
+    const file = firstOf('file').fileDetails as Record<string, unknown>;
     expect(file).toMatchObject({ fileName: expect.any(String), filePath: expect.any(String), sha1: expect.stringMatching(/^[0-9a-f]{40}$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), fileSize: expect.any(Number) });
-    expect((of('process')[0].imageFile as Record<string, unknown>).fileName).toEqual(expect.any(String));
-    expect((of('analyzedMessage')[0].p1Sender as Record<string, unknown>).emailAddress).toMatch(/@/);
-    const device = of('device')[0];
+    expect((firstOf('process').imageFile as Record<string, unknown>).fileName).toEqual(expect.any(String));
+    expect((firstOf('analyzedMessage').p1Sender as Record<string, unknown>).emailAddress).toMatch(/@/);
+    const device = firstOf('device');
     expect(device.rbacGroupName).toEqual(expect.any(String));
     expect(device.mdeDeviceId).toMatch(/^[0-9a-f]{40}$/);
     expect(of('ip').some((e) => typeof e.countryLetterCode === 'string')).toBe(true);
@@ -233,11 +236,11 @@ describe('GET /v1.0/security/incidents/{id}', () => {
     const sam = new Set((await emu.control.incidents.visibleIds('sam@contoso.example')).map(String));
     const hidden = expanded.find((i) => !sam.has(i.id))?.id as string;
     expectNotFound(await api.incident(await graphToken(emu, 'sam@contoso.example'), hidden), hidden);
-    expect((await api.incident(await graphToken(emu, 'sam@contoso.example'), [...sam][0])).status).toBe(200);
+    expect((await api.incident(await graphToken(emu, 'sam@contoso.example'), itemAt([...sam], 0, "sam's incidents"))).status).toBe(200);
   });
 
   it('refuses query options other than $expand=alerts', async () => {
-    const id = expanded[0].id;
+    const id = itemAt(expanded, 0, 'incidents').id;
     expect((await api.incident<GraphErrorBody>(riley, id, '?$select=id')).json.error.message).toMatch(/'\$select' is not supported/);
     expect((await api.incident<GraphErrorBody>(riley, id, '?$expand=evidence')).status).toBe(400);
   });
@@ -253,7 +256,7 @@ describe('Prefer: include-unknown-enum-members', () => {
     const cloud = expanded.find((i) => i.alerts?.some((a) => a.serviceSource === 'microsoftDefenderForCloud')) as GraphIncident;
     expect(cloud).toBeDefined();
     const cloudPlain = await api.incident<GraphIncident>(riley, cloud.id, '?$expand=alerts');
-    const cloudAlerts = (cloudPlain.json.alerts as GraphAlert[]).filter((_, n) => (cloud.alerts as GraphAlert[])[n].serviceSource === 'microsoftDefenderForCloud');
+    const cloudAlerts = (cloudPlain.json.alerts as GraphAlert[]).filter((_, n) => itemAt(cloud.alerts as GraphAlert[], n, 'alerts').serviceSource === 'microsoftDefenderForCloud');
     expect(cloudAlerts.length).toBeGreaterThan(0);
     for (const a of cloudAlerts) {
       expect(a.serviceSource).toBe('unknownFutureValue');
@@ -272,7 +275,7 @@ describe('Prefer: include-unknown-enum-members', () => {
     const sam = await graphToken(emu, 'sam@contoso.example');
     const samAwaiting = (await allPages(api, sam, { $filter: "status eq 'awaitingAction'" }, PREFER)).flatMap((p) => p.value);
     expect(samAwaiting.length).toBeGreaterThan(0);
-    const legacy = await emu.control.incidents.get(CONTOSO_ID, Number(samAwaiting[0].id));
+    const legacy = await emu.control.incidents.get(CONTOSO_ID, Number(itemAt(samAwaiting, 0, 'awaiting incidents').id));
     expect(legacy?.status).toBe('Active');
   });
 });

@@ -1,5 +1,6 @@
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID } from '../src/directory';
+import { itemAt, lastItem } from '../src/lists';
 import { GraphCaller, graphToken, type GraphErrorBody } from '../src/testing/graph';
 import { allPages, idsOf, type GraphIncident, type GraphPage } from './helpers/graph';
 
@@ -81,7 +82,7 @@ describe('GET /v1.0/security/incidents: envelope and pages', () => {
     const matching = everything.filter((i) => i.status === 'active' || i.status === 'inProgress');
     expect(matching.length).toBeGreaterThan(40);
     for (const p of pages) expect(p['@odata.count']).toBe(matching.length);
-    expect(Object.keys(pages[0])).toEqual(['@odata.context', '@odata.count', 'value', '@odata.nextLink']);
+    expect(Object.keys(itemAt(pages, 0, 'pages'))).toEqual(['@odata.context', '@odata.count', 'value', '@odata.nextLink']);
     expect(idsOf(pages)).toEqual(ids(matching));
     expect((await api.list<GraphPage>(riley, { $count: 'false' })).json['@odata.count']).toBeUndefined();
   });
@@ -174,13 +175,13 @@ describe('GET /v1.0/security/incidents: $filter', () => {
 
   it.each(['ge', 'gt', 'le', 'lt'] as const)('createdDateTime and lastUpdateDateTime with %s', async (op) => {
     const cmp = (a: string, b: string) => (op === 'ge' ? a >= b : op === 'gt' ? a > b : op === 'le' ? a <= b : a < b);
-    const pivot = everything[Math.floor(everything.length / 3)];
+    const pivot = itemAt(everything, Math.floor(everything.length / 3), 'incidents');
     await expectFilter(`createdDateTime ${op} ${pivot.createdDateTime}`, (i) => cmp(i.createdDateTime, pivot.createdDateTime));
     await expectFilter(`lastUpdateDateTime ${op} ${pivot.lastUpdateDateTime}`, (i) => cmp(i.lastUpdateDateTime, pivot.lastUpdateDateTime));
   });
 
   it('joins with and/or, and binding tighter, and parentheses', async () => {
-    const pivot = everything[100];
+    const pivot = itemAt(everything, 100, 'incidents');
     await expectFilter(
       `(status eq 'active' or status eq 'inProgress') and lastUpdateDateTime ge ${pivot.lastUpdateDateTime}`,
       (i) => (i.status === 'active' || i.status === 'inProgress') && i.lastUpdateDateTime >= pivot.lastUpdateDateTime,
@@ -312,8 +313,8 @@ describe('paging 500 incidents by 20 in every order', () => {
       // and add a new one.
       const unseen = before.filter((id) => !seen.includes(id));
       expect(unseen.length).toBeGreaterThan(1);
-      expect((await bigApi.patch(token, unseen[unseen.length - 1], { customTags: [`step ${step}`] })).status).toBe(200);
-      expect((await bigApi.patch(token, seen[0], { assignedTo: `mover${step}@contoso.example` })).status).toBe(200);
+      expect((await bigApi.patch(token, lastItem(unseen, 'unseen incidents'), { customTags: [`step ${step}`] })).status).toBe(200);
+      expect((await bigApi.patch(token, itemAt(seen, 0, 'seen incidents'), { assignedTo: `mover${step}@contoso.example` })).status).toBe(200);
       if (step % 5 === 0) await big.control.incidents.add(CONTOSO_ID, { incidentName: `Added while paging ${step}` });
       step++;
       res = await bigApi.get<GraphPage>(res.json['@odata.nextLink'], token);

@@ -1,5 +1,6 @@
 import { startEmulator, type Emulator } from '../src';
 import { CONTOSO_ID } from '../src/directory';
+import { itemAt } from '../src/lists';
 import type { Incident } from '../src/defender';
 import { DefenderCaller, defenderToken } from '../src/testing/defenderTokens';
 import { GraphCaller, graphToken, type GraphErrorBody } from '../src/testing/graph';
@@ -34,7 +35,7 @@ const TICKS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/;
 let next = 0;
 const pickId = async (predicate: (s: { status: string; classification: string }) => boolean = () => true) => {
   const candidates = (await emu.control.incidents.list(CONTOSO_ID)).filter(predicate);
-  return String(candidates[candidates.length - 1 - next++].incidentId);
+  return String(itemAt(candidates, candidates.length - 1 - next++, 'candidate incidents').incidentId);
 };
 const patch = (id: string, body: unknown, token = riley) => api.patch<Entity>(token, id, body);
 
@@ -170,7 +171,7 @@ describe('PATCH /v1.0/security/incidents/{id}', () => {
     const token = await graphToken(emu, 'ws.operator@contoso.example');
     expect((await patch(hidden, { status: 'active' }, token)).status).toBe(404);
     expect((await api.comment(token, hidden, 'not mine')).status).toBe(404);
-    expect((await patch([...visible][0], { status: 'active' }, token)).status).toBe(200);
+    expect((await patch(itemAt([...visible], 0, 'visible incidents'), { status: 'active' }, token)).status).toBe(200);
   });
 });
 
@@ -251,6 +252,6 @@ describe('one store behind both APIs', () => {
     const viaGraph = (await api.incident<Entity>(riley, String(added.incidentId), '?$expand=alerts')).json;
     expect(viaGraph).toMatchObject({ id: String(added.incidentId), displayName: 'Seen on both surfaces', severity: 'high', status: 'active' });
     expect(viaGraph.alerts?.[0]).toMatchObject({ title: 'A new detection', severity: 'high', incidentId: String(added.incidentId) });
-    expect(viaGraph.alerts?.[0].evidence.map((e) => e['@odata.type'])).toContain('#microsoft.graph.security.deviceEvidence');
+    expect(viaGraph.alerts?.[0]?.evidence.map((e) => e['@odata.type'])).toContain('#microsoft.graph.security.deviceEvidence');
   });
 });

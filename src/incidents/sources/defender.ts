@@ -17,6 +17,29 @@ const idOf = (v: unknown): string | null => (typeof v === 'number' && Number.isI
 /** `MicrosoftDefenderForEndpoint` → `microsoftDefenderForEndpoint`, Graph's spelling of the same member. */
 const camel = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v.charAt(0).toLowerCase() + v.slice(1) : null);
 
+/**
+ * The legacy API's older product names (service-facts §1.6), as the Graph members that replaced them,
+ * so that labels and filters see one product whichever API answered.
+ */
+const SERVICE_SOURCES: Record<string, string> = {
+  MicrosoftDefenderATP: 'microsoftDefenderForEndpoint',
+  OfficeATP: 'microsoftDefenderForOffice365',
+  MicrosoftCloudAppSecurity: 'microsoftDefenderForCloudApps',
+  AADIdentityProtection: 'azureAdIdentityProtection',
+  AzureATP: 'microsoftDefenderForIdentity',
+};
+const DETECTION_SOURCES: Record<string, string> = {
+  WindowsDefenderAv: 'antivirus',
+  WindowsDefenderAtp: 'microsoftDefenderForEndpoint',
+  WindowsDefenderSmartScreen: 'smartScreen',
+  CustomerTI: 'customTi',
+  OfficeATP: 'microsoftDefenderForOffice365',
+  MCAS: 'cloudAppSecurity',
+  AAD: 'azureAdIdentityProtection',
+  AzureATP: 'microsoftDefenderForIdentity',
+};
+const source = (table: Record<string, string>, v: unknown) => (typeof v === 'string' && Object.hasOwn(table, v) ? (table[v] ?? null) : camel(v));
+
 /** The legacy API's determination spellings (its update page), by canonical name. */
 const LEGACY_DETERMINATION: Record<string, string> = {
   notMalicious: 'Clean',
@@ -31,8 +54,8 @@ function alert(w: Wire): Alert {
     description: str(w.description),
     severity: canonicalMember(SEVERITIES, w.severity === 'UnSpecified' ? 'unknown' : w.severity, 'unknown'),
     status: camel(w.status) ?? 'unknown',
-    serviceSource: camel(w.serviceSource),
-    detectionSource: camel(w.detectionSource),
+    serviceSource: source(SERVICE_SOURCES, w.serviceSource),
+    detectionSource: source(DETECTION_SOURCES, w.detectionSource),
     category: str(w.category),
     mitreTechniques: strings(w.mitreTechniques),
     createdAt: str(w.creationTime),

@@ -11,7 +11,7 @@ export const odataString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export function odataFilter(f: QueueFilter, ctx: ListContext, api: { statuses?: readonly string[]; updatedField: string }): string | undefined {
   const clauses: string[] = [];
   const statuses = (api.statuses ?? []).map((s) => `status eq ${odataString(s)}`);
-  if (statuses.length) clauses.push(statuses.length > 1 ? `(${statuses.join(' or ')})` : (statuses[0]));
+  if (statuses.length) clauses.push(statuses.length > 1 ? `(${statuses.join(' or ')})` : `${statuses.join('')}`);
   if (f.assignee.kind === 'me') clauses.push(`assignedTo eq ${odataString(ctx.upn)}`);
   if (f.assignee.kind === 'address') clauses.push(`assignedTo eq ${odataString(f.assignee.address)}`);
   const { from, to } = windowBounds(f, ctx.now);

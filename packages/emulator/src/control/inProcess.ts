@@ -35,13 +35,16 @@ function plain<T>(value: T): T {
 }
 
 /** Runs an operation as the HTTP endpoints do: asynchronously, returning a copy, refusing with ControlErrors. */
-async function run<T>(operation: () => T): Promise<T> {
-  try {
-    return plain(operation());
-  } catch (err) {
-    if (err instanceof PatchError) throw badInput(err.message);
-    throw err;
-  }
+function run<T>(operation: () => T): Promise<T> {
+  // The executor runs at once (as an async function's body would); what it throws rejects the promise.
+  return new Promise((resolve) => {
+    try {
+      resolve(plain(operation()));
+    } catch (err) {
+      if (err instanceof PatchError) throw badInput(err.message);
+      throw err;
+    }
+  });
 }
 
 const sorted = (scopes: Iterable<string>) => [...scopes].sort();
@@ -80,7 +83,7 @@ export function inProcessControl({ ctx, entra, defender }: ControlParts): Emulat
         run(() => {
           const user = checkNewUser(input);
           if (directory.findUser(user.upn)) throw new ControlError(409, `User ${user.upn} exists.`);
-          const tenantId = user.tenantId ?? directory.tenantByDomain(user.upn.split('@')[1])?.id;
+          const tenantId = user.tenantId ?? directory.tenantByDomain(user.upn.split('@')[1] ?? '')?.id;
           if (!tenantId || !directory.tenants.has(tenantId)) throw notFound(`No tenant for ${user.upn}.`);
           return directory.addUser({ ...user, tenantId });
         }),

@@ -42,14 +42,14 @@ function checkRole(input: unknown): Partial<DefenderRole> {
   if (!isObject(input)) throw badInput('defender must be an object with role, deviceGroups and canUpdate.');
   only('defender', input, ['role', 'deviceGroups', 'canUpdate']);
   if (input.role !== undefined && !['none', 'analyst', 'responder'].includes(input.role as string)) {
-    throw badInput(`defender.role must be none, analyst or responder (got ${String(input.role)}).`);
+    throw badInput(`defender.role must be none, analyst or responder (got ${JSON.stringify(input.role)}).`);
   }
   const groups = input.deviceGroups;
   if (groups !== undefined && groups !== '*' && !(Array.isArray(groups) && groups.every((g) => typeof g === 'string'))) {
     throw badInput("defender.deviceGroups must be '*' or a list of device-group names.");
   }
   if (input.canUpdate !== undefined && typeof input.canUpdate !== 'boolean') throw badInput('defender.canUpdate must be true or false.');
-  return input as Partial<DefenderRole>;
+  return input;
 }
 
 /** Entra roles and the Global Administrator flag, which must not contradict each other. */
@@ -82,7 +82,7 @@ export function checkUserUpdate(input: unknown): UserUpdate {
   only('update', input, ['defender', 'entraRoles', 'isGlobalAdmin']);
   if (input.defender !== undefined) checkRole(input.defender);
   checkRoles(input);
-  return input as UserUpdate;
+  return input;
 }
 
 /**
@@ -128,13 +128,13 @@ export function checkListing(input: unknown): Partial<ListingSettings> {
   if (!isObject(input)) throw badInput('listing must be an object with order and/or pageSize.');
   only('listing', input, ['order', 'pageSize']);
   if (input.order !== undefined && !(LIST_ORDERS as readonly unknown[]).includes(input.order)) {
-    throw badInput(`order must be one of ${LIST_ORDERS.join(', ')} (got ${String(input.order)}).`);
+    throw badInput(`order must be one of ${LIST_ORDERS.join(', ')} (got ${JSON.stringify(input.order)}).`);
   }
   const size = input.pageSize;
   if (size !== undefined && size !== null && !(isCount(size, 1) && (size as number) <= MAX_PAGE_SIZE)) {
-    throw badInput(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, or null for each surface's default (got ${String(size)}).`);
+    throw badInput(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, or null for each surface's default (got ${JSON.stringify(size)}).`);
   }
-  return input as Partial<ListingSettings>;
+  return input;
 }
 
 export function checkMint(input: unknown): MintRequest {
@@ -142,20 +142,20 @@ export function checkMint(input: unknown): MintRequest {
   if (!isObject(input)) throw badInput('A mint request must be an object with resource, claims and/or remove.');
   only('mint request', input, ['resource', 'claims', 'remove']);
   if (input.resource !== undefined && !(RESOURCE_KEYS as readonly unknown[]).includes(input.resource)) {
-    throw badInput(`resource must be one of ${RESOURCE_KEYS.join(', ')} (got ${String(input.resource)}).`);
+    throw badInput(`resource must be one of ${RESOURCE_KEYS.join(', ')} (got ${JSON.stringify(input.resource)}).`);
   }
   if (input.claims !== undefined && !isObject(input.claims)) throw badInput('claims must be an object.');
   if (input.remove !== undefined && !(Array.isArray(input.remove) && input.remove.every((c) => typeof c === 'string'))) {
     throw badInput('remove must be a list of claim names.');
   }
-  return input as MintRequest;
+  return input;
 }
 
 export function checkQuotas(input: unknown): Partial<Quotas> {
   if (!isObject(input)) throw badInput('quotas must be an object with list, get, update and/or graph.');
   only('quotas', input, ['list', 'get', 'update', 'graph']);
   for (const [k, v] of Object.entries(input)) if (!isCount(v, 1)) throw badInput(`quota ${k} must be a positive integer.`);
-  return input as Partial<Quotas>;
+  return input;
 }
 
 export function checkInstant(v: unknown, what: string): number {
@@ -170,7 +170,7 @@ export function checkIncidentId(v: unknown): number {
 
 export function checkMark(v: unknown): number {
   if (v === undefined) return 0;
-  if (!isCount(v, 0)) throw badInput(`'${String(v)}' is not a mark (a count of requests).`);
+  if (!isCount(v, 0)) throw badInput(`${JSON.stringify(v)} is not a mark (a count of requests).`);
   return v as number;
 }
 
@@ -183,7 +183,7 @@ export function checkPortalChange(input: unknown): PortalChange {
   if (!isObject(input)) throw badInput('A change must be an object.');
   only('change', input, ['status', 'assignedTo', 'classification', 'determination', 'tags', 'comment', 'by', 'alert']);
   if (input.by !== undefined && typeof input.by !== 'string') throw badInput('by must be a string.');
-  return input as PortalChange;
+  return input;
 }
 
 export function checkNewIncident(input: unknown): NewIncident {

@@ -26,12 +26,12 @@ function claimString(payload: jwt.JwtPayload, name: string): string | undefined 
 export function authenticate(ctx: EmulatorContext, header: string | undefined, audiences: readonly string[] = [DEFENDER_RESOURCE]): AuthOutcome {
   const fail = (reason: AuthFailure, message: string): AuthOutcome => ({ ok: false, reason, message });
   if (!header) return fail('missing', 'The Authorization header is missing; send Authorization: Bearer <access token>.');
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) return fail('scheme', 'The Authorization header must be of the form: Bearer <access token>.');
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  if (!token) return fail('scheme', 'The Authorization header must be of the form: Bearer <access token>.');
 
   let payload: jwt.JwtPayload;
   try {
-    payload = ctx.keys.verify(m[1], ctx.clock.nowSec());
+    payload = ctx.keys.verify(token, ctx.clock.nowSec());
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) return fail('expired', `The access token expired at ${err.expiredAt.toISOString()}.`);
     if (err instanceof jwt.NotBeforeError) return fail('notYetValid', `The access token is not valid before ${err.date.toISOString()}.`);

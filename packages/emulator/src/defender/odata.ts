@@ -76,7 +76,7 @@ export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    const ch = text[i];
+    const ch = text.charAt(i);
     if (/\s/.test(ch)) {
       i++;
     } else if (ch === '(' || ch === ')' || ch === ',') {
@@ -102,7 +102,7 @@ export function tokenize(text: string): Token[] {
       tokens.push({ type: 'string', text: value, pos: start });
     } else {
       const start = i;
-      while (i < text.length && !/[\s(),']/.test(text[i])) i++;
+      while (i < text.length && !/[\s(),']/.test(text.charAt(i))) i++;
       tokens.push({ type: 'word', text: text.slice(start, i), pos: start });
     }
   }

@@ -3,6 +3,8 @@
  * and every run (tests and demos refer to incidents by id), so Math.random is never used for data.
  */
 
+import { itemAt, lastItem } from '../lists';
+
 /** 32-bit FNV-1a over the parts, finished with a murmur-style avalanche so nearby inputs diverge. */
 export function hash32(...parts: (string | number)[]): number {
   let h = 0x811c9dc5;
@@ -50,7 +52,7 @@ export class Rng {
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error('pick from an empty list');
-    return items[Math.floor(this.next() * items.length)];
+    return itemAt(items, Math.floor(this.next() * items.length), 'pick');
   }
 
   /** Picks by relative weight: `[[value, weight], ...]`. */
@@ -61,14 +63,14 @@ export class Rng {
       r -= w;
       if (r < 0) return value;
     }
-    return table[table.length - 1][0];
+    return lastItem(table, 'weighted table')[0];
   }
 
   /** Up to `n` distinct items, in a random order. */
   sample<T>(items: readonly T[], n: number): T[] {
     const copy = [...items];
     const out: T[] = [];
-    while (out.length < n && copy.length > 0) out.push(copy.splice(Math.floor(this.next() * copy.length), 1)[0]);
+    while (out.length < n && copy.length > 0) out.push(...copy.splice(Math.floor(this.next() * copy.length), 1));
     return out;
   }
 
@@ -87,7 +89,7 @@ export class Rng {
   /** A random, v4-shaped GUID. */
   guid(): string {
     const h = this.hex(32);
-    const variant = '89ab'[this.int(0, 3)];
+    const variant = itemAt('89ab', this.int(0, 3), 'GUID variant');
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
 }

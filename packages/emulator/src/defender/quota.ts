@@ -21,7 +21,8 @@ export class QuotaTracker {
     const log = (this.calls.get(key) ?? []).filter((t) => t > since && t <= nowMs);
     if (log.length >= limit) {
       this.calls.set(key, log);
-      const frees = log.length ? log[0] + QUOTA_WINDOW_MS : nowMs + QUOTA_WINDOW_MS;
+      const [oldest = nowMs] = log;
+      const frees = oldest + QUOTA_WINDOW_MS;
       return { ok: false, retryAfterSec: Math.max(1, Math.ceil((frees - nowMs) / 1000)) };
     }
     log.push(nowMs);

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { ListOrder } from '../context';
+import { itemAt } from '../lists';
 import { compareCreated, compareEntries, compareShuffled, expandIncident, type IndexEntry, type TenantProfile } from './generate';
 import { defenderStatus, type Incident } from './model';
 import { hash32 } from './prng';
@@ -15,7 +16,7 @@ function insertSorted(list: IndexEntry[], entry: IndexEntry, compare: (a: IndexE
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (compare(list[mid], entry) < 0) lo = mid + 1;
+    if (compare(itemAt(list, mid, 'incidents'), entry) < 0) lo = mid + 1;
     else hi = mid;
   }
   list.splice(lo, 0, entry);

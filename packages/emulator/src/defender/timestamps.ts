@@ -5,6 +5,8 @@
  * the millisecond is lost to a JavaScript Date.
  */
 
+import { itemAt } from '../lists';
+
 /** Formats an instant given as epoch milliseconds plus 0..9999 ticks of 100 ns below the millisecond. */
 export function formatTicks(ms: number, subMs = 0): string {
   const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
@@ -29,7 +31,9 @@ export function parseDateTimeOffset(literal: string): string | undefined {
   const m = LITERAL.exec(literal);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s = '00', frac = '', zone] = m;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number);
+  // Groups the pattern always fills when it matches.
+  if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined || zone === undefined) return undefined;
+  const [year, month, day, hour, minute, second] = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)] as const;
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetMin = 0;
@@ -52,5 +56,5 @@ export function parseDateTimeOffset(literal: string): string | undefined {
 
 function daysIn(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return itemAt([31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], month - 1, 'month');
 }

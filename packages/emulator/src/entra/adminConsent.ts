@@ -6,7 +6,7 @@ import { consentPage, sendPage } from './pages';
 import { Params } from './params';
 import { deliver, deliverError, showError, type ClientTarget } from './respond';
 import { checkClientRequest, tenantName, type EntraRuntime, type TenantRef } from './runtime';
-import { ALL_CONFIGURED, parseScopes, PERMISSION_TEXT, requestedPermissions } from './scopes';
+import { ALL_CONFIGURED, consentItem, parseScopes, requestedPermissions } from './scopes';
 
 /*
  * Admin consent (service-facts §2.11): GET /{tenant}/v2.0/adminconsent?client_id&scope&redirect_uri&state
@@ -53,7 +53,7 @@ export function adminConsentFlow(rt: EntraRuntime): Flow<PendingAdminConsent> {
           user,
           appName: APP_NAME,
           tenantName: tenant?.displayName ?? user.tenantId,
-          permissions: pending.permissions.map((p) => ({ ...PERMISSION_TEXT[p], scope: p })),
+          permissions: pending.permissions.map(consentItem),
         }),
       );
     },

@@ -9,7 +9,7 @@ import { consentPage, sendPage } from './pages';
 import { Params } from './params';
 import { deliver, deliverError, showError, type ClientTarget } from './respond';
 import { checkClientRequest, tenantName, type EntraRuntime, type TenantRef } from './runtime';
-import { asksForResource, parseScopes, PERMISSION_TEXT, requestedPermissions } from './scopes';
+import { asksForResource, consentItem, parseScopes, requestedPermissions } from './scopes';
 
 /*
  * GET /{tenant}/oauth2/v2.0/authorize (service-facts §2.2, §2.3).
@@ -90,9 +90,9 @@ function validateRequest(params: Params, tenant: TenantRef, mode: string): Valid
 
 /** The consent page's list: the permissions (full URIs) plus the OIDC scopes that come with them. */
 function consentItems(pending: PendingAuthorize, permissions: string[]) {
-  const items = permissions.map((p) => ({ ...PERMISSION_TEXT[p], scope: p }));
-  if (pending.scopes.oidc.has('openid')) items.unshift({ ...PERMISSION_TEXT.openid, scope: 'openid' });
-  if (pending.scopes.oidc.has('offline_access')) items.push({ ...PERMISSION_TEXT.offline_access, scope: 'offline_access' });
+  const items = permissions.map(consentItem);
+  if (pending.scopes.oidc.has('openid')) items.unshift(consentItem('openid'));
+  if (pending.scopes.oidc.has('offline_access')) items.push(consentItem('offline_access'));
   return items;
 }
 

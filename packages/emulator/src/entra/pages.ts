@@ -15,22 +15,25 @@ export class SafeHtml {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (ch) => ESCAPES[ch]);
+  // The pattern matches only ESCAPES' keys.
+  return text.replace(/[&<>"'`]/g, (ch) => ESCAPES[ch] ?? ch);
 }
 
-function render(value: unknown): string {
+/** What a page may interpolate: text and numbers (escaped), other `html` results, lists of these; nothing for undefined, null and false. */
+export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
+
+function render(value: HtmlValue): string {
   if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(render).join('');
+  if (isList(value)) return value.map(render).join('');
   if (value === undefined || value === null || value === false) return '';
   return escapeHtml(String(value));
 }
 
-export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0];
-  values.forEach((v, i) => {
-    out += render(v) + strings[i + 1];
-  });
-  return new SafeHtml(out);
+const isList = (value: HtmlValue): value is readonly HtmlValue[] => Array.isArray(value);
+
+export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
+  // A template's literal parts surround its values: one more part than values.
+  return new SafeHtml(strings.map((text, i) => (i < values.length ? text + render(values[i]) : text)).join(''));
 }
 
 const STYLE = `

@@ -59,6 +59,13 @@ export const PERMISSION_TEXT: Record<string, PermissionText> = {
   },
 };
 
+/** A consent page's line for a permission (full URI) or OIDC scope: every one the emulator knows has a text. */
+export function consentItem(scope: string): PermissionText & { scope: string } {
+  const text = PERMISSION_TEXT[scope];
+  if (!text) throw new Error(`No consent-page text for the permission ${scope}`);
+  return { ...text, scope };
+}
+
 /** A Defender permission as Entra names it in scopes (kept for callers that only speak Defender). */
 export const fullScope = (name: string): string => permissionUri('defender', name);
 

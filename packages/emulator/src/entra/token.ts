@@ -43,9 +43,9 @@ function safeEqual(a: string, b: string): boolean {
 
 /** RFC 6749 §2.3.1: HTTP Basic with the form-urlencoded client id and secret. */
 function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
-  const m = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const encoded = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i)?.[1];
+  if (!encoded) return undefined;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   const unform = (s: string) => {

@@ -38,9 +38,9 @@ export class CursorStore {
 
   /** The snapshot and offset a token names, if it is well formed and still held. */
   resolve(value: string): { id: string; snapshot: Snapshot; offset: number } | undefined {
-    const m = /^([0-9a-f]{24})-(\d{1,9})$/.exec(value);
-    const snapshot = m ? this.snapshots.get(m[1]) : undefined;
-    return m && snapshot ? { id: m[1], snapshot, offset: Number(m[2]) } : undefined;
+    const [, id, offset] = /^([0-9a-f]{24})-(\d{1,9})$/.exec(value) ?? [];
+    const snapshot = id !== undefined ? this.snapshots.get(id) : undefined;
+    return id !== undefined && offset !== undefined && snapshot ? { id, snapshot, offset: Number(offset) } : undefined;
   }
 
   next(id: string, offset: number): string {

@@ -9,8 +9,8 @@ import { AWAITING_ACTION, NOT_AVAILABLE } from '../defender/model';
 
 export const UNKNOWN_FUTURE = 'unknownFutureValue';
 
-export const lowerFirst = (s: string): string => (s ? s[0].toLowerCase() + s.slice(1) : s);
-const upperFirst = (s: string): string => (s ? s[0].toUpperCase() + s.slice(1) : s);
+export const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+const upperFirst = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** incidentStatus: base members, then the evolvable ones. */
 export const INCIDENT_STATUSES = ['active', 'resolved', 'inProgress', 'redirected', UNKNOWN_FUTURE] as const;

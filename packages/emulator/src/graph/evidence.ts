@@ -4,6 +4,7 @@ import type { TenantProfile } from '../defender/generate';
 import type { Alert, Device, Entity } from '../defender/model';
 import { hash32, Rng } from '../defender/prng';
 import { formatTicks } from '../defender/timestamps';
+import { itemAt } from '../lists';
 import { lowerFirst } from './enums';
 
 /**
@@ -60,9 +61,11 @@ function sizeOf(hash: string | null): number {
   return hash ? (parseInt(hash.slice(0, 6), 16) % 4_000_000) + 2048 : 4096;
 }
 
+const COUNTRIES = ['US', 'NL', 'RU', 'BR', 'DE', 'SG', 'FR', 'NG'];
+
 function countryOf(ip: string): string | null {
   if (ip.startsWith('10.')) return null;
-  return ['US', 'NL', 'RU', 'BR', 'DE', 'SG', 'FR', 'NG'][hash32('country', ip) % 8];
+  return itemAt(COUNTRIES, hash32('country', ip) % COUNTRIES.length, 'countries');
 }
 
 function deviceEvidence(c: Ctx, d: Device): Json {

@@ -7,6 +7,7 @@ import { rawQuery } from '../defender/routes';
 import type { IncidentStoreImpl } from '../defender/store';
 import { GRAPH_APP_ID, GRAPH_RESOURCE, type EntraRole, type User } from '../directory';
 import { RUNNING_KINDS, withOddItem, type Fault, type FaultEndpoint } from '../faults';
+import { itemAt } from '../lists';
 import type { CursorStore } from './cursor';
 import type { EnumOptions } from './enums';
 import { badRequest, GRAPH_CONTENT_TYPE, graphError, GraphRequestError, invalidToken, requestIds, tooManyRequests, type GraphReply, type RequestIds } from './errors';
@@ -218,7 +219,7 @@ export function graphRouter(ctx: EmulatorContext, store: IncidentStoreImpl, quot
         ids = [];
         let at = found.offset;
         while (at < found.snapshot.ids.length && ids.length < limit) {
-          const id = found.snapshot.ids[at++];
+          const id = itemAt(found.snapshot.ids, at++, 'listing snapshot');
           if (store.matches(auth.user, id, query.filter)) ids.push(id);
         }
         count = found.snapshot.count;

@@ -117,7 +117,7 @@ export function incidentJson(profile: TenantProfile, incident: Incident, options
   const cached = texts?.get(key);
   if (cached !== undefined) return cached;
   const text = JSON.stringify(incidentObject(profile, incident, options));
-  if (!texts) listCache.set(incident, (texts = new Map()));
+  if (!texts) listCache.set(incident, (texts = new Map<string, string>()));
   texts.set(key, text);
   return text;
 }

@@ -54,7 +54,7 @@ export class TestBrowser {
     const page: Page = {
       url,
       status: res.status,
-      headers: res.headers as unknown as Headers,
+      headers: res.headers,
       body: text,
       location: loc ? new URL(loc, url).toString() : undefined,
       $: load(text),

@@ -20,7 +20,9 @@ export async function defenderToken(
   const remove = Object.keys(claims).filter((k) => claims[k] === undefined);
   const token = await control.tokens.mint(upn, { claims: set, remove });
   if (!keys) return token;
-  return keys.sign(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>);
+  const [, payload] = token.split('.');
+  if (payload === undefined) throw new Error(`The emulator minted a token that is not a JWT: ${token}`);
+  return keys.sign(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>);
 }
 
 export interface ApiResponse<T = unknown> {

@@ -132,6 +132,7 @@ export async function obtainCode(
 
 /** Decodes a JWT's payload without verifying it (tests verify separately where it matters). */
 export function jwtPayload(token: unknown): Record<string, unknown> {
-  if (typeof token !== 'string') throw new Error('not a token');
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+  const payload = typeof token === 'string' ? token.split('.')[1] : undefined;
+  if (payload === undefined) throw new Error('not a token');
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
 }

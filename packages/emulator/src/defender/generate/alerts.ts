@@ -1,5 +1,6 @@
 import { ACTORS, ALERT_SEVERITY_ORDER, DETECTION_SOURCES, DEVICE_SERVICES, INVESTIGATION_STATES, LEGACY_SERVICE, SERVICE, type AlertTemplate, type Scenario } from '../catalog';
 import { NOT_AVAILABLE, type Alert, type AlertSeverity, type Severity } from '../model';
+import { itemAt } from '../../lists';
 import { Rng } from '../prng';
 import { formatTicks } from '../timestamps';
 import { deviceJson, entitiesFor } from './entities';
@@ -42,7 +43,7 @@ export function buildAlerts(rng: Rng, profile: TenantProfile, e: IndexEntry, sce
   const templates: AlertTemplate[] = [];
   for (let i = 0; i < count; i++) {
     if (everyTemplate) {
-      templates.push(scenario.alerts[i % scenario.alerts.length]);
+      templates.push(itemAt(scenario.alerts, i % scenario.alerts.length, 'alert templates'));
       continue;
     }
     // With devices, the first alert names one (the incident exists because of it); without, none may.
@@ -53,8 +54,9 @@ export function buildAlerts(rng: Rng, profile: TenantProfile, e: IndexEntry, sce
   // Each device of the incident appears on at least one device-bearing alert: its group decides who sees the incident.
   const deviceAlerts = templates.map((t, i) => (DEVICE_SERVICES.has(t.service) && c.devices.length ? i : -1)).filter((i) => i >= 0);
   const devicesOf: number[][] = templates.map(() => []);
-  c.devices.forEach((_, d) => devicesOf[deviceAlerts[d % deviceAlerts.length]].push(d));
-  for (const i of deviceAlerts) if (devicesOf[i].length === 0) devicesOf[i].push(rng.int(0, c.devices.length - 1));
+  const devicesOfAlert = (i: number): number[] => itemAt(devicesOf, i, 'alerts');
+  c.devices.forEach((_, d) => devicesOfAlert(itemAt(deviceAlerts, d % deviceAlerts.length, 'device-bearing alerts')).push(d));
+  for (const i of deviceAlerts) if (devicesOfAlert(i).length === 0) devicesOfAlert(i).push(rng.int(0, c.devices.length - 1));
 
   const severities = alertSeverities(rng, e.severity, count);
   const legacy = (e.flags & FLAG_LEGACY) !== 0;
@@ -73,7 +75,8 @@ export function buildAlerts(rng: Rng, profile: TenantProfile, e: IndexEntry, sce
     // A resolved alert was last updated when it was resolved, or later.
     const resolvedTime = resolvedMs === undefined ? undefined : formatTicks(Math.min(resolvedMs, updatedMs), rng.int(0, 9999));
     const lastUpdatedTime = resolvedTime !== undefined && resolvedMs !== undefined && resolvedMs >= updatedMs ? resolvedTime : formatTicks(updatedMs, rng.int(0, 9999));
-    const alertDevices = devicesOf[i].map((d) => deviceJson(rng, c.devices[d], severities[i]));
+    const severity = itemAt(severities, i, 'alert severities');
+    const alertDevices = devicesOfAlert(i).map((d) => deviceJson(rng, itemAt(c.devices, d, 'incident devices'), severity));
     const ids = alertIds(rng, t.service);
     const withInvestigation = (t.service === 'endpoint' || t.service === 'office') && rng.chance(0.6);
     const resolved = status === 'Resolved';
@@ -93,7 +96,7 @@ export function buildAlerts(rng: Rng, profile: TenantProfile, e: IndexEntry, sce
       description: c.fill(t.description),
       category: t.category,
       status,
-      severity: severities[i],
+      severity,
       investigationId: withInvestigation ? rng.int(1000, 99_999) : undefined,
       investigationState: withInvestigation ? investigationState(rng) : 'UnsupportedAlertType',
       detectionSource: t.detectionSource ?? rng.pick(DETECTION_SOURCES[t.service]),
@@ -113,7 +116,7 @@ export function buildAlerts(rng: Rng, profile: TenantProfile, e: IndexEntry, sce
 function alertSeverities(rng: Rng, incident: Severity, count: number): AlertSeverity[] {
   if (incident === 'UnSpecified') return Array.from({ length: count }, () => rng.pick(['Informational', 'Low'] as const));
   const top = ALERT_SEVERITY_ORDER.indexOf(incident);
-  const out = Array.from({ length: count }, () => ALERT_SEVERITY_ORDER[rng.int(0, top)]);
+  const out = Array.from({ length: count }, () => itemAt(ALERT_SEVERITY_ORDER, rng.int(0, top), 'alert severities'));
   out[rng.int(0, count - 1)] = incident;
   return out;
 }

@@ -1,5 +1,6 @@
 import { ALERT_SEVERITY_ORDER, COMMAND_LINES, EXTERNAL_SENDERS, FILES, MALICIOUS_URLS, PHISH_SUBJECTS, REGISTRY_KEYS, SENSITIVE_GROUPS, type AlertTemplate, type EntityKind } from '../catalog';
 import type { AlertSeverity, Device, Entity } from '../model';
+import { itemAt } from '../../lists';
 import type { Rng } from '../prng';
 import { formatTicks } from '../timestamps';
 import type { AlertContext } from './alerts';
@@ -24,7 +25,7 @@ export function deviceJson(rng: Rng, d: FleetDevice, severity: AlertSeverity): D
       ['ImpairedCommunication', 1],
       ['NoSensorData', 1],
     ]),
-    riskScore: risk[riskIndex],
+    riskScore: itemAt(risk, riskIndex, 'risk scores'),
     rbacGroupName: d.group,
     rbacGroupId: RBAC_GROUP_IDS[d.group],
     firstSeen: d.firstSeen,
@@ -102,7 +103,7 @@ export function entitiesFor(
       case 'Process': {
         const startMs = creationMs - rng.int(5_000, 600_000);
         const commandLine = rng.pick(COMMAND_LINES).replace('{user}', person.accountName);
-        const image = commandLine.split(/\s+/)[0].replace(/"/g, '');
+        const image = itemAt(commandLine.split(/\s+/), 0, 'command line').replace(/"/g, '');
         return {
           ...base('Process'),
           processId: rng.int(400, 32_000),

@@ -1,5 +1,6 @@
 import { FREE_TAGS, COMMENT_TEXTS, MARKUP_IMG, MARKUP_SCRIPT, SCENARIOS } from '../catalog';
 import type { Incident, IncidentComment } from '../model';
+import { itemAt } from '../../lists';
 import { Rng } from '../prng';
 import { formatTicks } from '../timestamps';
 import { buildAlerts } from './alerts';
@@ -18,12 +19,12 @@ export function incidentUri(id: number, tenantId: string): string {
 /** The full incident for an index entry: same result for the same (seed, tenant, id) every time. */
 export function expandIncident(profile: TenantProfile, e: IndexEntry): Incident {
   const rng = Rng.from(profile.seed, profile.tenantId, 'incident', e.id);
-  const scenario = SCENARIOS[e.scenario];
+  const scenario = itemAt(SCENARIOS, e.scenario, 'scenarios');
   const createdMs = ms(e.createdTime);
   const updatedMs = Math.max(ms(e.lastUpdateTime), createdMs);
   const family = scenario.families ? rng.pick(scenario.families) : undefined;
-  const person = scenario.key === 'jose' ? profile.people[0] : rng.pick(profile.people);
-  const devices = e.devices.map((d) => profile.fleet[d]);
+  const person = scenario.key === 'jose' ? itemAt(profile.people, 0, 'people') : rng.pick(profile.people);
+  const devices = e.devices.map((d) => itemAt(profile.fleet, d, 'fleet'));
   const endpoints = devices.length > 1 ? 'multiple endpoints' : 'one endpoint';
   const fill = (text: string) => text.replace('{endpoints}', endpoints).replace(/\{family\}/g, family ?? 'Unknown');
   const markup = e.flags & FLAG_MARKUP_IMG ? MARKUP_IMG : e.flags & FLAG_MARKUP_SCRIPT ? MARKUP_SCRIPT : undefined;
@@ -35,7 +36,10 @@ export function expandIncident(profile: TenantProfile, e: IndexEntry): Incident 
   const alerts = buildAlerts(rng, profile, e, scenario, { createdMs, updatedMs, family, person, devices, fill }).sort((a, b) =>
     a.creationTime < b.creationTime ? -1 : a.creationTime > b.creationTime ? 1 : 0,
   );
-  if (markup) alerts[0].title = `${alerts[0].title} ${markup}`;
+  if (markup) {
+    const first = itemAt(alerts, 0, 'alerts');
+    first.title = `${first.title} ${markup}`;
+  }
 
   const tags = new Set<string>();
   const tagCount = rng.weighted([

@@ -1,5 +1,6 @@
 import { SCENARIOS, type Scenario } from '../catalog';
 import { AWAITING_ACTION, DETERMINATIONS, NOT_AVAILABLE, SEVERITIES, STATUSES, type Classification } from '../model';
+import { itemAt } from '../../lists';
 import { hash32, Rng } from '../prng';
 import { formatTicks } from '../timestamps';
 import { compareEntries, FLAG_LEGACY, FLAG_MARKUP_IMG, FLAG_MARKUP_SCRIPT, type IndexEntry } from './entry';
@@ -40,11 +41,10 @@ export function generateIndex(profile: TenantProfile, count: number): IndexEntry
 
   const entries: IndexEntry[] = [];
   let id = 1000 + rng.int(0, 40);
-  for (let i = 0; i < count; i++) {
+  for (const createdMs of created) {
     const scenarioIndex = rng.weighted(SCENARIO_WEIGHTS);
-    const scenario = SCENARIOS[scenarioIndex];
+    const scenario = itemAt(SCENARIOS, scenarioIndex, 'scenarios');
     const devices = pickDevices(rng, profile, scenario);
-    const createdMs = created[i];
     const createdTime = formatTicks(createdMs, rng.int(0, 9999));
     const span = now - createdMs;
     const updatedMs = rng.chance(0.12)
@@ -59,7 +59,7 @@ export function generateIndex(profile: TenantProfile, count: number): IndexEntry
       severity: rng.weighted(scenario.severity),
       classification: 'Unknown',
       determination: NOT_AVAILABLE,
-      groupMask: devices.reduce((m, d) => m | groupBit(profile.fleet[d].group), 0),
+      groupMask: devices.reduce((m, d) => m | groupBit(itemAt(profile.fleet, d, 'fleet').group), 0),
       devices,
       scenario: scenarioIndex,
       flags: createdMs < now - 45 * DAY_MS && rng.chance(0.25) ? FLAG_LEGACY : 0,
@@ -70,22 +70,22 @@ export function generateIndex(profile: TenantProfile, count: number): IndexEntry
   // Every status × severity combination exists (at spread positions), whatever the weights produced.
   const combos = STATUSES.flatMap((status) => SEVERITIES.map((severity) => ({ status, severity })));
   if (count >= combos.length) {
-    combos.forEach((c, k) => Object.assign(entries[Math.floor(((k + 0.5) * count) / combos.length)], c));
+    combos.forEach((c, k) => Object.assign(itemAt(entries, Math.floor(((k + 0.5) * count) / combos.length), 'incidents'), c));
   }
 
   // And at least one incident on José's workstation, whose name has accents.
   const jose = SCENARIOS.findIndex((s) => s.key === 'jose');
   if (count >= 40 && !entries.some((e) => e.scenario === jose)) {
-    const e = entries[Math.floor(count * 0.37)];
+    const e = itemAt(entries, Math.floor(count * 0.37), 'incidents');
     e.scenario = jose;
-    e.devices = pickDevices(rng, profile, SCENARIOS[jose]);
+    e.devices = pickDevices(rng, profile, itemAt(SCENARIOS, jose, "scenarios (José's)"));
     e.groupMask = groupBit('Workstations');
   }
 
   // And at least one cloud-workload incident, whose alerts carry the evidence types only Graph shows.
   const cloudScenario = SCENARIOS.findIndex((s) => s.key === 'cloud');
   if (count >= 40 && !entries.some((e) => e.scenario === cloudScenario)) {
-    const e = entries[Math.floor(count * 0.61)];
+    const e = itemAt(entries, Math.floor(count * 0.61), 'incidents');
     e.scenario = cloudScenario;
     e.devices = [];
     e.groupMask = 0;
@@ -93,14 +93,14 @@ export function generateIndex(profile: TenantProfile, count: number): IndexEntry
 
   for (const e of entries) {
     e.assignedTo = pickAssignee(rng, profile, e.status);
-    const [classification, determination] = pickClassification(rng, e.status, SCENARIOS[e.scenario]);
+    const [classification, determination] = pickClassification(rng, e.status, itemAt(SCENARIOS, e.scenario, 'scenarios'));
     e.classification = classification;
     e.determination = determination;
   }
   const resolved = entries.filter((e) => e.status === 'Resolved');
   if (resolved.length >= CLASSIFIED_PAIRS.length) {
     CLASSIFIED_PAIRS.forEach(([c, d], k) => {
-      const e = resolved[Math.floor(((k + 0.5) * resolved.length) / CLASSIFIED_PAIRS.length)];
+      const e = itemAt(resolved, Math.floor(((k + 0.5) * resolved.length) / CLASSIFIED_PAIRS.length), 'resolved incidents');
       e.classification = c;
       e.determination = d;
     });
@@ -131,7 +131,7 @@ function markAwaitingAction(profile: TenantProfile, entries: IndexEntry[]): void
 function pickDevices(rng: Rng, profile: TenantProfile, scenario: Scenario): number[] {
   const [min, max] = scenario.devices;
   if (max === 0) return [];
-  if (scenario.key === 'jose') return [profile.fleetByGroup.get('Workstations')![0]];
+  if (scenario.key === 'jose') return [itemAt(profile.fleetByGroup.get('Workstations') ?? [], 0, 'Workstations')];
   const n = rng.int(min, max);
   const chosen = new Set<number>();
   for (let tries = 0; chosen.size < n && tries < n * 4; tries++) {

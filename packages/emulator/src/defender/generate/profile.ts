@@ -1,5 +1,6 @@
 import { PEOPLE } from '../catalog';
 import { DEVICE_GROUPS, type Device, type DeviceGroup } from '../model';
+import { itemAt } from '../../lists';
 import { Rng } from '../prng';
 import { formatTicks } from '../timestamps';
 
@@ -89,7 +90,7 @@ const EXEC_TITLES = ['ceo', 'cfo', 'cto', 'coo', 'ciso', 'cmo', 'gc', 'chro', 'v
 
 export function buildProfile(seed: number, tenant: { id: string; domain: string }, analysts: string[], nowMs: number): TenantProfile {
   const rng = Rng.from(seed, tenant.id, 'fleet');
-  const netbios = tenant.domain.split('.')[0].toUpperCase();
+  const netbios = itemAt(tenant.domain.split('.'), 0, 'domain labels').toUpperCase();
   const fleet: FleetDevice[] = [];
   const fleetByGroup = new Map<DeviceGroup, number[]>();
   const subscriptionId = Rng.from(seed, tenant.id, 'subscription').guid();
@@ -97,7 +98,7 @@ export function buildProfile(seed: number, tenant: { id: string; domain: string 
     const indices: number[] = [];
     for (let n = 1; n <= FLEET_SIZES[group]; n++) {
       const server = group === 'Servers' || group === 'DomainControllers';
-      const os = server ? rng.weighted(SERVER_OS) : group === 'Kiosks' ? CLIENT_OS[1][0] : rng.weighted(CLIENT_OS);
+      const os = server ? rng.weighted(SERVER_OS) : group === 'Kiosks' ? itemAt(CLIENT_OS, 1, 'client OS table')[0] : rng.weighted(CLIENT_OS);
       const nn = String(n).padStart(2, '0');
       const name =
         group === 'Servers'
@@ -109,7 +110,7 @@ export function buildProfile(seed: number, tenant: { id: string; domain: string 
             : group === 'Lab'
               ? `lab-vm-${nn}`
               : group === 'Executives'
-                ? `exec-${EXEC_TITLES[(n - 1) % EXEC_TITLES.length]}-laptop`
+                ? `exec-${itemAt(EXEC_TITLES, (n - 1) % EXEC_TITLES.length, 'executive titles')}-laptop`
                 : group === 'Kiosks'
                   ? `kiosk-lobby-${nn}`
                   : group === 'DomainControllers'
