@@ -2,21 +2,22 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { csrfSync } from 'csrf-sync';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import session from 'express-session';
 import { pinoHttp } from 'pino-http';
+import { IdpSessionIndex } from './auth/idpSessions';
 import { authRouter } from './auth/routes';
 import { LAST_SEEN_GRANULARITY_MS, sessionLifetime } from './auth/session';
 import { hashId } from './logging/logger';
 import type { Services } from './services';
 import { KeyValueSessionStore } from './store/sessionStore';
-import { errorHandler, notFound } from './web/errors/errorHandler';
+import { assetErrorHandler, errorHandler, notFound } from './web/errors/errorHandler';
+import { perClientLimit } from './web/rateLimits';
 import { adminRouter } from './web/routes/admin';
 import { healthRouter } from './web/routes/health';
 import { homeRouter } from './web/routes/home';
 import { incidentsRouter } from './web/routes/incidents';
 import { meRouter } from './web/routes/me';
-import { rejectCrossSite, securityHeaders } from './web/security';
+import { assetHeaders, rejectCrossSite, securityHeaders } from './web/security';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -62,15 +63,21 @@ export function createApp(services: Services): express.Express {
     next();
   });
 
+  // Every response carries the security headers, probes and static files included (they need no nonce).
+  const headerOptions = { https: config.secureCookies, formActionOrigins: services.authority.browserOrigins };
+  app.use(['/healthz', '/readyz', '/static'], assetHeaders(headerOptions));
   app.use(healthRouter(services));
-  app.use('/static', express.static(path.join(ROOT, 'public'), { index: false, maxAge: '1h' }));
-  app.use(securityHeaders({ https: config.secureCookies, formActionOrigins: services.authority.browserOrigins }));
+  // fallthrough: false, so a missing file or an impossible Range ends here as plain text, never as a
+  // page rendered under the Content-Type already chosen for the file.
+  app.use('/static', express.static(path.join(ROOT, 'public'), { index: false, maxAge: '1h', fallthrough: false }), assetErrorHandler(logger));
+  app.use(securityHeaders(headerOptions));
 
   const cookieName = sessionCookieName(config.secureCookies);
   app.use(
     session({
       name: cookieName,
       secret: config.sessionSecrets,
+      // Signed-in sessions and sign-ins in flight are kept apart (see KeyValueSessionStore).
       store: new KeyValueSessionStore(services.store, config.sessionIdleMs + LAST_SEEN_GRANULARITY_MS),
       resave: false,
       saveUninitialized: false,
@@ -79,7 +86,7 @@ export function createApp(services: Services): express.Express {
   );
   app.use(sessionLifetime(config.sessionIdleMs, config.sessionAbsoluteMs));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
-  app.use(rejectCrossSite);
+  app.use(rejectCrossSite(config.baseUrl.origin));
 
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => {
@@ -99,18 +106,9 @@ export function createApp(services: Services): express.Express {
     next();
   });
 
-  app.use(
-    '/auth',
-    rateLimit({
-      windowMs: 60_000,
-      limit: config.signInRateLimit,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      handler: (_req, res) => {
-        res.status(429).type('text/plain').send('Too many sign-in attempts. Wait a minute and try again.');
-      },
-    }),
-  );
+  // Per client address, counted in Redis across instances when sessions are there.
+  app.use('/auth', perClientLimit(services.store, 'auth', config.signInRateLimit, 'Too many sign-in attempts. Wait a minute and try again.'));
+  app.use('/admin/consent', perClientLimit(services.store, 'consent', config.adminConsentRateLimit, 'Too many admin consent requests. Wait a minute and try again.'));
   app.use(
     authRouter({
       config,
@@ -120,6 +118,8 @@ export function createApp(services: Services): express.Express {
       logger,
       csrfProtection: csrfSynchronisedProtection,
       cookieName,
+      // Entra's sign-in sessions → ours, for front-channel sign-out; kept as long as a session can live.
+      idpSessions: new IdpSessionIndex(services.store, config.sessionAbsoluteMs),
     }),
   );
   app.use(homeRouter());

@@ -82,5 +82,5 @@ async function createStore(config: Config, logger: Logger): Promise<KeyValueStor
       lockWaitMs: config.lockWaitMs,
     });
   }
-  return new MemoryStore();
+  return new MemoryStore({ preSignIn: { maxEntries: config.preSignInSessions } });
 }

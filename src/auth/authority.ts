@@ -10,6 +10,8 @@ export interface AuthorityInfo {
   authorizeOrigin: string;
   /** Origins the browser is sent to (sign-in, sign-out); allowed as CSP form-action targets. */
   browserOrigins: string[];
+  /** The id_token issuer, with `{tenantid}` where the tenant's id goes (multi-tenant discovery documents say so). */
+  issuerTemplate: string;
 }
 
 interface OpenIdConfiguration {
@@ -30,6 +32,7 @@ export async function resolveAuthority(config: Config, network: INetworkModule):
       endSessionEndpoint: `${config.authority}oauth2/v2.0/logout`,
       authorizeOrigin: MICROSOFT_AUTHORITY_HOST,
       browserOrigins: [MICROSOFT_AUTHORITY_HOST],
+      issuerTemplate: `${MICROSOFT_AUTHORITY_HOST}/{tenantid}/v2.0`,
     };
   }
   const url = `${config.authority}v2.0/.well-known/openid-configuration`;
@@ -49,5 +52,6 @@ export async function resolveAuthority(config: Config, network: INetworkModule):
     endSessionEndpoint: doc.end_session_endpoint as string,
     authorizeOrigin: new URL(doc.authorization_endpoint as string).origin,
     browserOrigins: [...new Set([new URL(doc.authorization_endpoint as string).origin, new URL(doc.end_session_endpoint as string).origin])],
+    issuerTemplate: doc.issuer as string,
   };
 }

@@ -5,6 +5,12 @@ export class InteractionRequiredError extends Error {
     /** Scopes the new sign-in must ask for. */
     readonly scopes: string[],
     readonly aadsts?: number,
+    /**
+     * The analyst's refresh token is gone (revoked, expired, or the cache holding it is): this is no
+     * longer a signed-in analyst, only a browser that was one. Their session state is ended rather
+     * than left naming them. Not set for a consent still needed or an API refusing a fresh token.
+     */
+    readonly tokensGone = false,
   ) {
     super(`interaction required: ${reason}`);
     this.name = 'InteractionRequiredError';
@@ -142,12 +148,17 @@ export class SignInError extends Error {
 }
 
 /** Why an admin-consent callback could not be confirmed. */
-export type ConsentFailure = 'unconfirmed' | 'refused' | 'unexpected';
+export type ConsentFailure =
+  | 'unconfirmed'
+  | 'refused'
+  | 'unexpected'
+  /** Microsoft named another tenant than the one id the link was made for. */
+  | 'tenant-mismatch';
 
 export class ConsentError extends Error {
   constructor(
     readonly failure: ConsentFailure,
-    readonly details: { error?: string; aadsts?: number } = {},
+    readonly details: { error?: string; aadsts?: number; requestedTenant?: string; returnedTenant?: string } = {},
   ) {
     super(`admin consent: ${failure}${details.error ? ` (${details.error})` : ''}`);
     this.name = 'ConsentError';

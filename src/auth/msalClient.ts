@@ -2,6 +2,7 @@ import { ConfidentialClientApplication, LogLevel, type Configuration, type ICach
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import type { AuthorityInfo } from './authority';
+import type { IdTokenExpectations } from './idToken';
 
 /**
  * Builds one ConfidentialClientApplication per use. Each instance sees only the cache partition it is
@@ -15,6 +16,11 @@ export class MsalClientFactory {
     private readonly authority: AuthorityInfo,
     private readonly logger: Logger,
   ) {}
+
+  /** What an id_token from this authority must say (checked after each code redemption). */
+  get idTokenExpectations(): IdTokenExpectations {
+    return { clientId: this.config.clientId, issuerTemplate: this.authority.issuerTemplate, tenant: this.config.tenant };
+  }
 
   create(cachePlugin?: ICachePlugin): ConfidentialClientApplication {
     const { config, authority } = this;

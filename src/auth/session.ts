@@ -19,8 +19,6 @@ declare module 'express-session' {
     pendingSignIns?: Record<string, PendingSignIn>;
     /** Consecutive trips to sign-in for one page, to stop redirect loops. */
     signInLoop?: { target: string; count: number; since: number };
-    /** Admin-consent requests in flight, keyed by `state`. */
-    pendingConsents?: Record<string, { tenant: string; createdAt: number }>;
     /** One-shot message shown after a redirect. */
     flash?: { kind: 'success' | 'error'; text: string };
   }

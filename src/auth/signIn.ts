@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import { hashId } from '../logging/logger';
 import { aadstsCode, SignInError } from './errors';
+import type { IdpSessionIndex } from './idpSessions';
 import type { MsalClientFactory } from './msalClient';
 import { safeReturnTo } from './returnTo';
 import { scopeFor, type Need } from './scopes';
@@ -16,6 +17,8 @@ export interface SignInDeps {
   clients: MsalClientFactory;
   tokens: TokenService;
   logger: Logger;
+  /** Where the new session is recorded under Entra's `sid`, for front-channel sign-out. */
+  idpSessions?: IdpSessionIndex;
 }
 
 /** Extra permissions a sign-in may ask for, by name: user input never becomes a scope string directly. */
@@ -95,7 +98,18 @@ export async function completeSignIn(req: Request, deps: SignInDeps): Promise<st
     redirectUri: config.redirectUri,
     payload: { code, state, client_info: first(req.query.client_info) },
   });
-  await signInSession(req, account);
+  // Entra's session id is kept only in the front-channel index (hashed there), not in the session.
+  const { idpSessionId, issuer, ...sessionAccount } = account;
+  await signInSession(req, sessionAccount);
+  if (idpSessionId && deps.idpSessions) {
+    await deps.idpSessions.link(idpSessionId, {
+      sessionId: req.sessionID,
+      issuer: issuer ?? '',
+      oid: account.oid,
+      tid: account.tenantId,
+      homeAccountId: account.homeAccountId,
+    });
+  }
   logger.info({ sid: hashId(req.sessionID), oid: account.oid, tid: account.tenantId }, 'signed in');
   return pending.returnTo;
 }

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { describeError } from '../logging/logger';
 import type { KeyValueStore } from '../store/store';
 import { findUsableAccessToken } from './cachedToken';
-import { aadstsCode, IdentityProviderError, InteractionRequiredError } from './errors';
+import { aadstsCode, IdentityProviderError, InteractionRequiredError, isConsentError } from './errors';
+import { idTokenProblem } from './idToken';
 import type { MsalClientFactory } from './msalClient';
 import type { TokenCacheStore } from './tokenCacheStore';
 
@@ -14,6 +15,12 @@ export interface SessionAccount {
   username: string;
   name?: string;
   oid: string;
+  /**
+   * Entra's sign-in session (the id_token's `sid` claim) and the id_token's issuer: what Entra's
+   * front-channel sign-out names. Absent for sessions from before they were kept, or an id_token without one.
+   */
+  idpSessionId?: string;
+  issuer?: string;
 }
 
 export interface ApiToken {
@@ -34,17 +41,23 @@ export interface RedeemRequest {
   payload: { code: string; state: string; client_info?: string };
 }
 
+/** msal's words for "there is no refresh token to use any more". */
+const TOKENS_GONE = new Set(['no_tokens_found', 'refresh_token_expired', 'no_account_found', 'bad_token']);
+
 /**
  * Turns msal's errors into the two the web layer acts on. Anything that is not an msal error (a
  * store outage, a bug) is returned unchanged, so it keeps its own page: a 503, or a 500.
  */
 export function classifyMsalError(err: unknown, scopes: string[]): unknown {
   if (err instanceof InteractionRequiredAuthError) {
-    return new InteractionRequiredError(err.subError || err.errorCode, scopes, aadstsCode(err.errorMessage));
+    const reason = err.subError || err.errorCode;
+    return new InteractionRequiredError(reason, scopes, aadstsCode(err.errorMessage), TOKENS_GONE.has(reason));
   }
   if (err instanceof ServerError) {
     const code = aadstsCode(err.errorMessage);
-    if (err.errorCode === 'invalid_grant') return new InteractionRequiredError(`invalid_grant${code ? `:${code}` : ''}`, scopes, code);
+    // invalid_grant on a refresh: the refresh token was revoked or has expired (AADSTS700082, 50173,
+    // 70043…), unless it is a consent still to be given.
+    if (err.errorCode === 'invalid_grant') return new InteractionRequiredError(`invalid_grant${code ? `:${code}` : ''}`, scopes, code, !isConsentError(err.errorCode, code, err.subError));
     if (err.errorCode === 'invalid_client' || err.errorCode === 'unauthorized_client') {
       return new IdentityProviderError('misconfigured', "The identity provider rejected ThreatDesk's own credentials.", code);
     }
@@ -55,9 +68,7 @@ export function classifyMsalError(err: unknown, scopes: string[]): unknown {
     return new IdentityProviderError('rejected', `The sign-in service refused the request (${err.errorCode}).`, code);
   }
   if (err instanceof AuthError) {
-    if (err.errorCode === 'no_tokens_found' || err.errorCode === 'refresh_token_expired' || err.errorCode === 'no_account_found') {
-      return new InteractionRequiredError(err.errorCode, scopes);
-    }
+    if (TOKENS_GONE.has(err.errorCode)) return new InteractionRequiredError(err.errorCode, scopes, undefined, true);
     if (err.errorCode === 'state_mismatch' || err.errorCode === 'nonce_mismatch' || err.errorCode === 'state_not_found') {
       return new IdentityProviderError('rejected', 'The sign-in response did not match this sign-in.', undefined);
     }
@@ -92,7 +103,7 @@ export class TokenService {
   async acquire(account: SessionAccount, scopes: string[], options: { replacing?: string } = {}): Promise<ApiToken> {
     if (options.replacing === undefined) {
       const json = await this.cache.load(account.homeAccountId);
-      if (json === undefined) throw new InteractionRequiredError('no_tokens_found', scopes);
+      if (json === undefined) throw new InteractionRequiredError('no_tokens_found', scopes, undefined, true);
       const cached = this.usable(json, account, scopes);
       if (cached) return cached;
     }
@@ -113,13 +124,13 @@ export class TokenService {
 
   private async refresh(account: SessionAccount, scopes: string[], replacing: string | undefined): Promise<ApiToken> {
     const json = await this.cache.load(account.homeAccountId);
-    if (json === undefined) throw new InteractionRequiredError('no_tokens_found', scopes);
+    if (json === undefined) throw new InteractionRequiredError('no_tokens_found', scopes, undefined, true);
     const fresh = this.usable(json, account, scopes);
     if (fresh && fresh.accessToken !== replacing) return fresh;
     const cca = this.clients.create(this.cache.pluginFor(account.homeAccountId, json));
     try {
       const cached: AccountInfo | null = await cca.getTokenCache().getAccountByHomeId(account.homeAccountId);
-      if (!cached) throw new InteractionRequiredError('no_tokens_found', scopes);
+      if (!cached) throw new InteractionRequiredError('no_tokens_found', scopes, undefined, true);
       // Forced: the cache holds nothing usable (or only the rejected token), and msal must not
       // refresh in the background, outside this lock.
       const result = await cca.acquireTokenSilent({ account: cached, scopes, forceRefresh: true });
@@ -127,6 +138,8 @@ export class TokenService {
     } catch (err) {
       const classified = classifyMsalError(err, scopes);
       this.logger.info({ error: describeError(err), outcome: classified instanceof Error ? classified.name : 'unknown' }, 'token acquisition failed');
+      // A refresh token Entra will never accept again is not worth keeping (we hold the lock here).
+      if (classified instanceof InteractionRequiredError && classified.tokensGone) await this.cache.remove(account.homeAccountId).catch(() => undefined);
       throw classified;
     }
   }
@@ -158,11 +171,25 @@ export class TokenService {
     }
     const account = result.account;
     if (!account) throw new IdentityProviderError('rejected', 'The sign-in response carried no account.');
+    const problem = idTokenProblem(result.idTokenClaims as Record<string, unknown> | undefined, this.clients.idTokenExpectations, Math.floor(this.now() / 1000));
+    if (problem) {
+      this.logger.warn({ problem }, 'id_token refused');
+      throw new IdentityProviderError('rejected', 'The sign-in response was not issued for ThreatDesk.');
+    }
     const oid = (account.idTokenClaims?.oid) ?? account.localAccountId;
     await this.store.withLock(account.homeAccountId, () =>
       this.cache.save(account.homeAccountId, cca.getTokenCache().serialize()),
     );
-    return { homeAccountId: account.homeAccountId, tenantId: account.tenantId, username: account.username, name: account.name, oid };
+    const claims = account.idTokenClaims;
+    return {
+      homeAccountId: account.homeAccountId,
+      tenantId: account.tenantId,
+      username: account.username,
+      name: account.name,
+      oid,
+      idpSessionId: typeof claims?.sid === 'string' ? claims.sid : undefined,
+      issuer: typeof claims?.iss === 'string' ? claims.iss : undefined,
+    };
   }
 
   async forget(account: SessionAccount): Promise<void> {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 
 /** Real Microsoft endpoints, used unless configuration points elsewhere (the emulator). */
@@ -47,11 +48,20 @@ const fileText = (mustContain: string, what: string) =>
 const trustProxy = z
   .string()
   .default('false')
-  .transform((v, ctx): boolean | number | string => {
-    if (v === 'true' || v === 'false') return v === 'true';
+  .transform((v, ctx): false | number | string => {
+    if (v === 'false') return false;
+    // `true` makes the left-most X-Forwarded-For entry the client address, which the client writes
+    // itself: every rate limit keyed on it could be bypassed with a made-up header.
+    if (v === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must not be true (it trusts an X-Forwarded-For the client can write itself): give the number of proxies in front (e.g. 1) or their addresses/subnets (e.g. loopback, 10.0.0.0/8)',
+      });
+      return z.NEVER;
+    }
     if (/^\d+$/.test(v)) return Number(v);
     if (/^[0-9a-f.:/, ]+$/i.test(v) || /^(loopback|linklocal|uniquelocal)(,|$)/.test(v)) return v;
-    ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count, or a list of proxy addresses/subnets' });
+    ctx.addIssue({ code: 'custom', message: 'must be false, a hop count, or a list of proxy addresses/subnets' });
     return z.NEVER;
   });
 
@@ -106,12 +116,57 @@ export const envSchema = z
       .transform((keys) => keys.map((k) => Buffer.from(k, 'base64')))
       .optional(),
     SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(60),
+    ADMIN_CONSENT_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
+    // Sign-ins in flight the embedded store keeps at once (their own budget: they never evict a
+    // signed-in analyst's session or tokens).
+    PRE_SIGN_IN_SESSIONS: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
     QUEUE_VIEW_CALL_BUDGET: z.coerce.number().int().min(1).max(50).default(5),
     QUEUE_CSV_CALL_BUDGET: z.coerce.number().int().min(1).max(200).default(10),
     TRUST_PROXY: trustProxy,
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     EXTRA_CA_FILE: fileText('BEGIN CERTIFICATE', 'a PEM certificate').optional(),
+    // The incident index: PostgreSQL at this URL (several instances share it); without it, the
+    // embedded PostgreSQL (PGlite) in DATA_DIR, or in memory when DATA_DIR is unset too.
+    DATABASE_URL: z
+      .string()
+      .refine((v) => {
+        try {
+          const u = new URL(v);
+          return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '' && !u.hash;
+        } catch {
+          return false;
+        }
+      }, 'must be a postgres:// or postgresql:// URL with a host, e.g. postgres://user:password@db:5432/threatdesk')
+      .optional(),
+    DATA_DIR: z
+      .string()
+      .min(1)
+      .transform((path, ctx) => {
+        const dir = resolve(path);
+        // The directory itself when it exists, else the nearest existing parent (the index creates the rest).
+        let existing = dir;
+        for (;;) {
+          try {
+            if (!statSync(existing).isDirectory()) {
+              ctx.addIssue({ code: 'custom', message: `must be a writable directory: ${existing} is not a directory` });
+              return z.NEVER;
+            }
+            break;
+          } catch {
+            if (dirname(existing) === existing) break;
+            existing = dirname(existing);
+          }
+        }
+        try {
+          accessSync(existing, fsConstants.W_OK);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `must be a writable directory: ${existing} is not writable` });
+          return z.NEVER;
+        }
+        return dir;
+      })
+      .optional(),
   })
   .transform((e) => {
     const baseUrl = new URL(withoutTrailingSlash(e.BASE_URL));
@@ -150,8 +205,14 @@ export const envSchema = z
       lockWaitMs: e.LOCK_WAIT_MS,
       tokenCacheKeys: e.TOKEN_CACHE_KEYS,
       signInRateLimit: e.SIGN_IN_RATE_LIMIT,
+      adminConsentRateLimit: e.ADMIN_CONSENT_RATE_LIMIT,
+      preSignInSessions: e.PRE_SIGN_IN_SESSIONS,
       queueViewCallBudget: e.QUEUE_VIEW_CALL_BUDGET,
       queueCsvCallBudget: e.QUEUE_CSV_CALL_BUDGET,
+      /** The incident index on PostgreSQL; when unset, the embedded engine in dataDir (or in memory). */
+      databaseUrl: e.DATABASE_URL,
+      /** Absolute; only used without databaseUrl. */
+      dataDir: e.DATA_DIR,
       trustProxy: e.TRUST_PROXY,
       port: e.PORT,
       logLevel: e.LOG_LEVEL,

@@ -188,6 +188,19 @@ export class RedisStore implements KeyValueStore {
     await this.run((c) => c.ping());
   }
 
+  /**
+   * One raw command, with this store's deadline and fail-fast (the caller prefixes its own keys with
+   * `keyPrefix`): the rate limits' counters, shared by every instance, go through it.
+   */
+  async sendCommand(args: string[]): Promise<unknown> {
+    return this.run((c) => c.sendCommand(args));
+  }
+
+  /** REDIS_KEY_PREFIX, for callers of sendCommand. */
+  get keyPrefix(): string {
+    return this.prefix;
+  }
+
   async close(): Promise<void> {
     if (!this.client.isOpen) return;
     // A graceful QUIT queues behind stalled commands and never settles while Redis is down.

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@threatdesk/emulator';
 import { appEnvFor } from './appEnv';
+import { itemAt } from './lists';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -211,8 +212,7 @@ export class Balancer {
     readonly url: string,
     readonly backends: Record<string, string>,
   ) {
-    const names = Object.keys(backends);
-    this.route = () => names[this.next++ % names.length];
+    this.route = this.roundRobin(Object.keys(backends));
     server.on('request', (req, res) => this.forward(req, res));
   }
 
@@ -228,8 +228,11 @@ export class Balancer {
   setBackends(backends: Record<string, string>): void {
     for (const k of Object.keys(this.backends)) delete this.backends[k];
     Object.assign(this.backends, backends);
-    const names = Object.keys(backends);
-    this.route = () => names[this.next++ % names.length];
+    this.route = this.roundRobin(Object.keys(backends));
+  }
+
+  private roundRobin(names: string[]): () => string {
+    return () => itemAt(names, this.next++ % names.length, 'balancer backends');
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -115,7 +115,7 @@ describe('admin consent callback', () => {
     return new URL(page.$('#consent-go').attr('href') as string).searchParams.get('state') as string;
   }
 
-  it('refuses a missing or wrong state, whatever else the response says', async () => {
+  it('control 21: refuses a missing or wrong state, whatever else the response says', async () => {
     const b = browser();
     const state = await pendingState(b);
     for (const q of [`admin_consent=True&tenant=${FABRIKAM_ID}`, `admin_consent=True&tenant=${FABRIKAM_ID}&state=${state}x`]) {

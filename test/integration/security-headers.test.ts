@@ -23,7 +23,7 @@ function csp(res: { headers: Headers }): Record<string, string> {
 }
 
 describe('security headers', () => {
-  it.each(['/', '/incidents', '/admin/consent', '/no-such-page'])('sends a strict CSP and anti-framing headers on %s', async (path) => {
+  it.each(['/', '/incidents', '/admin/consent', '/no-such-page'])('control 25: sends a strict CSP and anti-framing headers on %s', async (path) => {
     const res = await b.get(`${stack.app.url}${path}`);
     const policy = csp(res);
     expect(policy['script-src']).toMatch(/'nonce-[A-Za-z0-9+/=]{22,}'/);
@@ -41,7 +41,7 @@ describe('security headers', () => {
     expect(res.headers.get('x-powered-by')).toBeNull();
   });
 
-  it('uses a fresh nonce per response, and every script tag carries it', async () => {
+  it('control 26: uses a fresh nonce per response, and every script tag carries it', async () => {
     const one = await b.get(`${stack.app.url}/incidents`);
     const two = await b.get(`${stack.app.url}/incidents`);
     const nonce = (r: typeof one) => /'nonce-([^']+)'/.exec(r.headers.get('content-security-policy') ?? '')?.[1];
@@ -53,7 +53,7 @@ describe('security headers', () => {
     expect(one.body).not.toMatch(/\son[a-z]+\s*=\s*["']/i);
   });
 
-  it('keeps signed-in pages out of caches', async () => {
+  it('control 9: keeps signed-in pages out of caches', async () => {
     for (const path of ['/incidents', '/me/token', '/admin/consent']) {
       expect((await b.get(`${stack.app.url}${path}`)).headers.get('cache-control')).toBe('no-store');
     }
@@ -76,7 +76,7 @@ describe('behind a TLS-terminating proxy', () => {
   });
   afterAll(() => app.close());
 
-  it('sets a __Host- cookie with Secure, HttpOnly and SameSite=Lax, and HSTS', async () => {
+  it('control 1: sets a __Host- cookie with Secure, HttpOnly and SameSite=Lax (and HSTS)', async () => {
     const res = await fetch(`${app.url}/auth/signin`, { headers: { 'x-forwarded-proto': 'https' }, redirect: 'manual' });
     const cookie = res.headers.get('set-cookie') as string;
     expect(cookie).toMatch(/^__Host-threatdesk=/);

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('sign-in', () => {
-  it('sets no cookie for a visitor and shows the sign-in button', async () => {
+  it('control 2: sets no cookie for a visitor and shows the sign-in button', async () => {
     const b = browser();
     const home = await b.get(`${stack.app.url}/`);
     expect(home.status).toBe(200);
@@ -91,7 +91,7 @@ describe('sign-in', () => {
     'javascript:alert(1)',
     '%2F%2Fevil.example',
     '/%2F%2Fevil.example',
-  ])('sends the analyst to / instead of %s after sign-in', async (returnTo) => {
+  ])('control 19: sends the analyst to / instead of %s after sign-in', async (returnTo) => {
     const b = browser();
     const r = await signIn(b, stack.app.url, 'sam@contoso.example', { returnTo });
     if (r.code) codes.push(r.code);
@@ -116,7 +116,7 @@ describe('sign-in', () => {
     expect(page.$('h1').text()).toBe('This sign-in response is not valid here');
   });
 
-  it('refuses a replayed callback', async () => {
+  it('control 11: refuses a replayed callback', async () => {
     const b = browser();
     const start = await b.get(`${stack.app.url}/auth/signin`);
     const r = await signIn(b, stack.app.url, 'alex@contoso.example', { start: start.location });
@@ -127,7 +127,7 @@ describe('sign-in', () => {
     expect(replay.$('h1').text()).toBe('This sign-in response is not valid here');
   });
 
-  it('refuses a callback from a browser that started no sign-in, without creating a session', async () => {
+  it('control 12: refuses a callback from a browser that started no sign-in, without creating a session', async () => {
     const b = browser();
     const page = await b.get(`${stack.app.url}/auth/redirect?code=abc&state=def`);
     expect(page.status).toBe(400);
@@ -148,7 +148,7 @@ describe('sign-in', () => {
     expect(page.$('.problem a.button').attr('href')).toBe('/auth/signin?returnTo=%2Fincidents');
   });
 
-  it('shows an Entra error on the callback as text, never as markup', async () => {
+  it('control 20: shows an Entra error on the callback as text, never as markup', async () => {
     const b = browser();
     const start = await b.get(`${stack.app.url}/auth/signin`);
     const state = new URL(start.location as string).searchParams.get('state') as string;

@@ -88,13 +88,21 @@ describe('RedisStore specifics', () => {
     }
   });
 
-  it('gives sessions the idle timeout and token caches the refresh-token lifetime as TTL', async () => {
+  it('gives sessions the idle timeout, sign-ins in flight 10 minutes apart from them, and token caches the refresh-token lifetime as TTL', async () => {
     const idleMs = 30 * 60_000;
     const sid = randomBytes(24).toString('base64url');
-    await call((cb) => new KeyValueSessionStore(store, idleMs).set(sid, { cookie: new session.Cookie() } as session.SessionData, cb));
+    const account = { homeAccountId: 'oid.tid', tenantId: 'tid', username: 'alex@contoso.example', oid: 'oid' };
+    await call((cb) => new KeyValueSessionStore(store, idleMs).set(sid, { cookie: new session.Cookie(), account } as session.SessionData, cb));
     const sessionTtl = await raw.pTTL(`${RUN_PREFIX}sess:${sid}`);
     expect(sessionTtl).toBeGreaterThan(idleMs - 5_000);
     expect(sessionTtl).toBeLessThanOrEqual(idleMs);
+    // Nobody signed in yet: the short-lived pre-sign-in keys, which anonymous visitors cannot grow into analysts' space.
+    const visitor = randomBytes(24).toString('base64url');
+    await call((cb) => new KeyValueSessionStore(store, idleMs).set(visitor, { cookie: new session.Cookie() } as session.SessionData, cb));
+    expect(await raw.exists(`${RUN_PREFIX}sess:${visitor}`)).toBe(0);
+    const preTtl = await raw.pTTL(`${RUN_PREFIX}pre:sess:${visitor}`);
+    expect(preTtl).toBeGreaterThan(9 * 60_000);
+    expect(preTtl).toBeLessThanOrEqual(10 * 60_000);
 
     await new TokenCacheStore(store, [randomBytes(32)]).save('acct.tid', '{"AccessToken":{}}');
     const cacheTtl = await raw.pTTL(`${RUN_PREFIX}${TokenCacheStore.keyFor('acct.tid')}`);

@@ -19,13 +19,13 @@ describe('session lifetime enforced by the app', () => {
     expect(run({ account, createdAt: now - 1000, lastSeen: now - 120_000 }).lastSeen).toBeGreaterThanOrEqual(now);
   });
 
-  it('forgets the analyst after the idle limit', () => {
+  it('control 5: forgets the analyst after the idle limit', () => {
     const s = run({ account, createdAt: Date.now() - 60_000, lastSeen: Date.now() - IDLE - 1 });
     expect(s.account).toBeUndefined();
     expect(s.flash).toEqual({ kind: 'error', text: 'Your session expired. Sign in again to continue.' });
   });
 
-  it('forgets the analyst after the absolute limit, however active', () => {
+  it('control 6: forgets the analyst after the absolute limit, however active', () => {
     const s = run({ account, createdAt: Date.now() - ABSOLUTE - 1, lastSeen: Date.now() });
     expect(s.account).toBeUndefined();
   });

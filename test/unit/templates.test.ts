@@ -11,7 +11,7 @@ describe('templates', () => {
     expect(() => ejs.compile(readFileSync(full, 'utf8'), { filename: full })).not.toThrow();
   });
 
-  it.each(files)('%s has no inline handlers, javascript: URLs or inline script/style', (file) => {
+  it.each(files)('control 27: %s has no inline handlers, javascript: URLs or inline script/style', (file) => {
     const text = readFileSync(path.join(VIEWS, file), 'utf8');
     expect(text).not.toMatch(/\son[a-z]+\s*=/i);
     expect(text).not.toMatch(/javascript:/i);

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { TokenCacheStore } from '../../src/auth/tokenCacheStore';
 import { MemoryStore } from '../../src/store/memoryStore';
+import { itemAt } from '../helpers/lists';
 
 const CACHE = JSON.stringify({ AccessToken: { k: { secret: 'eyJhbGciOi.access.token' } }, RefreshToken: { r: { secret: 'refresh-token-value' } } });
 
 describe('token cache at rest', () => {
-  it('stores an unreadable blob that decrypts back, per account', async () => {
+  it('control 17: stores an unreadable blob that decrypts back, per account', async () => {
     const store = new MemoryStore();
     const cache = new TokenCacheStore(store, [randomBytes(32)]);
     await cache.save('oid-a.tid', CACHE);
@@ -44,7 +45,7 @@ describe('token cache at rest', () => {
     await cache.save('a.t', CACHE);
     const sealed = (await store.get(TokenCacheStore.keyFor('a.t'))) as string;
     const parts = sealed.split('.');
-    parts[4] = `${parts[4].slice(0, -2)}AA`;
+    parts[4] = `${itemAt(parts, 4, 'sealed blob parts').slice(0, -2)}AA`;
     await store.set(TokenCacheStore.keyFor('a.t'), parts.join('.'), 60_000);
     expect(await cache.load('a.t')).toBeUndefined();
   });

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ConsentError, IdentityProviderError, InteractionRequiredError, SignInError, SignInRequiredError } from '../../auth/errors';
@@ -5,11 +6,13 @@ import { safeReturnTo } from '../../auth/returnTo';
 import { includesWrite } from '../../auth/scopes';
 import { recordTrip } from '../../auth/signInLoop';
 import { ApiForbiddenError, SecurityApiError } from '../../incidents/sources/errors';
+import { audit } from '../../logging/audit';
 import { describeError } from '../../logging/logger';
 import { StoreUnavailableError } from '../../store/store';
+import { endAnalystSession } from '../analyst';
 import { InvalidInputError } from '../inputErrors';
 import {
-  badRequestProblem,
+  clientErrorProblem,
   consentProblem,
   csrfProblem,
   apiProblem,
@@ -49,8 +52,13 @@ function refererPath(req: Request): string {
   }
 }
 
-/** Sends a browser back through sign-in for the needed scopes, unless that already failed repeatedly. */
+/**
+ * Sends a browser back through sign-in for the needed scopes, unless that already failed repeatedly.
+ * When the refresh token itself is gone (revoked, expired), the browser is no longer signed in as
+ * that analyst: the session stops naming them first, whatever page follows.
+ */
 function interaction(req: Request, res: Response, err: InteractionRequiredError): void {
+  if (err.tokensGone) endAnalystSession(req, err.reason);
   const target = req.originalUrl;
   if (req.method !== 'GET') return renderProblem(req, res, signInStuckProblem(err.reason, err.aadsts, req.method, refererPath(req)));
   if (recordTrip(req, target).exceeded) return renderProblem(req, res, signInStuckProblem(err.reason, err.aadsts, req.method, target));
@@ -84,9 +92,45 @@ function problemFor(err: unknown, logger: Logger): Problem {
   const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; status?: unknown; type?: unknown };
   if (e.code === 'EBADCSRFTOKEN') return csrfProblem();
   if (e.type === 'entity.too.large' || e.status === 413) return tooLargeProblem();
-  if (e.status === 400 && e.type) return badRequestProblem();
+  // What Express's own parts refuse to read (an unknown charset or Content-Encoding, a broken gzip
+  // body, a bad Range): the client's doing, so a 4xx page and an info line, never an error.
+  const status = clientErrorStatus(err);
+  if (status !== undefined) {
+    logger.info({ error: describeError(err), status }, 'request refused as unreadable');
+    return clientErrorProblem(status);
+  }
   logger.error({ error: describeError(err) }, 'unhandled error');
   return unexpectedProblem();
+}
+
+/** The 4xx status of an error raised by Express, body-parser or send (http-errors), if it is one. */
+function clientErrorStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown };
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  return status !== undefined && status >= 400 && status < 500 && e.expose !== false ? status : undefined;
+}
+
+/**
+ * Errors of static files (a missing file, an impossible Range, a path outside the folder): plain
+ * text, without the headers already chosen for the file (its Content-Type above all), so an error is
+ * never served as `text/javascript`.
+ */
+export function assetErrorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    const status = clientErrorStatus(err) ?? 500;
+    if (status >= 500) logger.error({ error: describeError(err) }, 'static file failed');
+    else logger.info({ status, path: req.path }, 'static file refused');
+    for (const name of ['Content-Type', 'Content-Length', 'Content-Range', 'Accept-Ranges', 'Cache-Control', 'Last-Modified', 'ETag']) res.removeHeader(name);
+    // A 416 says how long the file is (RFC 9110 §15.5.17).
+    const range = (err as { headers?: Record<string, unknown> }).headers?.['Content-Range'];
+    if (status === 416 && typeof range === 'string') res.set('Content-Range', range);
+    res.status(status).set('Cache-Control', 'no-store').type('text/plain').send(STATUS_CODES[status] ?? 'Error');
+  };
 }
 
 /** The one error handler: every error page is chosen here, and nothing in it may throw. */
@@ -99,6 +143,7 @@ export function errorHandler(logger: Logger) {
     }
     try {
       if (err instanceof InteractionRequiredError) return interaction(req, res, err);
+      if ((err as { code?: unknown } | null)?.code === 'EBADCSRFTOKEN') audit(req, 'csrf.refused', { method: req.method, path: req.path }, logger);
       renderProblem(req, res, problemFor(err, logger));
     } catch (failure) {
       // Last resort: a plain page, never Express's default one with its stack trace.

@@ -78,6 +78,13 @@ export function consentProblem(err: ConsentError): Problem {
     }
     case 'unexpected':
       return [400, { title: 'Unexpected consent response', what: 'The response from Microsoft Entra ID did not say that consent was granted.', actions: [backToConsent] }];
+    case 'tenant-mismatch':
+      return [400, {
+        title: 'Consent came from another tenant',
+        what: `The link was made for tenant ${err.details.requestedTenant ?? '?'}, but Microsoft Entra ID says tenant ${err.details.returnedTenant ?? '?'} answered. ThreatDesk does not report that as consent for the tenant you asked for.`,
+        todo: 'Open the admin consent page again, make the link for the tenant you administer, and sign in at Microsoft with an administrator of that tenant.',
+        actions: [backToConsent],
+      }];
   }
 }
 
@@ -214,6 +221,24 @@ export const csrfProblem = (): Problem => [403, {
 export const tooLargeProblem = (): Problem => [413, { title: 'Too much text', what: 'The form was larger than ThreatDesk accepts.', todo: 'Shorten the text (comments may be up to 30,000 characters) and try again.' }];
 
 export const badRequestProblem = (): Problem => [400, { title: 'Bad request', what: 'The request could not be read.' }];
+
+/** A request Express could not read: the status it named, with words for the ones a browser can meet. */
+export function clientErrorProblem(status: number): Problem {
+  switch (status) {
+    case 415:
+      return [415, {
+        title: 'This form could not be read',
+        what: 'It was sent in a character set or with a compression ThreatDesk does not read (forms must be UTF-8, uncompressed or gzip/deflate/br).',
+        todo: 'Go back, reload the page, and submit again.',
+      }];
+    case 416:
+      return [416, { title: 'Range not satisfiable', what: 'The part of the file asked for does not exist.' }];
+    case 404:
+      return notFoundProblem();
+    default:
+      return [status >= 400 && status < 500 ? status : 400, badRequestProblem()[1]];
+  }
+}
 
 export const notFoundProblem = (): Problem => [404, { title: 'Page not found', what: 'There is no page at this address.', actions: [{ href: '/', label: 'Go to ThreatDesk' }] }];
 

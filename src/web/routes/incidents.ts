@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { requireSignIn } from '../../auth/session';
 import { manageForm, manageIncident } from '../../incidents/manageIncident';
 import { dropPendingChange, keepPendingChange, pendingChangeFor } from '../../incidents/pendingChange';
+import { audit } from '../../logging/audit';
 import type { Services } from '../../services';
 import { accountOf, runAs } from '../analyst';
 import { forbiddenPage } from '../errors/pages';
@@ -11,6 +12,9 @@ import { noStore } from '../security';
 
 /** The fields a save changed, in words for the confirmation. */
 const FIELD_WORDS: Record<string, string> = { assignedTo: 'assignee', status: 'status', classification: 'classification', determination: 'determination', customTags: 'tags', comment: 'comment' };
+
+/** Form fields that are not part of the change itself. */
+const BOOKKEEPING = new Set(['action', 'base', 'seen', 'back']);
 
 export function incidentsRouter(services: Services, csrfProtection: express.RequestHandler): express.Router {
   const router = express.Router();
@@ -48,6 +52,16 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
       return res.redirect(303, `/incidents/${id}`);
     }
     const outcome = await manageIncident(run, id, form, account.username);
+    // Who changed which incident, and which fields: names only, never what was typed.
+    audit(req, 'incident.write', {
+      oid: account.oid,
+      tid: account.tenantId,
+      incidentId: id,
+      action: form.action,
+      fields: Object.keys(form).filter((k) => !BOOKKEEPING.has(k)),
+      outcome: outcome.kind,
+      changed: outcome.kind === 'saved' ? outcome.fields : undefined,
+    });
     switch (outcome.kind) {
       case 'invalid':
         return again(400, { manageError: { field: outcome.field, text: outcome.text } });
@@ -61,7 +75,9 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
         keepPendingChange(req, id, form, account.oid);
         return res.redirect(303, `/auth/signin?scope=write&returnTo=${encodeURIComponent(`/incidents/${id}`)}`);
       case 'forbidden':
-        keepPendingChange(req, id, form, account.oid);
+        // The text stays on the page (`form`), but a change Microsoft refused this analyst is not
+        // kept for later: nothing would make it succeed, and the browser may change hands.
+        dropPendingChange(req);
         return again(403, { forbidden: forbiddenPage(outcome.error) });
       case 'unchanged':
       case 'saved': {
