@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { benchEmulatorScale } from './emulator';
+import { benchIndex } from './index';
 import { benchTokens } from './tokens';
 import { signIn } from '../test/helpers/appSignIn';
 import { CONTOSO_ID } from '@threatdesk/emulator';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   await benchPages();
   await benchTokens();
   await benchEmulatorScale();
+  await benchIndex();
 }
 
 main().catch((err) => {

@@ -1,0 +1,308 @@
+import { sql, type MigrationResultSet } from 'kysely';
+import type { Incident } from '../incidents/model';
+import { migrateToLatest, openIndexDb, type Engine, type IndexStorageOptions } from './database';
+import { alertColumns, entitiesOf, normalise } from './derive';
+import { queryPartition } from './query';
+import { readSyncState, writeSyncState } from './syncState';
+import { HISTORY_FIELDS, type AnalystKey, type HistoryEntry, type IndexPage, type IndexQuery, type SyncState, type UpsertResult } from './types';
+import { chunks, historyValue, instant, iso, lockPartition, partitionOf, sameValue, type Db, type Partition, type Tx } from './values';
+
+export * from './types';
+
+/**
+ * The incident index: each analyst's copy of the incidents they may see, in PostgreSQL (or the
+ * embedded PGlite), for the queue to read without calling Microsoft on every view.
+ *
+ * The only way in is forAnalyst({ tenantId, oid }): the object it returns binds every statement to
+ * that analyst's partition, and no method of it takes a tenant or an analyst. Everything an analyst
+ * typed reaches SQL as a parameter, through Kysely; nothing is concatenated into a statement.
+ */
+
+export type { AnalystIndex };
+
+export class IncidentIndex {
+  private constructor(
+    private readonly db: Db,
+    readonly engine: Engine,
+  ) {}
+
+  /** Opens the index (PostgreSQL with a URL, else PGlite in dataDir or in memory) and migrates it. */
+  static async open(options: IndexStorageOptions): Promise<IncidentIndex> {
+    const { db, engine } = await openIndexDb(options);
+    const index = new IncidentIndex(db, engine);
+    try {
+      await index.migrate();
+    } catch (err) {
+      await db.destroy();
+      throw err;
+    }
+    return index;
+  }
+
+  /** Applies pending migrations; returns what it applied (nothing when up to date). */
+  migrate(): Promise<MigrationResultSet> {
+    return migrateToLatest(this.db);
+  }
+
+  /**
+   * Refreshes the planner's statistics. PostgreSQL's autovacuum does it by itself; the embedded
+   * engine has no autovacuum, so whoever fills it in bulk (a backfill) calls this afterwards.
+   */
+  async analyze(): Promise<void> {
+    await sql`analyze incidents, incident_entities, incident_history`.execute(this.db);
+  }
+
+  /** The analyst's partition: every query of the returned object reads and writes only that. */
+  forAnalyst(key: AnalystKey): AnalystIndex {
+    if (!key.tenantId || !key.oid) throw new Error('forAnalyst needs a tenant id and an object id');
+    return new AnalystIndex(this.db, key.tenantId, key.oid, key.username);
+  }
+
+  /**
+   * Deletes every partition whose analyst was last seen more than `days` days before `now`;
+   * returns how many. A later sign-in starts a fresh partition (and a new backfill).
+   */
+  async purgeIdle(days: number, now: Date = new Date()): Promise<number> {
+    if (!(days > 0)) throw new RangeError('days must be positive');
+    const cutoff = new Date(now.getTime() - days * 86_400_000);
+    const idle = await this.db.selectFrom('sync_state').select(['tenant_id', 'analyst_oid']).where('last_seen_at', '<', cutoff).execute();
+    let purged = 0;
+    for (const { tenant_id, analyst_oid } of idle) {
+      purged += await this.db.transaction().execute(async (trx) => {
+        await lockPartition(trx, tenant_id, analyst_oid);
+        // Checked again under the lock: an analyst who came back meanwhile keeps their partition.
+        const still = await trx
+          .deleteFrom('sync_state')
+          .where('tenant_id', '=', tenant_id)
+          .where('analyst_oid', '=', analyst_oid)
+          .where('last_seen_at', '<', cutoff)
+          .executeTakeFirst();
+        if (Number(still.numDeletedRows) === 0) return 0;
+        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'incidents'] as const) {
+          await trx.deleteFrom(table).where('tenant_id', '=', tenant_id).where('analyst_oid', '=', analyst_oid).execute();
+        }
+        return 1;
+      });
+    }
+    return purged;
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/**
+ * One analyst's partition. Not exported as a value: nothing outside this module can build one
+ * with another tenant or analyst than forAnalyst() was given.
+ */
+class AnalystIndex {
+  private readonly part: Partition;
+
+  constructor(
+    private readonly db: Db,
+    tenantId: string,
+    oid: string,
+    username: string | undefined,
+  ) {
+    this.part = partitionOf(tenantId, oid, username);
+  }
+
+  /** The partition's condition (the ids are parameters). */
+  private get mine() {
+    return this.part.mine;
+  }
+
+  private get partition() {
+    return this.part.row;
+  }
+
+  /**
+   * Writes each incident as read at `observedAt`, and records in history every change of a
+   * HISTORY_FIELDS field against the stored version (`changedBy`: who, when the change was made
+   * through ThreatDesk). An incident read without alerts keeps the alerts stored earlier.
+   */
+  async upsert(incidents: Incident[], observedAt: Date | string, changedBy: string | null = null): Promise<UpsertResult> {
+    const at = instant(observedAt, 'observedAt');
+    // The last read of an id in one batch wins.
+    const batch = [...new Map(incidents.map((i) => [i.id, i])).values()];
+    if (batch.length === 0) return { created: 0, changed: 0 };
+    return this.db.transaction().execute(async (trx) => {
+      // One writer per partition at a time, across instances: each diff is against the version
+      // the previous writer committed, so concurrent syncs neither lose nor double history.
+      await lockPartition(trx, this.part.tenantId, this.part.oid);
+      const stored = new Map<string, Incident>();
+      for (const ids of chunks(batch.map((i) => i.id), 1_000)) {
+        const rows = await trx.selectFrom('incidents').select(['id', 'doc']).where(this.mine).where('id', 'in', ids).execute();
+        for (const r of rows) stored.set(r.id, r.doc);
+      }
+      const history: { incident_id: string; field: string; old_value: string | null; new_value: string | null }[] = [];
+      let created = 0;
+      let changed = 0;
+      const docs = batch.map((incoming) => {
+        const before = stored.get(incoming.id);
+        const doc: Incident = incoming.alerts === undefined && before?.alerts !== undefined ? { ...incoming, alerts: before.alerts } : incoming;
+        if (before === undefined) {
+          created++;
+          history.push({ incident_id: doc.id, field: 'created', old_value: null, new_value: null });
+        } else {
+          let any = false;
+          for (const f of HISTORY_FIELDS) {
+            const [o, n] = [historyValue(before, f), historyValue(doc, f)];
+            if (sameValue(o, n)) continue;
+            any = true;
+            history.push({ incident_id: doc.id, field: f, old_value: JSON.stringify(o), new_value: JSON.stringify(n) });
+          }
+          if (any) changed++;
+        }
+        return doc;
+      });
+
+      await this.writeIncidents(trx, docs, at);
+      await this.replaceEntities(
+        trx,
+        docs.filter((d) => d.alerts !== undefined || !stored.has(d.id)),
+      );
+      await this.replaceComments(trx, docs);
+      for (const part of chunks(history, 2_000)) {
+        await trx
+          .insertInto('incident_history')
+          .values(part.map((h) => ({ ...this.partition, ...h, observed_at: at, changed_by: changedBy })))
+          .execute();
+      }
+      // Every partition has a sync state row, so that purgeIdle finds it.
+      await trx.insertInto('sync_state').values({ ...this.partition, last_seen_at: at }).onConflict((oc) => oc.columns(['tenant_id', 'analyst_oid']).doNothing()).execute();
+      return { created, changed };
+    });
+  }
+
+  private async writeIncidents(trx: Tx, docs: Incident[], at: Date) {
+    for (const part of chunks(docs, 400)) {
+      await trx
+        .insertInto('incidents')
+        .values(
+          part.map((i) => ({
+            ...this.partition,
+            id: i.id,
+            status: i.status,
+            severity: i.severity,
+            classification: i.classification,
+            determination: i.determination,
+            assigned_to: normalise(i.assignedTo),
+            display_name: i.displayName,
+            created_at: i.createdAt === null ? null : instant(i.createdAt, `incident ${i.id} createdAt`),
+            last_update_at: instant(i.lastUpdateAt, `incident ${i.id} lastUpdateAt`),
+            redirect_incident_id: i.redirectIncidentId,
+            custom_tags: i.customTags,
+            system_tags: i.systemTags,
+            ...alertColumns(i.alerts),
+            doc: JSON.stringify(i),
+            seen_at: at,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'analyst_oid', 'id']).doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            severity: eb.ref('excluded.severity'),
+            classification: eb.ref('excluded.classification'),
+            determination: eb.ref('excluded.determination'),
+            assigned_to: eb.ref('excluded.assigned_to'),
+            display_name: eb.ref('excluded.display_name'),
+            created_at: eb.ref('excluded.created_at'),
+            last_update_at: eb.ref('excluded.last_update_at'),
+            redirect_incident_id: eb.ref('excluded.redirect_incident_id'),
+            custom_tags: eb.ref('excluded.custom_tags'),
+            system_tags: eb.ref('excluded.system_tags'),
+            service_sources: eb.ref('excluded.service_sources'),
+            detection_sources: eb.ref('excluded.detection_sources'),
+            categories: eb.ref('excluded.categories'),
+            device_groups: eb.ref('excluded.device_groups'),
+            doc: eb.ref('excluded.doc'),
+            seen_at: eb.ref('excluded.seen_at'),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  private async replaceEntities(trx: Tx, docs: Incident[]) {
+    for (const ids of chunks(docs.map((d) => d.id), 1_000)) {
+      await trx.deleteFrom('incident_entities').where(this.mine).where('incident_id', 'in', ids).execute();
+    }
+    const rows = docs.flatMap((d) => entitiesOf(d).map((e) => ({ ...this.partition, incident_id: d.id, kind: e.kind, value: e.value })));
+    for (const part of chunks(rows, 2_000)) await trx.insertInto('incident_entities').values(part).execute();
+  }
+
+  private async replaceComments(trx: Tx, docs: Incident[]) {
+    for (const ids of chunks(docs.map((d) => d.id), 1_000)) {
+      await trx.deleteFrom('incident_comments').where(this.mine).where('incident_id', 'in', ids).execute();
+    }
+    const rows = docs.flatMap((d) =>
+      d.comments.map((c, seq) => ({
+        ...this.partition,
+        incident_id: d.id,
+        seq,
+        text: c.text,
+        author: c.author,
+        created_at: c.createdAt === null ? null : instant(c.createdAt, `a comment's createdAt on incident ${d.id}`),
+      })),
+    );
+    for (const part of chunks(rows, 2_000)) await trx.insertInto('incident_comments').values(part).execute();
+  }
+
+  /** Forgets incidents (no longer visible to the analyst), with their entities, comments and history. */
+  async remove(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db.transaction().execute(async (trx) => {
+      await lockPartition(trx, this.part.tenantId, this.part.oid);
+      let removed = 0;
+      for (const part of chunks(ids, 1_000)) {
+        for (const table of ['incident_entities', 'incident_comments', 'incident_history'] as const) {
+          await trx.deleteFrom(table).where(this.mine).where('incident_id', 'in', part).execute();
+        }
+        const r = await trx.deleteFrom('incidents').where(this.mine).where('id', 'in', part).executeTakeFirst();
+        removed += Number(r.numDeletedRows);
+      }
+      return removed;
+    });
+  }
+
+  async get(id: string): Promise<Incident | undefined> {
+    const row = await this.db.selectFrom('incidents').select('doc').where(this.mine).where('id', '=', id).executeTakeFirst();
+    return row?.doc;
+  }
+
+  /** The incident's recorded changes, oldest first. */
+  async history(id: string): Promise<HistoryEntry[]> {
+    const rows = await this.db
+      .selectFrom('incident_history')
+      .select(['incident_id', 'field', 'old_value', 'new_value', 'observed_at', 'changed_by'])
+      .where(this.mine)
+      .where('incident_id', '=', id)
+      .orderBy('observed_at')
+      .orderBy('history_id')
+      .execute();
+    return rows.map((r) => ({
+      incidentId: r.incident_id,
+      field: r.field as HistoryEntry['field'],
+      oldValue: r.old_value === null ? null : (JSON.parse(r.old_value) as HistoryEntry['oldValue']),
+      newValue: r.new_value === null ? null : (JSON.parse(r.new_value) as HistoryEntry['newValue']),
+      observedAt: iso(r.observed_at),
+      changedBy: r.changed_by,
+    }));
+  }
+
+  /** One page of the analyst's incidents matching the query, and how many match in all. */
+  query(q: IndexQuery = {}): Promise<IndexPage> {
+    return queryPartition(this.db, this.part, q);
+  }
+
+  syncState(): Promise<SyncState | undefined> {
+    return readSyncState(this.db, this.part);
+  }
+
+  /** Changes the fields given (the rest stay); a new partition's lastSeenAt defaults to now. */
+  saveSyncState(patch: Partial<SyncState>): Promise<SyncState> {
+    return writeSyncState(this.db, this.part, patch);
+  }
+}

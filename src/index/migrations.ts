@@ -1,0 +1,120 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * The incident index's migrations, in code (no files to ship or find at run time), run by Kysely's
+ * Migrator on PostgreSQL and PGlite alike: the same SQL on both engines. Names sort in order; a
+ * migration once released is never edited, a change is a new one.
+ */
+
+const PARTITION = ['tenant_id', 'analyst_oid'] as const;
+
+const m001: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('incidents')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('analyst_oid', 'text', (c) => c.notNull())
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('severity', 'text', (c) => c.notNull())
+      .addColumn('severity_rank', 'smallint', (c) =>
+        c.generatedAlwaysAs(sql`case severity when 'high' then 4 when 'medium' then 3 when 'low' then 2 when 'informational' then 1 else 0 end`).stored(),
+      )
+      .addColumn('classification', 'text', (c) => c.notNull())
+      .addColumn('determination', 'text', (c) => c.notNull())
+      .addColumn('assigned_to', 'text', (c) => c.notNull())
+      .addColumn('display_name', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'timestamptz')
+      .addColumn('last_update_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('redirect_incident_id', 'text')
+      .addColumn('custom_tags', sql`text[]`, (c) => c.notNull())
+      .addColumn('system_tags', sql`text[]`, (c) => c.notNull())
+      .addColumn('service_sources', sql`text[]`, (c) => c.notNull())
+      .addColumn('detection_sources', sql`text[]`, (c) => c.notNull())
+      .addColumn('categories', sql`text[]`, (c) => c.notNull())
+      .addColumn('device_groups', sql`text[]`, (c) => c.notNull())
+      .addColumn('doc', 'jsonb', (c) => c.notNull())
+      .addColumn('seen_at', 'timestamptz', (c) => c.notNull())
+      .addPrimaryKeyConstraint('incidents_pk', [...PARTITION, 'id'])
+      .execute();
+    // The queue's sorts (each with id as the tie-breaker, so pages are stable) and its selective filters.
+    await db.schema.createIndex('incidents_by_update').on('incidents').columns([...PARTITION, 'last_update_at desc', 'id']).execute();
+    await db.schema.createIndex('incidents_by_created').on('incidents').columns([...PARTITION, 'created_at', 'id']).execute();
+    await db.schema.createIndex('incidents_by_severity').on('incidents').columns([...PARTITION, 'severity_rank', 'last_update_at desc']).execute();
+    await db.schema.createIndex('incidents_by_status').on('incidents').columns([...PARTITION, 'status', 'last_update_at desc']).execute();
+    await db.schema.createIndex('incidents_by_assignee').on('incidents').columns([...PARTITION, 'assigned_to', 'last_update_at desc']).execute();
+    await db.schema.createIndex('incidents_tags').on('incidents').using('gin').column('custom_tags').execute();
+
+    await db.schema
+      .createTable('incident_entities')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('analyst_oid', 'text', (c) => c.notNull())
+      .addColumn('incident_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('incident_entities_pk', [...PARTITION, 'incident_id', 'kind', 'value'])
+      .execute();
+    // Search: equality and prefix (text_pattern_ops serves LIKE 'abc%' whatever the collation).
+    await db.schema
+      .createIndex('incident_entities_by_value')
+      .on('incident_entities')
+      .expression(sql`tenant_id, analyst_oid, value text_pattern_ops`)
+      .execute();
+
+    await db.schema
+      .createTable('incident_comments')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('analyst_oid', 'text', (c) => c.notNull())
+      .addColumn('incident_id', 'text', (c) => c.notNull())
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('text', 'text', (c) => c.notNull())
+      .addColumn('author', 'text')
+      .addColumn('created_at', 'timestamptz')
+      .addPrimaryKeyConstraint('incident_comments_pk', [...PARTITION, 'incident_id', 'seq'])
+      .execute();
+
+    await db.schema
+      .createTable('incident_history')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('analyst_oid', 'text', (c) => c.notNull())
+      .addColumn('incident_id', 'text', (c) => c.notNull())
+      .addColumn('history_id', 'bigint', (c) => c.generatedByDefaultAsIdentity())
+      .addColumn('field', 'text', (c) => c.notNull())
+      .addColumn('old_value', 'text')
+      .addColumn('new_value', 'text')
+      .addColumn('observed_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('changed_by', 'text')
+      .addPrimaryKeyConstraint('incident_history_pk', [...PARTITION, 'incident_id', 'history_id'])
+      .execute();
+
+    await db.schema
+      .createTable('sync_state')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('analyst_oid', 'text', (c) => c.notNull())
+      .addColumn('watermark', 'timestamptz')
+      .addColumn('last_delta_at', 'timestamptz')
+      .addColumn('last_reconcile_at', 'timestamptz')
+      .addColumn('last_backfill_at', 'timestamptz')
+      .addColumn('backfill_cursor', 'text')
+      .addColumn('backfill_done', 'boolean', (c) => c.notNull().defaultTo(false))
+      .addColumn('backfill_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('last_seen_at', 'timestamptz', (c) => c.notNull())
+      .addPrimaryKeyConstraint('sync_state_pk', [...PARTITION])
+      .execute();
+    await db.schema.createIndex('sync_state_by_last_seen').on('sync_state').column('last_seen_at').execute();
+  },
+
+  async down(db: Kysely<unknown>) {
+    for (const table of ['sync_state', 'incident_history', 'incident_comments', 'incident_entities', 'incidents']) {
+      await db.schema.dropTable(table).ifExists().execute();
+    }
+  },
+};
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '001_incident_index': m001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};

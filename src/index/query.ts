@@ -1,0 +1,120 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Incident } from '../incidents/model';
+import { normalise } from './derive';
+import type { IndexDatabase } from './schema';
+import { MAX_PAGE_SIZE, SORT_COLUMNS, type IndexPage, type IndexQuery } from './types';
+import { COLUMN_OF, instant, likeLiteral, type Db, type Partition } from './values';
+
+/** One page of the partition's incidents matching the query, and how many match in all. */
+export async function queryPartition(db: Db, part: Partition, q: IndexQuery): Promise<IndexPage> {
+  const page = q.page ?? 1;
+  const pageSize = q.pageSize ?? 50;
+  if (!Number.isInteger(page) || page < 1) throw new RangeError('page must be a whole number from 1');
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw new RangeError(`pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  const sort = q.sort ?? { column: 'lastUpdateAt', direction: 'desc' };
+  if (!(SORT_COLUMNS as readonly string[]).includes(sort.column)) throw new RangeError('unknown sort column');
+  if (sort.direction !== 'asc' && sort.direction !== 'desc') throw new RangeError('sort direction must be asc or desc');
+  const where = filters(part, q);
+
+  // One snapshot for the page and its total, so they agree while a sync writes.
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      // The page's ids first, sorted over the narrow columns only, then their documents (about
+      // 1 kB each), so that no sort carries a document it will not return. The total rides on
+      // the page's rows: one scan of the partition, not two.
+      let rows = trx
+        .selectFrom('incidents')
+        .select((eb) => ['id', eb.fn.countAll<number>().over().as('total')])
+        .where(where);
+      const dir = sort.direction;
+      switch (sort.column) {
+        case 'id':
+          // Graph ids are numbers in strings: shorter first sorts them as numbers.
+          rows = rows.orderBy(sql`length(id)`, dir).orderBy('id', dir);
+          break;
+        case 'severity':
+          rows = rows.orderBy('severity_rank', dir).orderBy('last_update_at', 'desc');
+          break;
+        case 'createdAt':
+          rows = rows.orderBy('created_at', (ob) => (dir === 'asc' ? ob.asc() : ob.desc()).nullsLast());
+          break;
+        default:
+          rows = rows.orderBy(COLUMN_OF[sort.column], dir);
+      }
+      const found = await rows
+        .orderBy('id', dir)
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .execute();
+      const pageIds = found.map((r) => r.id);
+      const docs = new Map<string, Incident>();
+      if (pageIds.length > 0) {
+        for (const r of await trx.selectFrom('incidents').select(['id', 'doc']).where(part.mine).where('id', 'in', pageIds).execute()) docs.set(r.id, r.doc);
+      }
+      let total = Number(found[0]?.total ?? 0);
+      if (found.length === 0 && page > 1) {
+        // Past the last page: no row to carry the total, so count on its own.
+        const counted = await trx.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where(where).executeTakeFirstOrThrow();
+        total = Number(counted.n);
+      }
+      return { rows: pageIds.flatMap((id) => docs.get(id) ?? []), total, page, pageSize };
+    });
+}
+
+/** The query's conditions, every value a parameter. */
+function filters(part: Partition, q: IndexQuery) {
+  const from = q.from === undefined ? undefined : instant(q.from, 'from');
+  const to = q.to === undefined ? undefined : instant(q.to, 'to');
+  const assignee = q.assignee;
+  let assignedTo: string | undefined;
+  if (assignee?.kind === 'me') {
+    if (part.username === undefined) throw new Error('assignee=me needs the analyst\u2019s username (forAnalyst({ username }))');
+    assignedTo = normalise(part.username);
+  } else if (assignee?.kind === 'unassigned') assignedTo = '';
+  else if (assignee?.kind === 'address') assignedTo = normalise(assignee.address);
+  const search = q.search?.trim() ?? '';
+
+  return (eb: ExpressionBuilder<IndexDatabase, 'incidents'>): Expression<SqlBool> => {
+    const all: Expression<SqlBool>[] = [part.mine];
+    const anyOf = (column: 'status' | 'severity' | 'classification' | 'determination', values: string[] | undefined) => {
+      if (values !== undefined && values.length > 0) all.push(eb(column, 'in', values));
+    };
+    anyOf('status', q.status);
+    anyOf('severity', q.severity);
+    anyOf('classification', q.classification);
+    anyOf('determination', q.determination);
+    if (assignedTo !== undefined) all.push(eb('assigned_to', '=', assignedTo));
+    const contains = (column: 'custom_tags' | 'service_sources' | 'detection_sources' | 'categories' | 'device_groups', value: string | undefined) => {
+      if (value !== undefined && value !== '') all.push(eb(column, '@>', sql<string[]>`array[${value}]::text[]`));
+    };
+    contains('custom_tags', q.tag);
+    contains('service_sources', q.serviceSource);
+    contains('detection_sources', q.detectionSource);
+    contains('categories', q.category);
+    contains('device_groups', q.deviceGroup);
+    if (from !== undefined) all.push(eb('last_update_at', '>=', from));
+    if (to !== undefined) all.push(eb('last_update_at', '<=', to));
+    if (search !== '') {
+      const term = normalise(search);
+      const like = likeLiteral(term);
+      all.push(
+        eb.or([
+          eb('id', '=', search),
+          eb(eb.fn('lower', ['display_name']), 'like', `%${like}%`),
+          eb(
+            'id',
+            'in',
+            eb
+              .selectFrom('incident_entities')
+              .select('incident_entities.incident_id')
+              .where(part.mine)
+              .where('incident_entities.value', 'like', `${like}%`),
+          ),
+        ]),
+      );
+    }
+    return eb.and(all);
+  };
+}

@@ -1,0 +1,97 @@
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
+import type { Incident } from '../incidents/model';
+
+/**
+ * The incident index's tables as Kysely sees them (migration 001 creates them). Every table's
+ * primary key starts with (tenant_id, analyst_oid): each analyst's copy of what they may see is a
+ * partition of its own, and the repository (incidentIndex.ts) never queries across partitions.
+ */
+
+/** Read back as a Date (pg and PGlite both parse timestamptz); written as a Date or an ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+
+interface Partition {
+  tenant_id: string;
+  analyst_oid: string;
+}
+
+export interface IncidentsTable extends Partition {
+  id: string;
+  status: string;
+  severity: string;
+  /** high 4 … informational 1, unknown or anything else 0: sorts by severity without a CASE per query. */
+  severity_rank: GeneratedAlways<number>;
+  classification: string;
+  determination: string;
+  /** Lower-cased, empty when unassigned. */
+  assigned_to: string;
+  display_name: string;
+  created_at: NullableTimestamp;
+  last_update_at: Timestamp;
+  redirect_incident_id: string | null;
+  custom_tags: string[];
+  system_tags: string[];
+  service_sources: string[];
+  detection_sources: string[];
+  categories: string[];
+  device_groups: string[];
+  /** The whole incident, exactly as the model holds it. Written as JSON text. */
+  doc: ColumnType<Incident, string, string>;
+  /** When ThreatDesk last read this incident from the API. */
+  seen_at: Timestamp;
+}
+
+export interface IncidentEntitiesTable extends Partition {
+  incident_id: string;
+  /** user, device, ip, url, file, sha256, sha1, mailbox */
+  kind: string;
+  /** Normalised: trimmed and lower-cased. */
+  value: string;
+}
+
+export interface IncidentCommentsTable extends Partition {
+  incident_id: string;
+  /** Position in the incident's comment list, from 0. */
+  seq: number;
+  text: string;
+  author: string | null;
+  created_at: NullableTimestamp;
+}
+
+export interface IncidentHistoryTable extends Partition {
+  incident_id: string;
+  /** Orders rows observed at the same instant; not exposed. */
+  history_id: Generated<string>;
+  /** A field name of the model (status, assignedTo, …) or 'created'. */
+  field: string;
+  /** JSON text of the value (a string, an array or null), so that lists compare and show exactly. */
+  old_value: string | null;
+  new_value: string | null;
+  observed_at: Timestamp;
+  /** Who, when the change was made through ThreatDesk; null when observed in the API. */
+  changed_by: string | null;
+}
+
+export interface SyncStateTable extends Partition {
+  /** The highest lastUpdateDateTime read so far, for delta syncs. */
+  watermark: NullableTimestamp;
+  last_delta_at: NullableTimestamp;
+  last_reconcile_at: NullableTimestamp;
+  last_backfill_at: NullableTimestamp;
+  /** Where a backfill resumes (an opaque continuation, e.g. a nextLink); null when none is under way. */
+  backfill_cursor: string | null;
+  backfill_done: Generated<boolean>;
+  /** Incidents read by the backfill so far. */
+  backfill_count: Generated<number>;
+  /** When the analyst last used ThreatDesk: idle partitions are purged. */
+  last_seen_at: Timestamp;
+}
+
+export interface IndexDatabase {
+  incidents: IncidentsTable;
+  incident_entities: IncidentEntitiesTable;
+  incident_comments: IncidentCommentsTable;
+  incident_history: IncidentHistoryTable;
+  sync_state: SyncStateTable;
+}

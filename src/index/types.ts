@@ -1,0 +1,80 @@
+import type { Incident } from '../incidents/model';
+import type { Assignee } from '../incidents/queueFilter';
+
+/** What the index's callers pass and get back. */
+
+export interface AnalystKey {
+  tenantId: string;
+  /** The analyst's Entra object id. */
+  oid: string;
+  /** The analyst's sign-in name, which assignments use: needed only for the assignee=me filter. */
+  username?: string;
+}
+
+/** Fields whose every change is recorded in history. */
+export const HISTORY_FIELDS = ['status', 'severity', 'assignedTo', 'classification', 'determination', 'customTags', 'displayName', 'redirectIncidentId'] as const;
+export type HistoryField = (typeof HISTORY_FIELDS)[number];
+
+export const SORT_COLUMNS = ['id', 'displayName', 'status', 'severity', 'classification', 'determination', 'assignedTo', 'createdAt', 'lastUpdateAt'] as const;
+export type SortColumn = (typeof SORT_COLUMNS)[number];
+
+export const MAX_PAGE_SIZE = 500;
+
+export interface IndexQuery {
+  /** Each list filter matches any of its members; absent or empty means no filter. */
+  status?: string[];
+  severity?: string[];
+  classification?: string[];
+  determination?: string[];
+  assignee?: Assignee;
+  tag?: string;
+  serviceSource?: string;
+  detectionSource?: string;
+  category?: string;
+  deviceGroup?: string;
+  /** Bounds on the last update, both inclusive (ISO date-times or Dates). */
+  from?: string | Date;
+  to?: string | Date;
+  /** Free text: an incident id, part of the name, or an entity (a user, device, address, file, hash, URL…; equal or starting with). */
+  search?: string;
+  /** lastUpdateAt descending by default; ties are broken by id. */
+  sort?: { column: SortColumn; direction: 'asc' | 'desc' };
+  /** From 1. */
+  page?: number;
+  pageSize?: number;
+}
+
+export interface IndexPage {
+  rows: Incident[];
+  /** Every incident the filters match, whatever the page. */
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface HistoryEntry {
+  incidentId: string;
+  /** A field of HISTORY_FIELDS, or 'created' for the first time the index saw the incident. */
+  field: HistoryField | 'created';
+  oldValue: string | string[] | null;
+  newValue: string | string[] | null;
+  observedAt: string;
+  changedBy: string | null;
+}
+
+export interface SyncState {
+  watermark: string | null;
+  lastDeltaAt: string | null;
+  lastReconcileAt: string | null;
+  lastBackfillAt: string | null;
+  backfillCursor: string | null;
+  backfillDone: boolean;
+  backfillCount: number;
+  lastSeenAt: string;
+}
+
+export interface UpsertResult {
+  created: number;
+  /** Incidents at least one of whose HISTORY_FIELDS changed. */
+  changed: number;
+}

@@ -1,0 +1,547 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { Alert, Evidence, Incident } from '../../src/incidents/model';
+import { HISTORY_FIELDS, SORT_COLUMNS, type AnalystIndex, type IncidentIndex, type IndexQuery, type SortColumn } from '../../src/index/incidentIndex';
+import { incident } from '../helpers/incidents';
+
+/**
+ * The contract every engine under the incident index keeps (PostgreSQL and the embedded PGlite),
+ * as src/store/contract.ts is for key-value stores. Checks use node:assert, so any runner can run
+ * them. Each check works in partitions of its own (fresh tenant and analyst ids), so checks can
+ * share one database; only the purge check looks across partitions, and it works in 1990, when
+ * no other check's analyst was seen.
+ */
+export interface IndexContractCheck {
+  name: string;
+  run(index: IncidentIndex): Promise<void>;
+}
+
+const uid = () => randomBytes(6).toString('hex');
+const analyst = (username = 'me@contoso.example') => ({ tenantId: `tenant-${uid()}`, oid: `oid-${uid()}`, username });
+const ids = (rows: Incident[]) => rows.map((r) => r.id);
+const sorted = (xs: string[]) => [...xs].sort();
+
+export function evidence(type: string, name: string, details: [string, string][] = []): Evidence {
+  return { type, key: `${type}|${name}`, name, details, verdict: 'suspicious', remediationStatus: null, roles: [] };
+}
+
+export function alert(id: string, extra: Partial<Alert> = {}): Alert {
+  return {
+    id,
+    title: `Alert ${id}`,
+    description: null,
+    severity: 'high',
+    status: 'new',
+    serviceSource: 'microsoftDefenderForEndpoint',
+    detectionSource: 'antivirus',
+    category: 'Malware',
+    mitreTechniques: [],
+    createdAt: '2026-01-01T00:00:00Z',
+    firstActivityAt: null,
+    lastActivityAt: null,
+    resolvedAt: null,
+    threatFamilyName: null,
+    actorDisplayName: null,
+    webUrl: null,
+    evidence: [],
+    ...extra,
+  };
+}
+
+/** An incident with every field of the model set, alerts and evidence of each searchable kind included. */
+export function fullIncident(id: string): Incident {
+  return incident(id, '2026-03-04T05:06:07.1234567Z', {
+    displayName: 'Ransomware on “FIN-WS-042” — ünïcødé',
+    status: 'inProgress',
+    severity: 'medium',
+    classification: 'truePositive',
+    determination: 'malware',
+    assignedTo: 'Sam@Contoso.example',
+    createdAt: '2026-03-01T00:00:00Z',
+    redirectIncidentId: null,
+    webUrl: `https://security.microsoft.com/incidents/${id}`,
+    description: 'Line one\nLine two',
+    customTags: ['vip', 'finance'],
+    systemTags: ['Ransomware'],
+    comments: [
+      { text: 'First look', author: 'sam@contoso.example', createdAt: '2026-03-02T00:00:00Z' },
+      { text: 'No author', author: null, createdAt: null },
+    ],
+    alerts: [
+      alert(`da${id}`, {
+        description: 'Something ran',
+        mitreTechniques: ['T1486'],
+        threatFamilyName: 'Akira',
+        evidence: [
+          evidence('device', 'fin-ws-042.contoso.example', [['OS', 'Windows11'], ['Device group', 'Finance']]),
+          evidence('user', 'Kim@Contoso.example', [['Domain', 'contoso']]),
+          evidence('file', 'akira.exe', [['SHA-256', 'AB'.repeat(32)], ['SHA-1', 'cd'.repeat(20)]]),
+        ],
+      }),
+      alert(`ea${id}`, {
+        serviceSource: 'microsoftDefenderForOffice365',
+        detectionSource: 'automatedInvestigation',
+        category: 'InitialAccess',
+        evidence: [
+          evidence('ip', '203.0.113.9'),
+          evidence('url', 'https://evil.example/Payload'),
+          evidence('mailbox', 'kim@contoso.example', [['Name', 'Kim']]),
+        ],
+      }),
+    ],
+  });
+}
+
+const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];
+
+/**
+ * Twelve incidents that differ in every queue column, so that each filter keeps some and drops
+ * others and each sort has ties to break. Ids 1…12 make the numeric order of ids differ from text order.
+ */
+export function queueFixture(): Incident[] {
+  const statuses = ['active', 'inProgress', 'awaitingAction', 'resolved', 'redirected', 'active'];
+  const severities = ['high', 'medium', 'low', 'informational', 'unknown', 'high', 'medium'];
+  const assignees = ['', 'me@contoso.example', 'sam@contoso.example', 'ana@contoso.example'];
+  const classes: [string, string][] = [
+    ['', ''],
+    ['truePositive', 'malware'],
+    ['truePositive', 'phishing'],
+    ['falsePositive', 'notMalicious'],
+    ['informationalExpectedActivity', 'securityTesting'],
+  ];
+  return WORDS.map((word, i) => {
+    const n = i + 1;
+    const [classification, determination] = classes[i % classes.length] ?? ['', ''];
+    return incident(n, new Date(Date.UTC(2026, 0, 1 + ((n * 7) % 12), n)).toISOString(), {
+      displayName: `${word} incident on host ${n}`,
+      status: statuses[i % statuses.length],
+      severity: severities[i % severities.length],
+      classification,
+      determination,
+      assignedTo: assignees[i % assignees.length],
+      createdAt: n % 5 === 0 ? null : new Date(Date.UTC(2025, 11, 1 + ((n * 5) % 12))).toISOString(),
+      customTags: n % 3 === 0 ? ['vip'] : n % 3 === 1 ? ['lab', 'noisy'] : [],
+      alerts: [
+        alert(`a${n}`, {
+          serviceSource: n % 2 ? 'microsoftDefenderForEndpoint' : 'microsoftDefenderForIdentity',
+          detectionSource: n % 4 === 0 ? 'customDetection' : 'antivirus',
+          category: n % 3 === 0 ? 'CredentialAccess' : 'Malware',
+          evidence: [
+            evidence('device', `ws-${word}.contoso.example`, [['Device group', n <= 4 ? 'Servers' : 'Workstations']]),
+            evidence('user', `${word}.user@contoso.example`),
+            evidence('ip', `10.0.0.${n}`),
+            evidence('file', `${word}_tool.exe`, [['SHA-256', `${String(n).padStart(2, '0')}${'f'.repeat(62)}`]]),
+          ],
+        }),
+      ],
+    });
+  });
+}
+
+/** The order the index must return for a sort, computed independently of SQL. */
+function expectedOrder(rows: Incident[], column: SortColumn, dir: 'asc' | 'desc'): string[] {
+  const rank: Record<string, number> = { high: 4, medium: 3, low: 2, informational: 1 };
+  const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+  const sign = dir === 'asc' ? 1 : -1;
+  const byId = (a: Incident, b: Incident) => sign * (cmp(a.id.length, b.id.length) || cmp(a.id, b.id));
+  const byIdText = (a: Incident, b: Incident) => sign * cmp(a.id, b.id);
+  const key: Record<Exclude<SortColumn, 'id' | 'severity' | 'createdAt'>, (i: Incident) => string | number> = {
+    displayName: (i) => i.displayName,
+    status: (i) => i.status,
+    classification: (i) => i.classification,
+    determination: (i) => i.determination,
+    assignedTo: (i) => i.assignedTo.toLowerCase(),
+    lastUpdateAt: (i) => Date.parse(i.lastUpdateAt),
+  };
+  return [...rows]
+    .sort((a, b) => {
+      switch (column) {
+        case 'id':
+          return byId(a, b);
+        case 'severity':
+          return sign * cmp(rank[a.severity] ?? 0, rank[b.severity] ?? 0) || -cmp(Date.parse(a.lastUpdateAt), Date.parse(b.lastUpdateAt)) || byIdText(a, b);
+        case 'createdAt': {
+          if (a.createdAt === null || b.createdAt === null) return cmp(a.createdAt === null ? 1 : 0, b.createdAt === null ? 1 : 0) || byIdText(a, b);
+          return sign * cmp(Date.parse(a.createdAt), Date.parse(b.createdAt)) || byIdText(a, b);
+        }
+        default:
+          return sign * cmp(key[column](a), key[column](b)) || byIdText(a, b);
+      }
+    })
+    .map((i) => i.id);
+}
+
+async function filled(index: IncidentIndex, username?: string): Promise<{ mine: AnalystIndex; rows: Incident[] }> {
+  const mine = index.forAnalyst(analyst(username));
+  const rows = queueFixture();
+  await mine.upsert(rows, '2026-02-01T00:00:00Z');
+  return { mine, rows };
+}
+
+/** Runs a query with a page large enough for all, and checks its rows against a predicate that keeps some but not all. */
+async function expectMatches(mine: AnalystIndex, rows: Incident[], query: IndexQuery, keep: (i: Incident) => boolean, what: string) {
+  const expected = sorted(ids(rows.filter(keep)));
+  assert.ok(expected.length > 0 && expected.length < rows.length, `fixture: ${what} should keep some incidents and drop others`);
+  const page = await mine.query({ ...query, pageSize: 100 });
+  assert.deepEqual(sorted(ids(page.rows)), expected, what);
+  assert.equal(page.total, expected.length, `${what}: total`);
+}
+
+export const incidentIndexContract: IndexContractCheck[] = [
+  {
+    name: 'migrations are applied once: running them again applies nothing and keeps the data',
+    async run(index) {
+      const mine = index.forAnalyst(analyst());
+      await mine.upsert([incident(1, '2026-01-01T00:00:00Z')], '2026-01-02T00:00:00Z');
+      for (let i = 0; i < 2; i++) {
+        const again = await index.migrate();
+        assert.equal(again.error, undefined);
+        assert.deepEqual(again.results, []);
+      }
+      assert.equal((await mine.get('1'))?.id, '1');
+      // Statistics can be refreshed on either engine (PGlite has no autovacuum).
+      await index.analyze();
+      assert.equal((await mine.query()).total, 1);
+    },
+  },
+  {
+    name: 'get() returns exactly the incident upserted, every field of the model included; unknown ids are undefined',
+    async run(index) {
+      const mine = index.forAnalyst(analyst());
+      const full = fullIncident('42');
+      const plain = incident('7', '2026-01-01T00:00:00Z');
+      assert.deepEqual(await mine.upsert([full, plain], '2026-03-05T00:00:00Z'), { created: 2, changed: 0 });
+      assert.deepEqual(await mine.get('42'), full);
+      assert.deepEqual(await mine.get('7'), plain);
+      assert.equal(await mine.get('43'), undefined);
+      // A second identical read changes nothing and records nothing.
+      assert.deepEqual(await mine.upsert([full], '2026-03-06T00:00:00Z'), { created: 0, changed: 0 });
+      assert.deepEqual(await mine.get('42'), full);
+    },
+  },
+  {
+    name: 'an incident read without alerts (a Graph list) keeps the alerts and entities an earlier read stored',
+    async run(index) {
+      const mine = index.forAnalyst(analyst());
+      const full = fullIncident('5');
+      await mine.upsert([full], '2026-03-05T00:00:00Z');
+      const listed: Incident = { ...full, status: 'resolved', lastUpdateAt: '2026-03-07T00:00:00Z' };
+      delete listed.alerts;
+      await mine.upsert([listed], '2026-03-07T00:00:00Z');
+      assert.deepEqual(await mine.get('5'), { ...full, status: 'resolved', lastUpdateAt: '2026-03-07T00:00:00Z' });
+      assert.deepEqual(ids((await mine.query({ search: 'akira.exe' })).rows), ['5']);
+      assert.deepEqual(ids((await mine.query({ deviceGroup: 'Finance' })).rows), ['5']);
+      // A read with an empty alert list does replace them.
+      await mine.upsert([{ ...listed, alerts: [] }], '2026-03-08T00:00:00Z');
+      assert.equal((await mine.query({ search: 'akira.exe' })).total, 0);
+      assert.equal((await mine.query({ deviceGroup: 'Finance' })).total, 0);
+    },
+  },
+  {
+    name: 'history records creation, then each changed field with its old and new value, when, and who changed it through ThreatDesk',
+    async run(index) {
+      const mine = index.forAnalyst(analyst());
+      const before = incident(9, '2026-01-01T00:00:00Z', { customTags: ['a'] });
+      await mine.upsert([before], '2026-01-01T00:01:00Z');
+      const after: Incident = {
+        ...before,
+        status: 'resolved',
+        severity: 'low',
+        assignedTo: 'sam@contoso.example',
+        classification: 'falsePositive',
+        determination: 'notMalicious',
+        customTags: ['a', 'b'],
+        displayName: 'Renamed',
+        redirectIncidentId: '10',
+        lastUpdateAt: '2026-01-02T00:00:00Z',
+      };
+      assert.deepEqual(await mine.upsert([after], '2026-01-02T00:01:00Z', 'alex@contoso.example'), { created: 0, changed: 1 });
+      // Observed in the API (nobody through ThreatDesk): changed_by is null.
+      await mine.upsert([{ ...after, status: 'active', lastUpdateAt: '2026-01-03T00:00:00Z' }], '2026-01-03T00:01:00Z');
+      // Only lastUpdateAt differs: no history.
+      await mine.upsert([{ ...after, status: 'active', lastUpdateAt: '2026-01-04T00:00:00Z' }], '2026-01-04T00:01:00Z');
+
+      const history = await mine.history('9');
+      assert.deepEqual(history[0], { incidentId: '9', field: 'created', oldValue: null, newValue: null, observedAt: '2026-01-01T00:01:00.000Z', changedBy: null });
+      const changes = history.slice(1, 1 + HISTORY_FIELDS.length);
+      assert.deepEqual(
+        changes.map((h) => h.field),
+        [...HISTORY_FIELDS],
+      );
+      const expected: Record<string, [unknown, unknown]> = {
+        status: ['active', 'resolved'],
+        severity: ['high', 'low'],
+        assignedTo: ['', 'sam@contoso.example'],
+        classification: ['', 'falsePositive'],
+        determination: ['', 'notMalicious'],
+        customTags: [['a'], ['a', 'b']],
+        displayName: ['Incident 9', 'Renamed'],
+        redirectIncidentId: [null, '10'],
+      };
+      for (const h of changes) {
+        assert.deepEqual([h.oldValue, h.newValue], expected[h.field], h.field);
+        assert.equal(h.changedBy, 'alex@contoso.example');
+        assert.equal(h.observedAt, '2026-01-02T00:01:00.000Z');
+      }
+      assert.deepEqual(history.slice(1 + HISTORY_FIELDS.length), [
+        { incidentId: '9', field: 'status', oldValue: 'resolved', newValue: 'active', observedAt: '2026-01-03T00:01:00.000Z', changedBy: null },
+      ]);
+      assert.deepEqual(await mine.history('unknown'), []);
+    },
+  },
+  {
+    name: 'two analysts never see each other’s rows, whatever the interleaving, even with the same incident ids',
+    async run(index) {
+      const tenantId = `tenant-${uid()}`;
+      const oid = `oid-${uid()}`;
+      const a = index.forAnalyst({ tenantId, oid });
+      const b = index.forAnalyst({ tenantId, oid: `oid-${uid()}` });
+      // Same oid in another tenant: a partition of its own too.
+      const aElsewhere = index.forAnalyst({ tenantId: `tenant-${uid()}`, oid });
+      const writes: Promise<unknown>[] = [];
+      for (let round = 0; round < 5; round++) {
+        writes.push(a.upsert([incident(`a${round}`, '2026-01-01T00:00:00Z', { displayName: `only-a ${round}` }), incident('shared', '2026-01-01T00:00:00Z', { displayName: 'A version' })], '2026-01-05T00:00:00Z'));
+        writes.push(b.upsert([incident(`b${round}`, '2026-01-01T00:00:00Z', { displayName: `only-b ${round}`, alerts: [alert('x', { evidence: [evidence('user', 'secret.b@contoso.example')] })] })], '2026-01-05T00:00:00Z'));
+        writes.push(b.upsert([incident('shared', '2026-01-01T00:00:00Z', { displayName: 'B version', status: 'resolved' })], '2026-01-05T00:00:00Z', 'bob'));
+      }
+      await Promise.all(writes);
+      await aElsewhere.upsert([incident('elsewhere', '2026-01-01T00:00:00Z')], '2026-01-05T00:00:00Z');
+
+      assert.deepEqual(sorted(ids((await a.query({ pageSize: 100 })).rows)), ['a0', 'a1', 'a2', 'a3', 'a4', 'shared']);
+      assert.deepEqual(sorted(ids((await b.query({ pageSize: 100 })).rows)), ['b0', 'b1', 'b2', 'b3', 'b4', 'shared']);
+      assert.deepEqual(ids((await aElsewhere.query()).rows), ['elsewhere']);
+      assert.equal((await a.get('shared'))?.displayName, 'A version');
+      assert.equal((await b.get('shared'))?.displayName, 'B version');
+      assert.equal(await a.get('b0'), undefined);
+      assert.equal(await b.get('a0'), undefined);
+      assert.equal(await aElsewhere.get('a0'), undefined);
+      assert.deepEqual(await a.history('b0'), []);
+      assert.deepEqual(
+        (await a.history('shared')).map((h) => h.field),
+        ['created'],
+      );
+      // Concurrent writes of one partition are serialised: the same incident is created once.
+      assert.deepEqual(
+        (await b.history('shared')).map((h) => h.field),
+        ['created'],
+      );
+      // Search reaches neither the other's names, ids nor entities.
+      assert.equal((await a.query({ search: 'only-b' })).total, 0);
+      assert.equal((await a.query({ search: 'b1' })).total, 0);
+      assert.equal((await a.query({ search: 'secret.b@contoso.example' })).total, 0);
+      assert.equal((await b.query({ search: 'secret.b@contoso.example' })).total, 5);
+      // Removing the other's ids removes nothing of theirs.
+      assert.equal(await a.remove(['b0', 'b1']), 0);
+      assert.equal((await b.query()).total, 6);
+      assert.ok((await a.syncState()) !== undefined && (await b.syncState()) !== undefined);
+      await a.saveSyncState({ backfillCursor: 'a-cursor' });
+      assert.equal((await b.syncState())?.backfillCursor, null);
+    },
+  },
+  {
+    name: 'every filter keeps exactly the incidents it names',
+    async run(index) {
+      const { mine, rows } = await filled(index, 'Me@Contoso.example');
+      const firstUpdate = rows[0]?.lastUpdateAt ?? assert.fail('empty fixture');
+      const ev = (i: Incident) => (i.alerts ?? []).flatMap((a) => a.evidence);
+      const cases: [string, IndexQuery, (i: Incident) => boolean][] = [
+        ['status', { status: ['active', 'resolved'] }, (i) => ['active', 'resolved'].includes(i.status)],
+        ['severity', { severity: ['high'] }, (i) => i.severity === 'high'],
+        ['severity, several', { severity: ['low', 'informational', 'unknown'] }, (i) => ['low', 'informational', 'unknown'].includes(i.severity)],
+        ['assignee=me (any case)', { assignee: { kind: 'me' } }, (i) => i.assignedTo === 'me@contoso.example'],
+        ['assignee=unassigned', { assignee: { kind: 'unassigned' } }, (i) => i.assignedTo === ''],
+        ['assignee=address', { assignee: { kind: 'address', address: 'SAM@contoso.example' } }, (i) => i.assignedTo === 'sam@contoso.example'],
+        ['classification', { classification: ['truePositive'] }, (i) => i.classification === 'truePositive'],
+        ['determination', { determination: ['phishing', 'notMalicious'] }, (i) => ['phishing', 'notMalicious'].includes(i.determination)],
+        ['tag', { tag: 'vip' }, (i) => i.customTags.includes('vip')],
+        ['service source', { serviceSource: 'microsoftDefenderForIdentity' }, (i) => i.alerts?.[0]?.serviceSource === 'microsoftDefenderForIdentity'],
+        ['detection source', { detectionSource: 'customDetection' }, (i) => i.alerts?.[0]?.detectionSource === 'customDetection'],
+        ['category', { category: 'CredentialAccess' }, (i) => i.alerts?.[0]?.category === 'CredentialAccess'],
+        ['device group', { deviceGroup: 'Servers' }, (i) => ev(i).some((e) => e.details.some(([l, v]) => l === 'Device group' && v === 'Servers'))],
+        ['from', { from: '2026-01-06T00:00:00Z' }, (i) => Date.parse(i.lastUpdateAt) >= Date.parse('2026-01-06T00:00:00Z')],
+        ['to (inclusive)', { to: firstUpdate }, (i) => Date.parse(i.lastUpdateAt) <= Date.parse(firstUpdate)],
+        ['from and to', { from: '2026-01-03T00:00:00Z', to: new Date('2026-01-09T00:00:00Z') }, (i) => Date.parse(i.lastUpdateAt) >= Date.parse('2026-01-03T00:00:00Z') && Date.parse(i.lastUpdateAt) <= Date.parse('2026-01-09T00:00:00Z')],
+        [
+          'several filters at once',
+          { status: ['active', 'inProgress', 'awaitingAction'], severity: ['high', 'medium'], tag: 'lab' },
+          (i) => ['active', 'inProgress', 'awaitingAction'].includes(i.status) && ['high', 'medium'].includes(i.severity) && i.customTags.includes('lab'),
+        ],
+      ];
+      for (const [what, query, keep] of cases) await expectMatches(mine, rows, query, keep, what);
+      // Empty lists and absent filters mean "no filter".
+      assert.equal((await mine.query({ status: [], severity: [] })).total, rows.length);
+      assert.equal((await mine.query({ assignee: { kind: 'anyone' } })).total, rows.length);
+      // Values no incident has match nothing.
+      assert.equal((await mine.query({ tag: 'nope' })).total, 0);
+      assert.equal((await mine.query({ status: ['nope'] })).total, 0);
+      await assert.rejects(mine.query({ from: 'not a date' }), RangeError);
+    },
+  },
+  {
+    name: 'assignee=me needs the analyst’s username',
+    async run(index) {
+      const anonymous = index.forAnalyst({ tenantId: `tenant-${uid()}`, oid: `oid-${uid()}` });
+      await assert.rejects(anonymous.query({ assignee: { kind: 'me' } }), /username/);
+    },
+  },
+  {
+    name: 'every queue column sorts both ways, ties broken by id, dates missing last',
+    async run(index) {
+      const { mine, rows } = await filled(index);
+      for (const column of SORT_COLUMNS) {
+        for (const direction of ['asc', 'desc'] as const) {
+          const page = await mine.query({ sort: { column, direction }, pageSize: 100 });
+          assert.deepEqual(ids(page.rows), expectedOrder(rows, column, direction), `${column} ${direction}`);
+        }
+      }
+      // The default: last update, newest first.
+      assert.deepEqual(ids((await mine.query({ pageSize: 100 })).rows), expectedOrder(rows, 'lastUpdateAt', 'desc'));
+      // Ids sort as numbers.
+      assert.deepEqual(ids((await mine.query({ sort: { column: 'id', direction: 'asc' }, pageSize: 3 })).rows), ['1', '2', '3']);
+      await assert.rejects(mine.query({ sort: { column: 'doc; drop table incidents' as SortColumn, direction: 'asc' } }), RangeError);
+    },
+  },
+  {
+    name: 'search finds an incident by id, by part of its name, and by each kind of entity, case-insensitively',
+    async run(index) {
+      const { mine } = await filled(index);
+      const full = fullIncident('777');
+      await mine.upsert([full], '2026-03-05T00:00:00Z');
+      const cases: [string, string[]][] = [
+        ['777', ['777']],
+        ['12', ['12']],
+        ['GOLF INCIDENT', ['7']],
+        ['on host 1', ['1', '10', '11', '12']],
+        ['ünïcødé', ['777']],
+        ['kim@contoso.example', ['777']],
+        ['KIM@', ['777']],
+        ['fin-ws-042.contoso.example', ['777']],
+        ['fin-ws', ['777']],
+        ['ws-hotel', ['8']],
+        ['203.0.113.9', ['777']],
+        ['10.0.0.1', ['1', '10', '11', '12']],
+        ['akira.exe', ['777']],
+        ['ab'.repeat(32), ['777']],
+        ['CD'.repeat(20), ['777']],
+        [`05${'F'.repeat(62)}`, ['5']],
+        ['https://evil.example/payload', ['777']],
+        ['india.user@contoso.example', ['9']],
+        ['  lima_tool.exe  ', ['12']],
+      ];
+      for (const [term, expected] of cases) {
+        const page = await mine.query({ search: term, pageSize: 100 });
+        assert.deepEqual(sorted(ids(page.rows)), sorted(expected), `search ${JSON.stringify(term)}`);
+        assert.equal(page.total, expected.length, `search ${JSON.stringify(term)}: total`);
+      }
+    },
+  },
+  {
+    name: 'search text is data, never SQL or a wildcard',
+    async run(index) {
+      const { mine, rows } = await filled(index);
+      await mine.upsert([incident('pct', '2026-01-01T00:00:00Z', { displayName: '100% sure_thing' })], '2026-02-01T00:00:00Z');
+      for (const term of ["'; drop table incidents; --", "' or '1'='1", '%', '_', '\\', 'o_e', '$1']) {
+        const page = await mine.query({ search: term, pageSize: 100 });
+        const expected = term === '%' || term === '_' ? ['pct'] : [];
+        assert.deepEqual(ids(page.rows), expected, `search ${JSON.stringify(term)}`);
+      }
+      assert.deepEqual(ids((await mine.query({ search: '0% S' })).rows), ['pct']);
+      assert.equal((await mine.query({ tag: "vip' or 'x'='x" })).total, 0);
+      assert.equal((await mine.query({ pageSize: 100 })).total, rows.length + 1);
+    },
+  },
+  {
+    name: 'the total counts every match whatever the page; pages are disjoint, ordered, and cover the whole',
+    async run(index) {
+      const { mine, rows } = await filled(index);
+      const all = expectedOrder(rows, 'severity', 'desc');
+      const seen: string[] = [];
+      for (let page = 1; page <= 5; page++) {
+        const result = await mine.query({ sort: { column: 'severity', direction: 'desc' }, page, pageSize: 5 });
+        assert.equal(result.total, rows.length, `total on page ${page}`);
+        assert.equal(result.page, page);
+        assert.equal(result.pageSize, 5);
+        seen.push(...ids(result.rows));
+      }
+      assert.deepEqual(seen, all);
+      const filtered = await mine.query({ severity: ['high'], page: 2, pageSize: 1 });
+      assert.equal(filtered.total, rows.filter((i) => i.severity === 'high').length);
+      assert.equal(filtered.rows.length, 1);
+      await assert.rejects(mine.query({ pageSize: 0 }), RangeError);
+      await assert.rejects(mine.query({ pageSize: 501 }), RangeError);
+      await assert.rejects(mine.query({ page: 0 }), RangeError);
+    },
+  },
+  {
+    name: 'remove() forgets incidents with their entities, comments and history',
+    async run(index) {
+      const mine = index.forAnalyst(analyst());
+      await mine.upsert([fullIncident('1'), fullIncident('2')], '2026-03-05T00:00:00Z');
+      assert.equal(await mine.remove(['1', 'missing']), 1);
+      assert.equal(await mine.get('1'), undefined);
+      assert.deepEqual(await mine.history('1'), []);
+      assert.deepEqual(ids((await mine.query({ search: 'akira.exe' })).rows), ['2']);
+      assert.equal(await mine.remove([]), 0);
+      // Seen again later, it is new again.
+      assert.deepEqual(await mine.upsert([fullIncident('1')], '2026-03-06T00:00:00Z'), { created: 1, changed: 0 });
+    },
+  },
+  {
+    name: 'sync state: absent for a new analyst, saved field by field, read back as saved',
+    async run(index) {
+      const mine = index.forAnalyst(analyst());
+      assert.equal(await mine.syncState(), undefined);
+      const first = await mine.saveSyncState({ lastSeenAt: '2026-02-01T00:00:00Z', watermark: '2026-01-31T23:59:59.123Z', backfillCursor: 'https://graph.example/next?$skiptoken=a%27b' });
+      assert.deepEqual(first, {
+        watermark: '2026-01-31T23:59:59.123Z',
+        lastDeltaAt: null,
+        lastReconcileAt: null,
+        lastBackfillAt: null,
+        backfillCursor: 'https://graph.example/next?$skiptoken=a%27b',
+        backfillDone: false,
+        backfillCount: 0,
+        lastSeenAt: '2026-02-01T00:00:00.000Z',
+      });
+      const second = await mine.saveSyncState({ lastDeltaAt: '2026-02-01T00:05:00Z', backfillCount: 2500, backfillDone: true, backfillCursor: null, lastBackfillAt: '2026-02-01T00:04:00Z', lastReconcileAt: '2026-02-01T00:03:00Z' });
+      assert.deepEqual(second, {
+        ...first,
+        lastDeltaAt: '2026-02-01T00:05:00.000Z',
+        lastReconcileAt: '2026-02-01T00:03:00.000Z',
+        lastBackfillAt: '2026-02-01T00:04:00.000Z',
+        backfillCursor: null,
+        backfillDone: true,
+        backfillCount: 2500,
+      });
+      assert.deepEqual(await mine.syncState(), second);
+      // Upserts keep the sync state as it is.
+      await mine.upsert([incident(1, '2026-01-01T00:00:00Z')], '2026-03-01T00:00:00Z');
+      assert.deepEqual(await mine.syncState(), second);
+    },
+  },
+  {
+    name: 'purgeIdle() deletes every partition of analysts not seen for that many days, and only those',
+    async run(index) {
+      const idle = index.forAnalyst(analyst());
+      const active = index.forAnalyst(analyst());
+      const neverSeenAgain = index.forAnalyst(analyst());
+      for (const a of [idle, active, neverSeenAgain]) await a.upsert([fullIncident('1'), incident(2, '1990-01-01T00:00:00Z')], '1990-01-01T00:00:00Z');
+      await idle.saveSyncState({ lastSeenAt: '1990-01-10T00:00:00Z', backfillCursor: 'c' });
+      await active.saveSyncState({ lastSeenAt: '1990-03-01T00:00:00Z' });
+      // neverSeenAgain: last seen when its partition was first written (1990-01-01).
+      assert.equal(await index.purgeIdle(30, new Date('1990-03-02T00:00:00Z')), 2);
+      for (const gone of [idle, neverSeenAgain]) {
+        assert.equal(await gone.get('1'), undefined);
+        assert.equal((await gone.query()).total, 0);
+        assert.deepEqual(await gone.history('1'), []);
+        assert.equal(await gone.syncState(), undefined);
+      }
+      assert.deepEqual(await active.get('1'), fullIncident('1'));
+      assert.equal((await active.query({ search: 'akira.exe' })).total, 1);
+      assert.equal((await active.history('1')).length, 1);
+      assert.equal((await active.syncState())?.lastSeenAt, '1990-03-01T00:00:00.000Z');
+      // Nothing else is that old.
+      assert.equal(await index.purgeIdle(30, new Date('1990-03-02T00:00:00Z')), 0);
+      await assert.rejects(index.purgeIdle(0), RangeError);
+    },
+  },
+];
