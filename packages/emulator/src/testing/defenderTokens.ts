@@ -1,7 +1,9 @@
-import { Agent, fetch } from 'undici';
 import type { Emulator } from '..';
 import type { EmulatorControl } from '../control/types';
 import type { SigningKeys } from '../keys';
+import { ApiCaller, type ApiResponse } from './apiCaller';
+
+export type { ApiResponse, CallOptions } from './apiCaller';
 
 /**
  * An access token for the Defender emulator, minted through the control face (`tokens.mint`): shaped
@@ -25,51 +27,14 @@ export async function defenderToken(
   return keys.sign(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>);
 }
 
-export interface ApiResponse<T = unknown> {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** The parsed body, or undefined when it is not JSON. */
-  json: T;
-}
-
 export interface ErrorBody {
   error: { code: string; message: string; target: string };
 }
 
-export interface CallOptions {
-  token?: string;
-  /** Sent as JSON (with Content-Type: application/json) unless `rawBody` is given. */
-  body?: unknown;
-  rawBody?: string;
-  headers?: Record<string, string>;
-}
-
 /** A plain HTTPS client of the emulated Defender API, trusting exactly the emulator's certificate. */
-export class DefenderCaller {
-  private readonly agent: Agent;
-
-  constructor(private readonly emu: Pick<Emulator, 'urls' | 'caCertPem'>) {
-    this.agent = new Agent({ connect: { ca: emu.caCertPem } });
-  }
-
-  async call<T = unknown>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let body: string | undefined = options.rawBody;
-    if (body === undefined && options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(`${this.emu.urls.defenderBase}${path}`, { method, headers, body, dispatcher: this.agent });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, headers: res.headers as unknown as Headers, text, json: json as T };
+export class DefenderCaller extends ApiCaller {
+  constructor(emu: Pick<Emulator, 'urls' | 'caCertPem'>) {
+    super(emu.urls.defenderBase, emu.caCertPem);
   }
 
   get<T = unknown>(path: string, token?: string): Promise<ApiResponse<T>> {
@@ -84,9 +49,5 @@ export class DefenderCaller {
   list<T = unknown>(token: string, query: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const qs = new URLSearchParams(query).toString();
     return this.get<T>(`/api/incidents${qs ? `?${qs}` : ''}`, token);
-  }
-
-  close(): Promise<void> {
-    return this.agent.close();
   }
 }

@@ -1,7 +1,6 @@
-import { Agent, fetch } from 'undici';
 import type { Emulator } from '..';
 import type { EmulatorControl } from '../control/types';
-import type { ApiResponse } from './defenderTokens';
+import { ApiCaller, type ApiResponse } from './apiCaller';
 
 /**
  * A Microsoft Graph access token minted through the control face (`tokens.mint` with resource `graph`):
@@ -20,41 +19,10 @@ export interface GraphErrorBody {
   error: { code: string; message: string; innerError: { date: string; 'request-id': string; 'client-request-id': string } };
 }
 
-export interface GraphCallOptions {
-  token?: string;
-  /** Sent as JSON (with Content-Type: application/json) unless `rawBody` is given. */
-  body?: unknown;
-  rawBody?: string;
-  headers?: Record<string, string>;
-}
-
-/** A plain HTTPS client of the emulated Graph security API, trusting exactly the emulator's certificate. */
-export class GraphCaller {
-  private readonly agent: Agent;
-
-  constructor(private readonly emu: Pick<Emulator, 'urls' | 'caCertPem'>) {
-    this.agent = new Agent({ connect: { ca: emu.caCertPem } });
-  }
-
-  /** `pathOrUrl`: a path under the Graph origin (`/v1.0/security/incidents`) or an absolute URL (a nextLink). */
-  async call<T = unknown>(method: string, pathOrUrl: string, options: GraphCallOptions = {}): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let body: string | undefined = options.rawBody;
-    if (body === undefined && options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : `${this.emu.urls.graphBase}${pathOrUrl}`;
-    const res = await fetch(url, { method, headers, body, dispatcher: this.agent });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, headers: res.headers as unknown as Headers, text, json: json as T };
+/** A plain HTTPS client of the emulated Graph security API (absolute URLs are nextLinks to follow). */
+export class GraphCaller extends ApiCaller {
+  constructor(emu: Pick<Emulator, 'urls' | 'caCertPem'>) {
+    super(emu.urls.graphBase, emu.caCertPem);
   }
 
   get<T = unknown>(pathOrUrl: string, token?: string, headers?: Record<string, string>): Promise<ApiResponse<T>> {
@@ -81,9 +49,5 @@ export class GraphCaller {
       body: { '@odata.type': 'microsoft.graph.security.alertComment', comment },
       headers,
     });
-  }
-
-  close(): Promise<void> {
-    return this.agent.close();
   }
 }

@@ -5,5 +5,5 @@
  */
 export { TestBrowser, type Page, type RequestOptions } from './browser';
 export { DefenderCaller, defenderToken, type ApiResponse, type CallOptions, type ErrorBody } from './defenderTokens';
-export { GraphCaller, graphToken, type GraphCallOptions, type GraphErrorBody } from './graph';
+export { GraphCaller, graphToken, type GraphErrorBody } from './graph';
 export { generateTls, type TlsMaterial } from '../tls';
