@@ -1,21 +1,14 @@
 import { CONTOSO_ID, FABRIKAM_ID } from '@threatdesk/emulator';
-import { TestBrowser, type Page } from '@threatdesk/emulator/testing';
+import type { Page } from '@threatdesk/emulator/testing';
 import { signIn } from '../helpers/appSignIn';
-import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { startStack } from '../helpers/stack';
+import { useFileStack } from '../helpers/fileStack';
 
 /**
  * The audit trail: one JSON line per security event, with a stable `audit` field, the request id
  * (the X-Request-Id the browser got), and who (oid, tid) where known. Never the text of a comment.
  */
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-const browsers: TestBrowser[] = [];
-const browser = () => {
-  const b = new TestBrowser(stack.emu.caCertPem);
-  browsers.push(b);
-  return b;
-};
+const stack = useFileStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } });
+const browser = () => stack.browser();
 
 interface AuditLine {
   level: number;
@@ -26,16 +19,6 @@ interface AuditLine {
   tid?: string;
   [k: string]: unknown;
 }
-
-beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } });
-});
-
-afterAll(async () => {
-  await assertNoSecretsLeaked(stack.app, stack.emu);
-  await Promise.all(browsers.map((b) => b.close()));
-  await stack.close();
-});
 
 /** Audit lines of one event written since `from`. */
 const audits = (event: string, from = 0): AuditLine[] =>

@@ -1,30 +1,13 @@
-import { TestBrowser } from '@threatdesk/emulator/testing';
 import { signIn } from '../helpers/appSignIn';
-import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { startApp, startStack } from '../helpers/stack';
+import { useFileStack } from '../helpers/fileStack';
+import { startApp } from '../helpers/stack';
 
 /**
  * What an analyst sees when Microsoft Entra ID's token endpoint misbehaves: at sign-in (code
  * redemption) and on a refresh. Each is a page of its own, never a sign-in loop or a generic 500.
  */
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-const browsers: TestBrowser[] = [];
-const browser = () => {
-  const b = new TestBrowser(stack.emu.caCertPem);
-  browsers.push(b);
-  return b;
-};
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await assertNoSecretsLeaked(stack.app, stack.emu);
-  await Promise.all(browsers.map((b) => b.close()));
-  await stack.close();
-});
+const stack = useFileStack();
+const browser = () => stack.browser();
 
 afterEach(() => stack.emu.control.faults.clear());
 

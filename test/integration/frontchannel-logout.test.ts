@@ -1,32 +1,14 @@
-import { TestBrowser } from '@threatdesk/emulator/testing';
 import { TokenCacheStore } from '../../src/auth/tokenCacheStore';
 import { signIn } from '../helpers/appSignIn';
-import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { startStack } from '../helpers/stack';
+import { useFileStack } from '../helpers/fileStack';
 
 /**
  * Entra's front-channel sign-out: a GET in a hidden, cross-site iframe, without ThreatDesk's
  * SameSite=Lax cookie, naming the Entra sign-in session (`sid`, and `iss`). The request here is sent
  * without any cookie, as that iframe sends it.
  */
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-const browsers: TestBrowser[] = [];
-const browser = () => {
-  const b = new TestBrowser(stack.emu.caCertPem);
-  browsers.push(b);
-  return b;
-};
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await assertNoSecretsLeaked(stack.app, stack.emu);
-  await Promise.all(browsers.map((b) => b.close()));
-  await stack.close();
-});
+const stack = useFileStack();
+const browser = () => stack.browser();
 
 /** The `sid` and `iss` of the latest id_token the emulator issued to `upn` (what Entra would put in the front-channel URL). */
 async function entraSession(upn: string): Promise<{ sid: string; iss: string }> {

@@ -1,35 +1,17 @@
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { CONTOSO_ID } from '@threatdesk/emulator';
-import { TestBrowser } from '@threatdesk/emulator/testing';
 import { signIn } from '../helpers/appSignIn';
-import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { startStack } from '../helpers/stack';
+import { useFileStack } from '../helpers/fileStack';
 
 /**
  * What anyone can send must never become a 500 or an error-level log line: unreadable bodies,
  * prototype names as parameters, impossible ranges, and an error page asked for by a request whose
  * headers are nonsense.
  */
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-const browsers: TestBrowser[] = [];
-const browser = () => {
-  const b = new TestBrowser(stack.emu.caCertPem);
-  browsers.push(b);
-  return b;
-};
+const stack = useFileStack();
+const browser = () => stack.browser();
 const STACK_TRACE = /at \S+ \(.*:\d+:\d+\)|at .*\.(ts|js):\d+/;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await assertNoSecretsLeaked(stack.app, stack.emu);
-  await Promise.all(browsers.map((b) => b.close()));
-  await stack.close();
-});
 
 /** Log lines at error level or above written since `from`. */
 const errorsSince = (from: number) =>

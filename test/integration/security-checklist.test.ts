@@ -6,32 +6,16 @@ import type { Router } from 'express';
 import { createApp } from '../../src/app';
 import { scopeFor } from '../../src/auth/scopes';
 import { signIn, sessionCookie } from '../helpers/appSignIn';
-import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { startApp, startStack, type AppInstance } from '../helpers/stack';
+import { useFileStack } from '../helpers/fileStack';
+import { startApp, type AppInstance } from '../helpers/stack';
 
 /**
  * The controls of the reference checklist (ux-and-security.md §2.9) that no feature's own test file
  * covers. Each test names its control; SECURITY.md maps every control to its test.
  */
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-const browsers: TestBrowser[] = [];
-const browser = () => {
-  const b = new TestBrowser(stack.emu.caCertPem);
-  browsers.push(b);
-  return b;
-};
+const stack = useFileStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } });
+const browser = () => stack.browser();
 const SECRET = 'test-session-secret-0123456789-abcdefghijkl';
-
-beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } });
-});
-
-afterAll(async () => {
-  await assertNoSecretsLeaked(stack.app, stack.emu);
-  await Promise.all(browsers.map((b) => b.close()));
-  await stack.close();
-});
 
 /** The session id inside express-session's signed cookie value (`s:<id>.<signature>`). */
 const sidOf = (cookieValue: string) => decodeURIComponent(cookieValue).slice(2).split('.')[0] as string;

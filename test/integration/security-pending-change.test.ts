@@ -2,31 +2,14 @@ import { CONTOSO_ID } from '@threatdesk/emulator';
 import { TestBrowser, type Page } from '@threatdesk/emulator/testing';
 import { scopeFor } from '../../src/auth/scopes';
 import { signIn } from '../helpers/appSignIn';
-import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { startStack } from '../helpers/stack';
+import { useFileStack } from '../helpers/fileStack';
 
 /**
  * A change typed before a detour through sign-in belongs to the analyst who typed it, not to the
  * browser; and a change Microsoft refused (403) is shown again but never kept as pending.
  */
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-const browsers: TestBrowser[] = [];
-const browser = () => {
-  const b = new TestBrowser(stack.emu.caCertPem);
-  browsers.push(b);
-  return b;
-};
-
-beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } });
-});
-
-afterAll(async () => {
-  await assertNoSecretsLeaked(stack.app, stack.emu);
-  await Promise.all(browsers.map((b) => b.close()));
-  await stack.close();
-});
+const stack = useFileStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } });
+const browser = () => stack.browser();
 
 /** Signs another analyst in on the same browser, through the account picker. */
 const switchTo = (b: TestBrowser, upn: string) => signIn(b, stack.app.url, upn, { start: `${stack.app.url}/auth/signin?prompt=select_account` });

@@ -1,31 +1,13 @@
-import { TestBrowser } from '@threatdesk/emulator/testing';
 import { TokenCacheStore } from '../../src/auth/tokenCacheStore';
 import { signIn } from '../helpers/appSignIn';
-import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { startStack } from '../helpers/stack';
+import { useFileStack } from '../helpers/fileStack';
 
 /**
  * A refresh token Entra has revoked (or let expire) ends the session: the browser is no longer
  * signed in as that analyst, and no page goes on naming them.
  */
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-const browsers: TestBrowser[] = [];
-const browser = () => {
-  const b = new TestBrowser(stack.emu.caCertPem);
-  browsers.push(b);
-  return b;
-};
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await assertNoSecretsLeaked(stack.app, stack.emu);
-  await Promise.all(browsers.map((b) => b.close()));
-  await stack.close();
-});
+const stack = useFileStack();
+const browser = () => stack.browser();
 
 const cacheKey = async (upn: string) => {
   const u = await stack.emu.control.users.get(upn);
