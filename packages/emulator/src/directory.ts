@@ -37,6 +37,8 @@ export const GLOBAL_ADMIN: EntraRole = 'Global Administrator';
 export const CONTOSO_ID = '11111111-1111-4111-8111-111111111111';
 export const FABRIKAM_ID = '22222222-2222-4222-8222-222222222222';
 export const THREATDESK_CLIENT_ID = '33333333-3333-4333-8333-333333333333';
+/** The display name Entra shows for that registration on its pages and in its errors. */
+export const THREATDESK_APP_NAME = 'ThreatDesk';
 export const DEFAULT_CLIENT_SECRET = 'emulator-client-secret-not-for-production';
 
 export interface Tenant {

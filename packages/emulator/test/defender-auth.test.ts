@@ -1,9 +1,8 @@
 import { startEmulator, type Emulator } from '../src';
+import { CONTOSO_ID } from '../src/directory';
 import { SigningKeys } from '../src/keys';
 import { itemAt } from '../src/lists';
 import { DefenderCaller, defenderToken, type ErrorBody } from '../src/testing/defenderTokens';
-
-const CONTOSO_ID = '11111111-1111-4111-8111-111111111111';
 
 let emu: Emulator;
 let api: DefenderCaller;

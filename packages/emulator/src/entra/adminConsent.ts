@@ -1,8 +1,8 @@
 import express, { type Request, type Response } from 'express';
+import { THREATDESK_APP_NAME } from '../directory';
 import { AadError, Errors, newTrace, type Trace } from './errors';
 import type { PendingAdminConsent } from './grants';
-import { consentPath, currentSession, showSignIn, type Flow } from './interaction';
-import { consentPage, sendPage } from './pages';
+import { currentSession, showConsent, showSignIn, type Flow } from './interaction';
 import { Params } from './params';
 import { deliver, deliverError, showError, type ClientTarget } from './respond';
 import { checkClientRequest, tenantName, type EntraRuntime, type TenantRef } from './runtime';
@@ -22,7 +22,6 @@ import { ALL_CONFIGURED, consentItem, parseScopes, requestedPermissions } from '
  */
 
 const ADMIN_PARAMS = ['client_id', 'redirect_uri', 'scope', 'state'] as const;
-const APP_NAME = 'ThreatDesk';
 
 const targetOf = (p: PendingAdminConsent): ClientTarget => ({ redirectUri: p.redirectUri, responseMode: 'query', state: p.state });
 
@@ -41,21 +40,7 @@ export function adminConsentFlow(rt: EntraRuntime): Flow<PendingAdminConsent> {
       if (!user.isGlobalAdmin) return fail(res, pending, Errors.notAdmin(pending.legacy), trace);
       pending.oid = user.oid;
       pending.session = session;
-      pending.awaitingConsent = true;
-      const tenant = directory.tenants.get(user.tenantId);
-      sendPage(
-        res,
-        200,
-        consentPage({
-          action: consentPath(pending),
-          txn: pending.id,
-          admin: true,
-          user,
-          appName: APP_NAME,
-          tenantName: tenant?.displayName ?? user.tenantId,
-          permissions: pending.permissions.map(consentItem),
-        }),
-      );
+      showConsent(rt, res, pending, user, true, pending.permissions.map(consentItem));
     },
     consent(res, pending, user, accepted, trace) {
       if (!accepted) return decline(res, pending, trace);
@@ -116,7 +101,7 @@ export function adminConsentRoutes(rt: EntraRuntime, router: express.Router, flo
     if (current?.user.isGlobalAdmin) return flow.proceed(res, pending, current.user, current.session, trace);
     showSignIn(rt, res, pending, {
       heading: current ? 'Pick an account' : 'Sign in',
-      subtitle: `An administrator must sign in to grant ${APP_NAME} access for the organization.`,
+      subtitle: `An administrator must sign in to grant ${THREATDESK_APP_NAME} access for the organization.`,
       signedInUpn: current?.user.upn,
       notice: current ? `You're signed in as ${current.user.upn}, who is not an administrator. Pick an administrator account.` : undefined,
     });

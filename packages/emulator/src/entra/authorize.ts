@@ -1,11 +1,10 @@
 import express, { type Request, type Response } from 'express';
-import type { User } from '../directory';
+import { THREATDESK_APP_NAME, type User } from '../directory';
 import { clientInfo } from './claims';
 import { AadError, Errors, newTrace, type Trace } from './errors';
 import { sendPageFault } from './faultResponses';
 import type { BrowserSession, PendingAuthorize } from './grants';
-import { consentPath, currentSession, showSignIn, type Flow } from './interaction';
-import { consentPage, sendPage } from './pages';
+import { currentSession, showConsent, showSignIn, type Flow } from './interaction';
 import { Params } from './params';
 import { deliver, deliverError, showError, type ClientTarget } from './respond';
 import { checkClientRequest, tenantName, type EntraRuntime, type TenantRef } from './runtime';
@@ -47,7 +46,6 @@ const AUTHORIZE_PARAMS = [
 ] as const;
 const PROMPTS = ['login', 'none', 'consent', 'select_account'] as const;
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
-const APP_NAME = 'ThreatDesk';
 
 const targetOf = (p: PendingAuthorize): ClientTarget => ({ redirectUri: p.redirectUri, responseMode: p.responseMode, state: p.state });
 
@@ -135,20 +133,7 @@ export function authorizeFlow(rt: EntraRuntime): Flow<PendingAuthorize> {
       const forced = pending.prompt === 'consent' && userConsent && requested.length > 0;
       if (!missing.length && !forced) return complete(res, pending, user, session);
       if (pending.prompt === 'none' || !userConsent) return fail(res, pending, Errors.consentRequired(directory.clientId, 'consent_required'), trace);
-      pending.awaitingConsent = true;
-      sendPage(
-        res,
-        200,
-        consentPage({
-          action: consentPath(pending),
-          txn: pending.id,
-          admin: false,
-          user,
-          appName: APP_NAME,
-          tenantName: tenant?.displayName ?? user.tenantId,
-          permissions: consentItems(pending, forced ? requested : missing),
-        }),
-      );
+      showConsent(rt, res, pending, user, false, consentItems(pending, forced ? requested : missing));
     },
     consent(res, pending, user, accepted, trace) {
       if (!accepted) return fail(res, pending, Errors.userCanceled(), trace);
@@ -216,7 +201,7 @@ function begin(rt: EntraRuntime, req: Request, res: Response, pending: PendingAu
   }
   showSignIn(rt, res, pending, {
     heading: current ? 'Pick an account' : 'Sign in',
-    subtitle: `to continue to ${APP_NAME}`,
+    subtitle: `to continue to ${THREATDESK_APP_NAME}`,
     hint,
     signedInUpn: current?.user.upn,
   });

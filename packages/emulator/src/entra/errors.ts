@@ -1,3 +1,4 @@
+import { THREATDESK_APP_NAME as APP_NAME } from '../directory';
 import { guid } from './ids';
 
 /**
@@ -73,7 +74,6 @@ export function redirectErrorParams(err: AadErrorSpec, trace: Trace): Record<str
   };
 }
 
-const APP_NAME = 'ThreatDesk';
 
 export const Errors = {
   tenantNotFound: (segment: string) =>

@@ -1,8 +1,8 @@
 import express, { type Request, type Response } from 'express';
-import type { User } from '../directory';
+import { THREATDESK_APP_NAME, type User } from '../directory';
 import { Errors, newTrace, type Trace } from './errors';
 import type { BrowserSession, PendingAdminConsent, PendingAuthorize, PendingRequest } from './grants';
-import { sendPage, signInPage } from './pages';
+import { consentPage, sendPage, signInPage, type ConsentPageInput } from './pages';
 import { Params } from './params';
 import { showError } from './respond';
 import { userInTenant, type EntraRuntime, type TenantRef } from './runtime';
@@ -68,6 +68,31 @@ export function showSignIn(rt: EntraRuntime, res: Response, pending: PendingRequ
       hint,
       signedInUpn: options.signedInUpn,
       notice,
+    }),
+  );
+}
+
+/** The consent page, for the user alone or (admin) for their whole organization. */
+export function showConsent(
+  rt: EntraRuntime,
+  res: Response,
+  pending: PendingRequest,
+  user: User,
+  admin: boolean,
+  permissions: ConsentPageInput['permissions'],
+): void {
+  pending.awaitingConsent = true;
+  sendPage(
+    res,
+    200,
+    consentPage({
+      action: consentPath(pending),
+      txn: pending.id,
+      admin,
+      user,
+      appName: THREATDESK_APP_NAME,
+      tenantName: rt.ctx.directory.tenants.get(user.tenantId)?.displayName ?? user.tenantId,
+      permissions,
     }),
   );
 }
