@@ -15,6 +15,7 @@ import { perClientLimit } from './web/rateLimits';
 import { adminRouter } from './web/routes/admin';
 import { healthRouter } from './web/routes/health';
 import { homeRouter } from './web/routes/home';
+import { statusRouter } from './web/routes/status';
 import { incidentsRouter } from './web/routes/incidents';
 import { meRouter } from './web/routes/me';
 import { assetHeaders, rejectCrossSite, securityHeaders } from './web/security';
@@ -120,12 +121,15 @@ export function createApp(services: Services): express.Express {
       cookieName,
       // Entra's sign-in sessions → ours, for front-channel sign-out; kept as long as a session can live.
       idpSessions: new IdpSessionIndex(services.store, config.sessionAbsoluteMs),
+      // The first fill starts at sign-in, so that the queue usually has the open incidents at once.
+      onSignedIn: (account) => void services.sync.start(account),
     }),
   );
   app.use(homeRouter());
   app.use(adminRouter(config, services.authority.authorizeOrigin));
   app.use(meRouter(services));
   app.use(incidentsRouter(services, csrfSynchronisedProtection));
+  app.use(statusRouter(services));
 
   app.use(notFound);
   app.use(errorHandler(logger));

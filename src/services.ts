@@ -6,6 +6,10 @@ import { MsalClientFactory } from './auth/msalClient';
 import { MsalNetworkClient } from './auth/msalNetwork';
 import { TokenCacheStore } from './auth/tokenCacheStore';
 import { TokenService } from './auth/tokenService';
+import type { QuotaGovernor } from './budget/governor';
+import { MemoryGovernor } from './budget/memoryGovernor';
+import { policyFor } from './budget/policy';
+import { RedisGovernor } from './budget/redisGovernor';
 import type { Config } from './config/config';
 import { createUpstreamAgent } from './http/upstream';
 import { IncidentAccess } from './incidents/access';
@@ -13,10 +17,12 @@ import { DefenderSource } from './incidents/sources/defender';
 import { GraphSource } from './incidents/sources/graph';
 import { ApiHttp } from './incidents/sources/http';
 import type { IncidentSource } from './incidents/sources/source';
-import { createLogger } from './logging/logger';
+import { IncidentIndex } from './index/incidentIndex';
+import { createLogger, describeError } from './logging/logger';
 import { MemoryStore } from './store/memoryStore';
 import { RedisStore } from './store/redisStore';
 import type { KeyValueStore } from './store/store';
+import { IndexSync } from './sync/indexSync';
 
 /** Everything the app is built from; tests build it against the emulator and swap parts. */
 export interface Services {
@@ -29,12 +35,19 @@ export interface Services {
   tokens: TokenService;
   tokenCache: TokenCacheStore;
   incidents: IncidentAccess;
+  /** The tenant's API budget, shared by every instance when the store is. */
+  governor: QuotaGovernor;
+  /** Each analyst's incident index and the syncs that keep it fresh. */
+  sync: IndexSync;
   /** Set when shutdown begins, so /readyz takes the instance out of rotation first. */
   state: { shuttingDown: boolean };
   close(): Promise<void>;
 }
 
-export async function createServices(config: Config, parts: { logger?: Logger; store?: KeyValueStore } = {}): Promise<Services> {
+/** Idle analysts' indexes are looked for this often. */
+const PURGE_EVERY_MS = 3_600_000;
+
+export async function createServices(config: Config, parts: { logger?: Logger; store?: KeyValueStore; index?: IncidentIndex } = {}): Promise<Services> {
   const logger = parts.logger ?? createLogger(config.logLevel);
   const store = parts.store ?? (await createStore(config, logger));
   const agent = createUpstreamAgent(config.extraCaPem, config.apiTimeoutMs);
@@ -44,7 +57,18 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
   // Without configured keys (embedded store only) tokens are still sealed, with a key that dies with the process.
   const tokenCache = new TokenCacheStore(store, config.tokenCacheKeys ?? [randomBytes(32)]);
   const tokens = new TokenService(clients, tokenCache, store, logger, config.clientId);
-  const incidents = new IncidentAccess(tokens, incidentSource(config, agent, logger));
+  const policy = (backend: Parameters<typeof policyFor>[0]) => policyFor(backend, config.quota);
+  const send = store.sendCommand?.bind(store);
+  const governor: QuotaGovernor = send ? new RedisGovernor(send, store.keyPrefix ?? '', policy) : new MemoryGovernor(policy);
+  const incidents = new IncidentAccess(tokens, incidentSource(config, agent, logger), governor);
+  const index = parts.index ?? (await IncidentIndex.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema }));
+  const sync = new IndexSync(index, incidents, logger, { intervalMs: config.syncIntervalMs, reconcileMs: config.reconcileMs });
+  const purge = setInterval(() => {
+    index.purgeIdle(config.indexIdleDays).then(
+      (n) => n > 0 && logger.info({ purged: n }, 'purged the indexes of analysts not seen for INDEX_IDLE_DAYS'),
+      (err: unknown) => logger.warn({ err: describeError(err) }, 'purging idle indexes failed'),
+    );
+  }, PURGE_EVERY_MS).unref();
   if (config.securityApi === 'defender') {
     logger.warn('SECURITY_API=defender: the legacy Defender API stops working on 1 February 2027 (MC1220762); switch to graph before then');
   }
@@ -58,8 +82,15 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
     tokens,
     tokenCache,
     incidents,
+    governor,
+    sync,
     state: { shuttingDown: false },
     async close() {
+      clearInterval(purge);
+      // Syncs in flight finish their page (each is a transaction) before the database closes.
+      sync.stop();
+      await sync.idle();
+      await index.close();
       await store.close();
       await agent.close();
     },

@@ -9,7 +9,7 @@ import type { IdpSessionIndex } from './idpSessions';
 import type { MsalClientFactory } from './msalClient';
 import { destroySession } from './session';
 import { completeSignIn, startSignIn } from './signIn';
-import type { TokenService } from './tokenService';
+import type { SessionAccount, TokenService } from './tokenService';
 
 export interface AuthRouteDeps {
   config: Config;
@@ -22,6 +22,7 @@ export interface AuthRouteDeps {
   cookieName: string;
   /** Entra's sign-in sessions mapped to ours, for front-channel sign-out. */
   idpSessions: IdpSessionIndex;
+  onSignedIn?: (account: SessionAccount) => void;
 }
 
 const first = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

@@ -10,7 +10,7 @@ import type { MsalClientFactory } from './msalClient';
 import { safeReturnTo } from './returnTo';
 import { scopeFor, type Need } from './scopes';
 import { addPending, saveSession, signInSession, takePending } from './session';
-import type { TokenService } from './tokenService';
+import type { SessionAccount, TokenService } from './tokenService';
 
 export interface SignInDeps {
   config: Config;
@@ -19,6 +19,8 @@ export interface SignInDeps {
   logger: Logger;
   /** Where the new session is recorded under Entra's `sid`, for front-channel sign-out. */
   idpSessions?: IdpSessionIndex;
+  /** Told of each completed sign-in (the index starts reading the analyst's incidents). */
+  onSignedIn?: (account: SessionAccount) => void;
 }
 
 /** Extra permissions a sign-in may ask for, by name: user input never becomes a scope string directly. */
@@ -111,5 +113,6 @@ export async function completeSignIn(req: Request, deps: SignInDeps): Promise<st
     });
   }
   logger.info({ sid: hashId(req.sessionID), oid: account.oid, tid: account.tenantId }, 'signed in');
+  deps.onSignedIn?.(sessionAccount);
   return pending.returnTo;
 }

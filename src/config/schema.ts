@@ -27,6 +27,8 @@ const withoutTrailingSlash = (v: string) => v.replace(/\/+$/, '');
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 /** A whole number of milliseconds within bounds, with today's behaviour as the default. */
 const ms = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+/** Upstream calls a tenant may make in one window of the quota governor. */
+const calls = (fallback: number) => z.coerce.number().int().min(1).max(100_000).default(fallback);
 
 /** Reads a file named by a variable; a missing or unreadable file is a problem of that variable. */
 const fileText = (mustContain: string, what: string) =>
@@ -120,8 +122,21 @@ export const envSchema = z
     // Sign-ins in flight the embedded store keeps at once (their own budget: they never evict a
     // signed-in analyst's session or tokens).
     PRE_SIGN_IN_SESSIONS: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
-    QUEUE_VIEW_CALL_BUDGET: z.coerce.number().int().min(1).max(50).default(5),
-    QUEUE_CSV_CALL_BUDGET: z.coerce.number().int().min(1).max(200).default(10),
+    // How old an analyst's index may be before their next page starts a delta sync (in the background).
+    SYNC_INTERVAL_S: z.coerce.number().int().min(5).max(3600).default(30),
+    // How often each analyst's open incidents are listed whole, to drop those they no longer see.
+    SYNC_RECONCILE_S: z.coerce.number().int().min(5).max(86_400).default(900),
+    // An analyst not seen for this long has their index purged (a later sign-in starts a new one).
+    INDEX_IDLE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+    // Each tenant's budget of security API calls, shared by every analyst and instance. The defaults
+    // are Microsoft's published limits, Graph's with headroom (sources in src/budget/policy.ts).
+    QUOTA_GRAPH_PER_MIN: calls(120),
+    QUOTA_DEFENDER_LIST_PER_MIN: calls(50),
+    QUOTA_DEFENDER_LIST_PER_HOUR: calls(1_500),
+    QUOTA_DEFENDER_GET_PER_MIN: calls(100),
+    QUOTA_DEFENDER_GET_PER_HOUR: calls(1_500),
+    QUOTA_DEFENDER_WRITE_PER_MIN: calls(50),
+    QUOTA_ANALYST_SHARE: z.coerce.number().refine((v) => v > 0 && v <= 1, 'must be above 0 and at most 1 (the share of each budget one analyst may use)').default(0.5),
     TRUST_PROXY: trustProxy,
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -139,6 +154,8 @@ export const envSchema = z
         }
       }, 'must be a postgres:// or postgresql:// URL with a host, e.g. postgres://user:password@db:5432/threatdesk')
       .optional(),
+    // A schema of DATABASE_URL's database for the index's tables (it must exist), when not the default.
+    DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier (letters, digits, _)').optional(),
     DATA_DIR: z
       .string()
       .min(1)
@@ -207,10 +224,22 @@ export const envSchema = z
       signInRateLimit: e.SIGN_IN_RATE_LIMIT,
       adminConsentRateLimit: e.ADMIN_CONSENT_RATE_LIMIT,
       preSignInSessions: e.PRE_SIGN_IN_SESSIONS,
-      queueViewCallBudget: e.QUEUE_VIEW_CALL_BUDGET,
-      queueCsvCallBudget: e.QUEUE_CSV_CALL_BUDGET,
+      syncIntervalMs: e.SYNC_INTERVAL_S * 1000,
+      reconcileMs: e.SYNC_RECONCILE_S * 1000,
+      indexIdleDays: e.INDEX_IDLE_DAYS,
+      /** Per-tenant budgets of upstream calls, in calls per window: see src/budget/policy.ts. */
+      quota: {
+        graphPerMinute: e.QUOTA_GRAPH_PER_MIN,
+        defenderListPerMinute: e.QUOTA_DEFENDER_LIST_PER_MIN,
+        defenderListPerHour: e.QUOTA_DEFENDER_LIST_PER_HOUR,
+        defenderGetPerMinute: e.QUOTA_DEFENDER_GET_PER_MIN,
+        defenderGetPerHour: e.QUOTA_DEFENDER_GET_PER_HOUR,
+        defenderWritePerMinute: e.QUOTA_DEFENDER_WRITE_PER_MIN,
+        analystShare: e.QUOTA_ANALYST_SHARE,
+      },
       /** The incident index on PostgreSQL; when unset, the embedded engine in dataDir (or in memory). */
       databaseUrl: e.DATABASE_URL,
+      databaseSchema: e.DATABASE_SCHEMA,
       /** Absolute; only used without databaseUrl. */
       dataDir: e.DATA_DIR,
       trustProxy: e.TRUST_PROXY,

@@ -1,6 +1,8 @@
 import { InteractionRequiredError } from '../auth/errors';
 import { granted, permissionFor, scopeFor, type Need } from '../auth/scopes';
 import type { SessionAccount, TokenService } from '../auth/tokenService';
+import type { Priority, QuotaGovernor } from '../budget/governor';
+import { budgeted } from './budgetedSource';
 import { ApiForbiddenError, SecurityApiError } from './sources/errors';
 import type { IncidentSource } from './sources/source';
 
@@ -12,19 +14,33 @@ export type RunAsAnalyst = <T>(need: Need, call: (source: IncidentSource, token:
  * longer accepts a token msal still thinks valid (revoked, clock skew): refresh once and retry, then
  * treat it as a sign-in problem. A 403 is explained from the scopes the token was granted.
  */
+/** How long an analyst's own call (a page, a write) waits for the budget before saying when it can go. */
+const INTERACTIVE_WAIT_MS = 3_000;
+
 export class IncidentAccess {
   constructor(
     private readonly tokens: TokenService,
     readonly source: IncidentSource,
+    readonly governor: QuotaGovernor,
   ) {}
 
-  async run<T>(account: SessionAccount, need: Need, call: (source: IncidentSource, token: string) => Promise<T>): Promise<T> {
+  /**
+   * Every call goes through the tenant's budget at `priority`: the analyst's own pages and writes
+   * wait a little for a call, syncs never wait (they try again at their next turn).
+   */
+  async run<T>(account: SessionAccount, need: Need, call: (source: IncidentSource, token: string) => Promise<T>, priority: Priority = 'interactive'): Promise<T> {
     const api = this.source.api;
+    const source = budgeted(this.source, this.governor, {
+      tenantId: account.tenantId,
+      analyst: account.oid,
+      priority,
+      maxWaitMs: priority === 'interactive' ? INTERACTIVE_WAIT_MS : 0,
+    });
     const scopes = [scopeFor(api, need)];
     const first = await this.tokens.acquire(account, scopes);
     const attempt = async (token: { accessToken: string; scopes: string[] }) => {
       try {
-        return await call(this.source, token.accessToken);
+        return await call(source, token.accessToken);
       } catch (err) {
         if (err instanceof SecurityApiError && err.kind === 'forbidden') {
           throw new ApiForbiddenError(api, permissionFor(api, need).name, granted(api, token.scopes, need), need === 'write', err);

@@ -1,7 +1,8 @@
 import { InteractionRequiredError } from '../auth/errors';
 import type { RunAsAnalyst } from './access';
 import { buildChange, changesSince, ManageInputError, parseManageForm, snapshotOf, type Snapshot } from './manage';
-import { ApiForbiddenError, SecurityApiError } from './sources/errors';
+import type { Incident } from './model';
+import { ApiForbiddenError, BudgetExhaustedError, SecurityApiError } from './sources/errors';
 
 /** The form fields a manage request may carry; anything else is ignored. */
 const FORM_FIELDS = ['action', 'base', 'seen', 'assign', 'assignTo', 'status', 'verdict', 'classification', 'determination', 'tags', 'comment', 'back'];
@@ -25,17 +26,20 @@ function decodeSeen(raw: string | undefined, fallback: Snapshot): Snapshot {
 }
 
 export type ManageOutcome =
-  | { kind: 'saved'; fields: string[] }
+  /** `incident`: the incident as it now is, from the API's answer, for the analyst's index. */
+  | { kind: 'saved'; fields: string[]; incident: Incident }
   | { kind: 'unchanged' }
   | { kind: 'invalid'; field: string; text: string }
-  /** Someone changed the incident since the form was rendered: nothing was written. */
-  | { kind: 'conflict'; changes: { field: string; from: string; to: string }[] }
+  /** Someone changed the incident since the form was rendered: nothing was written. `incident`: as it is now. */
+  | { kind: 'conflict'; changes: { field: string; from: string; to: string }[]; incident: Incident }
   /** The analyst must sign in again (or consent to the write permission) first. */
   | { kind: 'needs-sign-in' }
   /** The API refused the analyst (role or permission). */
   | { kind: 'forbidden'; error: ApiForbiddenError }
   /** The API refused the change itself. */
-  | { kind: 'rejected'; text: string };
+  | { kind: 'rejected'; text: string }
+  /** Nothing could be sent now (the tenant's API budget, or Microsoft's throttling): the text stays, with when to retry. */
+  | { kind: 'busy'; retryAtMs: number };
 
 /**
  * Applies one manage form to an incident: validates it, re-reads the incident to detect a change
@@ -53,7 +57,7 @@ export async function manageIncident(run: RunAsAnalyst, id: string, form: Record
     return await run('write', async (source, token): Promise<ManageOutcome> => {
       const current = await source.get(token, id);
       if (current.lastUpdateAt !== request.base) {
-        return { kind: 'conflict', changes: changesSince(decodeSeen(form.seen, snapshotOf(current)), current) };
+        return { kind: 'conflict', changes: changesSince(decodeSeen(form.seen, snapshotOf(current)), current), incident: current };
       }
       const change = buildChange(request, current);
       const fields: string[] = Object.keys(change);
@@ -64,10 +68,14 @@ export async function manageIncident(run: RunAsAnalyst, id: string, form: Record
         await source.comment(token, id, request.comment);
         fields.push('comment');
       }
-      return { kind: 'saved', fields };
+      // Read back as Microsoft now has it (its last-update time included, which the next form
+      // checks against): neither answer above carries the comments and the new time together.
+      return { kind: 'saved', fields, incident: await source.get(token, id) };
     });
   } catch (err) {
     if (err instanceof InteractionRequiredError) return { kind: 'needs-sign-in' };
+    if (err instanceof BudgetExhaustedError) return { kind: 'busy', retryAtMs: err.retryAtMs };
+    if (err instanceof SecurityApiError && err.kind === 'throttled') return { kind: 'busy', retryAtMs: Date.now() + (err.details.retryAfterSec ?? 30) * 1000 };
     if (err instanceof ApiForbiddenError) return { kind: 'forbidden', error: err };
     if (err instanceof SecurityApiError && (err.kind === 'bad-request' || err.kind === 'not-found')) {
       return { kind: 'rejected', text: `Microsoft refused the change: ${err.details.apiMessage ?? err.details.apiCode ?? `HTTP ${err.status ?? '?'}`}` };

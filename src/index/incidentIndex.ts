@@ -2,9 +2,9 @@ import { sql, type MigrationResultSet } from 'kysely';
 import type { Incident } from '../incidents/model';
 import { migrateToLatest, openIndexDb, type Engine, type IndexStorageOptions } from './database';
 import { alertColumns, entitiesOf, normalise } from './derive';
-import { queryPartition } from './query';
-import { readSyncState, writeSyncState } from './syncState';
-import { HISTORY_FIELDS, type AnalystKey, type HistoryEntry, type IndexPage, type IndexQuery, type SyncState, type UpsertResult } from './types';
+import { countPartition, queryPartition } from './query';
+import { readSyncState, releaseLease, takeLease, writeSyncState } from './syncState';
+import { HISTORY_FIELDS, type AnalystKey, type HistoryEntry, type IndexCounts, type IndexEntry, type IndexPage, type IndexQuery, type PartitionStatus, type SyncState, type UpsertResult } from './types';
 import { chunks, historyValue, instant, iso, lockPartition, partitionOf, sameValue, type Db, type Partition, type Tx } from './values';
 
 export * from './types';
@@ -87,6 +87,23 @@ export class IncidentIndex {
     return purged;
   }
 
+  /**
+   * Every analyst's sync state in one tenant, for the status page: progress and errors, never an
+   * incident. The one read that spans partitions, and it reads none of their incidents' data.
+   */
+  async tenantStatus(tenantId: string): Promise<PartitionStatus[]> {
+    const rows = await this.db.selectFrom('sync_state').select(['analyst_oid', 'lease_until']).where('tenant_id', '=', tenantId).orderBy('analyst_oid').execute();
+    const out: PartitionStatus[] = [];
+    for (const r of rows) {
+      const part = partitionOf(tenantId, r.analyst_oid, undefined);
+      const state = await readSyncState(this.db, part);
+      if (state === undefined) continue;
+      const { n } = await this.db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where(part.mine).executeTakeFirstOrThrow();
+      out.push({ ...state, oid: r.analyst_oid, incidents: Number(n), leaseUntil: r.lease_until === null ? null : iso(r.lease_until) });
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
@@ -132,10 +149,23 @@ class AnalystIndex {
       // the previous writer committed, so concurrent syncs neither lose nor double history.
       await lockPartition(trx, this.part.tenantId, this.part.oid);
       const stored = new Map<string, Incident>();
+      const staleBefore = new Set<string>();
       for (const ids of chunks(batch.map((i) => i.id), 1_000)) {
-        const rows = await trx.selectFrom('incidents').select(['id', 'doc']).where(this.mine).where('id', 'in', ids).execute();
-        for (const r of rows) stored.set(r.id, r.doc);
+        const rows = await trx.selectFrom('incidents').select(['id', 'doc', 'alerts_stale']).where(this.mine).where('id', 'in', ids).execute();
+        for (const r of rows) {
+          stored.set(r.id, r.doc);
+          if (r.alerts_stale) staleBefore.add(r.id);
+        }
       }
+      // Alerts kept from an earlier read are stale once the incident changed (a new alert changes it).
+      const stale = new Set(
+        batch
+          .filter((i) => {
+            const before = stored.get(i.id);
+            return i.alerts === undefined && before?.alerts !== undefined && (staleBefore.has(i.id) || before.lastUpdateAt !== i.lastUpdateAt);
+          })
+          .map((i) => i.id),
+      );
       const history: { incident_id: string; field: string; old_value: string | null; new_value: string | null }[] = [];
       let created = 0;
       let changed = 0;
@@ -158,7 +188,7 @@ class AnalystIndex {
         return doc;
       });
 
-      await this.writeIncidents(trx, docs, at);
+      await this.writeIncidents(trx, docs, at, stale);
       await this.replaceEntities(
         trx,
         docs.filter((d) => d.alerts !== undefined || !stored.has(d.id)),
@@ -176,7 +206,7 @@ class AnalystIndex {
     });
   }
 
-  private async writeIncidents(trx: Tx, docs: Incident[], at: Date) {
+  private async writeIncidents(trx: Tx, docs: Incident[], at: Date, stale: Set<string>) {
     for (const part of chunks(docs, 400)) {
       await trx
         .insertInto('incidents')
@@ -198,6 +228,7 @@ class AnalystIndex {
             ...alertColumns(i.alerts),
             doc: JSON.stringify(i),
             seen_at: at,
+            alerts_stale: stale.has(i.id),
           })),
         )
         .onConflict((oc) =>
@@ -219,6 +250,7 @@ class AnalystIndex {
             device_groups: eb.ref('excluded.device_groups'),
             doc: eb.ref('excluded.doc'),
             seen_at: eb.ref('excluded.seen_at'),
+            alerts_stale: eb.ref('excluded.alerts_stale'),
           })),
         )
         .execute();
@@ -268,8 +300,35 @@ class AnalystIndex {
   }
 
   async get(id: string): Promise<Incident | undefined> {
-    const row = await this.db.selectFrom('incidents').select('doc').where(this.mine).where('id', '=', id).executeTakeFirst();
-    return row?.doc;
+    return (await this.entry(id))?.incident;
+  }
+
+  /** The incident with whether its alerts are current and when it was read. */
+  async entry(id: string): Promise<IndexEntry | undefined> {
+    const row = await this.db.selectFrom('incidents').select(['doc', 'alerts_stale', 'seen_at']).where(this.mine).where('id', '=', id).executeTakeFirst();
+    if (row === undefined) return undefined;
+    return { incident: row.doc, alertsCurrent: row.doc.alerts !== undefined && !row.alerts_stale, seenAt: iso(row.seen_at) };
+  }
+
+  /** Incidents whose alerts were never read or changed since, open ones and the latest first (what enrichment reads next). */
+  async needingAlerts(openStatuses: readonly string[], limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('incidents')
+      .select('id')
+      .where(this.mine)
+      .where((eb) => eb.or([eb('alerts_stale', '=', true), eb(sql`doc->'alerts'`, 'is', null)]))
+      .orderBy(sql`status in (${sql.join([...openStatuses])})`, 'desc')
+      .orderBy('last_update_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Ids of the stored incidents in the given statuses last updated before `before` (what a reconcile compares with the API's list). */
+  async openUpdatedBefore(statuses: readonly string[], before: Date): Promise<string[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.db.selectFrom('incidents').select('id').where(this.mine).where('status', 'in', [...statuses]).where('last_update_at', '<', before).execute();
+    return rows.map((r) => r.id);
   }
 
   /** The incident's recorded changes, oldest first. */
@@ -295,6 +354,20 @@ class AnalystIndex {
   /** One page of the analyst's incidents matching the query, and how many match in all. */
   query(q: IndexQuery = {}): Promise<IndexPage> {
     return queryPartition(this.db, this.part, q);
+  }
+
+  /** Counts by severity and status over everything the query matches (page and sort aside). */
+  counts(q: IndexQuery = {}): Promise<IndexCounts> {
+    return countPartition(this.db, this.part, q);
+  }
+
+  /** Takes the partition's sync lease unless another sync holds it (across instances). */
+  takeSyncLease(owner: string, ttlMs: number): Promise<boolean> {
+    return takeLease(this.db, this.part, owner, ttlMs);
+  }
+
+  releaseSyncLease(owner: string): Promise<void> {
+    return releaseLease(this.db, this.part, owner);
   }
 
   syncState(): Promise<SyncState | undefined> {

@@ -111,8 +111,28 @@ const m001: Migration = {
   },
 };
 
+/** What the syncs need: a lease (one sync per analyst across instances), their last error, and stale alerts. */
+const m002: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('sync_state')
+      .addColumn('lease_owner', 'text')
+      .addColumn('lease_until', 'timestamptz')
+      .addColumn('last_error', 'text')
+      .addColumn('backfill_phase', 'text', (c) => c.notNull().defaultTo('open'))
+      .execute();
+    // True when the incident changed since its alerts were read (lists carry no alerts).
+    await db.schema.alterTable('incidents').addColumn('alerts_stale', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('incidents').dropColumn('alerts_stale').execute();
+    await db.schema.alterTable('sync_state').dropColumn('lease_owner').dropColumn('lease_until').dropColumn('last_error').dropColumn('backfill_phase').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_incident_index': m001,
+  '002_sync': m002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,7 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kyse
 import type { Incident } from '../incidents/model';
 import { normalise } from './derive';
 import type { IndexDatabase } from './schema';
-import { MAX_PAGE_SIZE, SORT_COLUMNS, type IndexPage, type IndexQuery } from './types';
+import { MAX_PAGE_SIZE, SORT_COLUMNS, type IndexCounts, type IndexPage, type IndexQuery } from './types';
 import { COLUMN_OF, instant, likeLiteral, type Db, type Partition } from './values';
 
 /** One page of the partition's incidents matching the query, and how many match in all. */
@@ -61,6 +61,28 @@ export async function queryPartition(db: Db, part: Partition, q: IndexQuery): Pr
       }
       return { rows: pageIds.flatMap((id) => docs.get(id) ?? []), total, page, pageSize };
     });
+}
+
+/** Counts by severity (whatever the severity filter) and by status; merged incidents apart. */
+export async function countPartition(db: Db, part: Partition, q: IndexQuery): Promise<IndexCounts> {
+  const rows = await db
+    .selectFrom('incidents')
+    .select((eb) => ['severity', 'status', eb.fn.countAll<number>().as('n')])
+    .where(filters(part, { ...q, severity: undefined }))
+    .groupBy(['severity', 'status'])
+    .execute();
+  const counts: IndexCounts = { bySeverity: {}, byStatus: {}, merged: 0 };
+  const shown = new Set(q.severity !== undefined && q.severity.length > 0 ? q.severity : rows.map((r) => r.severity));
+  for (const r of rows) {
+    const n = Number(r.n);
+    if (r.status === 'redirected') {
+      if (shown.has(r.severity)) counts.merged += n;
+      continue;
+    }
+    counts.bySeverity[r.severity] = (counts.bySeverity[r.severity] ?? 0) + n;
+    if (shown.has(r.severity)) counts.byStatus[r.status] = (counts.byStatus[r.status] ?? 0) + n;
+  }
+  return counts;
 }
 
 /** The query's conditions, every value a parameter. */

@@ -40,6 +40,8 @@ export interface IncidentsTable extends Partition {
   doc: ColumnType<Incident, string, string>;
   /** When ThreatDesk last read this incident from the API. */
   seen_at: Timestamp;
+  /** The incident changed since its alerts were read: the incident page reads them again. */
+  alerts_stale: Generated<boolean>;
 }
 
 export interface IncidentEntitiesTable extends Partition {
@@ -86,6 +88,13 @@ export interface SyncStateTable extends Partition {
   backfill_count: Generated<number>;
   /** When the analyst last used ThreatDesk: idle partitions are purged. */
   last_seen_at: Timestamp;
+  /** The sync holding the partition (one at a time, across instances) and until when. */
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
+  /** Why the last sync stopped short, in words an analyst can read; null after a good one. */
+  last_error: string | null;
+  /** The fill step under way: open, recent, older, done. */
+  backfill_phase: Generated<string>;
 }
 
 export interface IndexDatabase {

@@ -68,9 +68,41 @@ export interface SyncState {
   lastReconcileAt: string | null;
   lastBackfillAt: string | null;
   backfillCursor: string | null;
+  /** The fill step under way (open incidents, the last 30 days, older ones back to 6 months), or done. */
+  backfillPhase: BackfillPhase;
   backfillDone: boolean;
   backfillCount: number;
   lastSeenAt: string;
+  /** Why the last sync stopped short, in plain words; null after a good one. */
+  lastError: string | null;
+}
+
+export const BACKFILL_PHASES = ['open', 'recent', 'older', 'done'] as const;
+export type BackfillPhase = (typeof BACKFILL_PHASES)[number];
+
+/** One analyst's sync state as the status page shows it: no incident data. */
+export interface PartitionStatus extends SyncState {
+  oid: string;
+  incidents: number;
+  leaseUntil: string | null;
+}
+
+/** The queue's counts over the whole filtered set. */
+export interface IndexCounts {
+  /** Matching incidents by severity, whatever the severity filter (merged ones excluded). */
+  bySeverity: Record<string, number>;
+  /** Matching incidents by status (merged ones excluded). */
+  byStatus: Record<string, number>;
+  /** Merged incidents matching the filter: duplicates, counted only here. */
+  merged: number;
+}
+
+/** An incident as stored, with what the incident page needs to know about its freshness. */
+export interface IndexEntry {
+  incident: Incident;
+  /** Its alerts were read with the version stored (false: never read, or the incident changed since). */
+  alertsCurrent: boolean;
+  seenAt: string;
 }
 
 export interface UpsertResult {

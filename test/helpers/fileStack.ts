@@ -10,7 +10,7 @@ type Stack = Awaited<ReturnType<typeof startStack>>;
  * file's last test it checks that no secret reached a page or a log line, then closes everything.
  * `emu` and `app` are read lazily because the stack only exists once `beforeAll` has run.
  */
-export function useFileStack(options: EmulatorOptions = {}) {
+export function useFileStack(options: EmulatorOptions = {}, env: Record<string, string | undefined> = {}) {
   let stack: Stack | undefined;
   const browsers: TestBrowser[] = [];
   const started = (): Stack => {
@@ -19,7 +19,7 @@ export function useFileStack(options: EmulatorOptions = {}) {
   };
 
   beforeAll(async () => {
-    stack = await startStack(options);
+    stack = await startStack(options, env);
   });
 
   afterAll(async () => {

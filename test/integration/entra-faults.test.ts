@@ -1,4 +1,5 @@
 import { signIn } from '../helpers/appSignIn';
+import { unindexedIncidentId } from '../helpers/indexSync';
 import { useFileStack } from '../helpers/fileStack';
 import { startApp } from '../helpers/stack';
 
@@ -46,14 +47,17 @@ describe('Entra token endpoint faults on a refresh', () => {
   it('a 503 while refreshing an expired token shows the outage page, not a trip back to sign-in', async () => {
     const b = browser();
     expect((await signIn(b, stack.app.url, 'alex@contoso.example', { returnTo: '/incidents' })).final.status).toBe(200);
+    await stack.app.services.sync.idle();
+    // An incident the app has not read: its page needs a token.
+    const id = await unindexedIncidentId(stack.emu);
     await stack.emu.control.tokens.expireAll();
     await stack.emu.control.faults.add({ endpoint: 'token', kind: '503', retryAfter: 9 });
-    const page = await b.get(`${stack.app.url}/incidents`);
+    const page = await b.get(`${stack.app.url}/incidents/${id}`);
     expect(page.status).toBe(503);
     expect(page.$('.problem h1').text()).toBe('Microsoft sign-in is unavailable');
     expect(page.headers.get('retry-after')).toBe('10');
     // Once Entra is back, the same session works again.
-    const again = await b.get(`${stack.app.url}/incidents`);
+    const again = await b.get(`${stack.app.url}/incidents/${id}`);
     expect(again.status).toBe(200);
   });
 });

@@ -4,6 +4,7 @@ import { signIn } from '../helpers/appSignIn';
 import { TestBrowser } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
 import { itemAt } from '../helpers/lists';
+import { unindexedIncidentId } from '../helpers/indexSync';
 import { startApp, startStack } from '../helpers/stack';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -12,11 +13,13 @@ let riley: TestBrowser;
 let sam: TestBrowser;
 
 beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } });
+  // Syncs run at sign-in only (a long interval), so that none takes a fault a test injects for its page.
+  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } }, { SYNC_INTERVAL_S: '3600' });
   riley = new TestBrowser(stack.emu.caCertPem);
   sam = new TestBrowser(stack.emu.caCertPem);
   await signIn(riley, stack.app.url, 'riley@contoso.example');
   await signIn(sam, stack.app.url, 'sam@contoso.example');
+  await stack.app.services.sync.idle();
 });
 
 afterAll(async () => {
@@ -31,8 +34,8 @@ async function all(): Promise<Incident[]> {
   for (const s of await stack.emu.control.incidents.list(CONTOSO_ID)) out.push((await stack.emu.control.incidents.get(CONTOSO_ID, s.incidentId)) as Incident);
   return out;
 }
-/** An incident riley may see and manage (not merged). */
-const someId = async () => ((await all()).find((i) => i.status !== 'Redirected') as Incident).incidentId;
+/** An incident riley may see and manage, and that the app has not read yet: its page calls the API. */
+const someId = () => unindexedIncidentId(stack.emu);
 const STATUS_LABEL: Record<string, string> = { Active: 'Active', InProgress: 'In progress', Resolved: 'Resolved', Redirected: 'Merged', AwaitingAction: 'Awaiting action' };
 
 describe('incident page', () => {
@@ -130,15 +133,14 @@ describe('incident page', () => {
   });
 
   it.each([
-    ['429', 429, 'Microsoft is throttling requests', '7'],
     ['503', 503, 'Microsoft Defender is having trouble', '30'],
     ['500', 503, 'Microsoft Defender is having trouble', '30'],
     ['non-json', 502, 'Microsoft sent an unreadable answer', null],
     ['truncated', 502, 'Microsoft sent an unreadable answer', null],
   ] as const)('turns an upstream %s into a specific page', async (kind, status, title, retryAfter) => {
     const id = await someId();
-    // Two faults: the client retries a short 503 once; a 429 of 7 s is too long to absorb inline.
-    await stack.emu.control.faults.add({ endpoint: 'incidents.get', kind, count: 2, retryAfter: kind === '429' ? 7 : 30 });
+    // Two faults: the client retries a short 503 once.
+    await stack.emu.control.faults.add({ endpoint: 'incidents.get', kind, count: 2, retryAfter: 30 });
     try {
       const page = await riley.get(`${stack.app.url}/incidents/${id}`);
       expect(page.status).toBe(status);
@@ -197,19 +199,47 @@ describe('what changed with the move to Graph', () => {
     expect(page.$('#status-select option[selected]').text()).toContain('Choose a status');
   });
 
-  it('shows one incident that could not be read as a count, not a failed queue', async () => {
-    await stack.emu.control.faults.add({ endpoint: 'incidents.list', kind: 'odd-item', count: 1 });
+  it('fills a new analyst\'s queue even when one listed incident could not be read', async () => {
+    const casey = new TestBrowser(stack.emu.caCertPem);
     try {
-      const page = await riley.get(`${stack.app.url}/incidents`);
+      await stack.emu.control.faults.add({ endpoint: 'incidents.list', kind: 'odd-item', count: 1 });
+      await signIn(casey, stack.app.url, 'alex@contoso.example');
+      const page = await casey.get(`${stack.app.url}/incidents`);
       expect(page.status).toBe(200);
-      expect(page.$('#skipped').text()).toMatch(/^1 incident could not be read/);
       expect(page.$('#incidents tbody tr').length).toBeGreaterThan(0);
+      expect(page.$('#sync-error')).toHaveLength(0);
+    } finally {
+      await stack.emu.control.faults.clear();
+      await casey.close();
+    }
+  });
+});
+
+// Last in the file: a 429 holds every call of the tenant until its Retry-After.
+describe('throttling', () => {
+  it('turns an upstream 429 into a specific page, then holds every call of the tenant (any analyst) until its Retry-After', async () => {
+    const [first, second] = [await someId(), await someId()];
+    // A 429 of 6 s is too long to absorb inline, and longer than a page waits for the budget.
+    await stack.emu.control.faults.add({ endpoint: 'incidents.get', kind: '429', count: 2, retryAfter: 6 });
+    try {
+      const page = await riley.get(`${stack.app.url}/incidents/${first}`);
+      expect(page.status).toBe(429);
+      expect(page.$('.problem h1').text()).toBe('Microsoft is throttling requests');
+      expect(page.headers.get('retry-after')).toBe('6');
     } finally {
       await stack.emu.control.faults.clear();
     }
+    const mark = await stack.emu.control.stats.mark();
+    const held = await sam.get(`${stack.app.url}/incidents/${second}`);
+    expect(held.status).toBe(503);
+    expect(held.$('.problem h1').text()).toBe('Microsoft asked ThreatDesk to wait');
+    expect(Number(held.headers.get('retry-after'))).toBeLessThanOrEqual(6);
+    expect(await stack.emu.control.stats.requests(mark)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 6_100));
+    expect((await riley.get(`${stack.app.url}/incidents/${second}`)).status).toBe(200);
   });
 
-  it('waits out a 429 whose wait is only in the message (the legacy form), reporting its own wait', async () => {
+  it('reads the wait of a 429 that carries it only in its message (the legacy form)', async () => {
     const id = await someId();
     await stack.emu.control.faults.add({ endpoint: 'incidents.get', kind: '429-body', count: 2, retryAfter: 8 });
     try {

@@ -33,7 +33,7 @@ describe('configuration validation', () => {
     expect(c.defenderApiBase).toBe('https://api.security.microsoft.com');
     // Operational knobs keep today's values unless set.
     expect([c.redisCommandTimeoutMs, c.lockTtlMs, c.lockWaitMs, c.msalTimeoutMs, c.apiTimeoutMs]).toEqual([500, 15_000, 10_000, 10_000, 10_000]);
-    expect([c.signInRateLimit, c.queueViewCallBudget, c.queueCsvCallBudget]).toEqual([60, 5, 10]);
+    expect([c.signInRateLimit, c.syncIntervalMs, c.indexIdleDays]).toEqual([60, 30_000, 14]);
     expect(c.secureCookies).toBe(true);
     expect(c.sessionStore).toBe('memory');
     expect(c.redisKeyPrefix).toBe('threatdesk:');

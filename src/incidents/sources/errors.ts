@@ -50,3 +50,18 @@ export class ApiForbiddenError extends Error {
     this.name = 'ApiForbiddenError';
   }
 }
+
+/**
+ * The tenant's API budget has no call for this caller now (or Microsoft asked the tenant to wait):
+ * nothing was sent. Pages fall back to the index; writes keep the analyst's text and say when.
+ */
+export class BudgetExhaustedError extends Error {
+  constructor(
+    readonly api: SecurityApi,
+    readonly reason: 'paused' | 'budget' | 'analyst',
+    readonly retryAtMs: number,
+  ) {
+    super(`${api} API budget: ${reason}, next call at ${new Date(retryAtMs).toISOString()}`);
+    this.name = 'BudgetExhaustedError';
+  }
+}

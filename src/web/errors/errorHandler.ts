@@ -5,7 +5,7 @@ import { ConsentError, IdentityProviderError, InteractionRequiredError, SignInEr
 import { safeReturnTo } from '../../auth/returnTo';
 import { includesWrite } from '../../auth/scopes';
 import { recordTrip } from '../../auth/signInLoop';
-import { ApiForbiddenError, SecurityApiError } from '../../incidents/sources/errors';
+import { ApiForbiddenError, BudgetExhaustedError, SecurityApiError } from '../../incidents/sources/errors';
 import { audit } from '../../logging/audit';
 import { describeError } from '../../logging/logger';
 import { StoreUnavailableError } from '../../store/store';
@@ -16,6 +16,7 @@ import {
   consentProblem,
   csrfProblem,
   apiProblem,
+  budgetProblem,
   forbiddenPage,
   identityProviderProblem,
   inputProblem,
@@ -81,6 +82,7 @@ function problemFor(err: unknown, logger: Logger): Problem {
     logger.warn({ api: err.api, kind: err.kind, status: err.status, apiCode: err.details.apiCode, trackingId: err.details.trackingId }, 'api call failed');
     return apiProblem(err);
   }
+  if (err instanceof BudgetExhaustedError) return budgetProblem(err);
   if (err instanceof StoreUnavailableError) {
     logger.error({ error: describeError(err.cause) }, 'session store unavailable');
     return storeUnavailableProblem();

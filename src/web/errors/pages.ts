@@ -1,6 +1,6 @@
 import { ConsentError, explainAadsts, IdentityProviderError, isConsentError, SignInError } from '../../auth/errors';
 import { LOOP_LIMIT } from '../../auth/signInLoop';
-import type { ApiForbiddenError, SecurityApiError } from '../../incidents/sources/errors';
+import type { ApiForbiddenError, BudgetExhaustedError, SecurityApiError } from '../../incidents/sources/errors';
 import type { InvalidInputError } from '../inputErrors';
 import type { Problem, ProblemPage } from './problemPage';
 
@@ -175,6 +175,19 @@ export function apiProblem(err: SecurityApiError): Problem {
     case 'bad-request':
       return [502, { title: 'Microsoft refused the request', what: `The ${name} did not accept ThreatDesk's request (HTTP ${err.status ?? '?'}).${quote}`, todo: 'Report it with the request id below.', trackingId }];
   }
+}
+
+/** No call could be sent for this page: the tenant's shared budget is used up, or Microsoft asked the tenant to wait. */
+export function budgetProblem(err: BudgetExhaustedError): Problem {
+  const retryAfterSec = Math.max(1, Math.ceil((err.retryAtMs - Date.now()) / 1000));
+  return [503, {
+    title: err.reason === 'paused' ? 'Microsoft asked ThreatDesk to wait' : 'The tenant\u2019s API budget is in use',
+    what: err.reason === 'paused'
+      ? `Microsoft throttled your organisation's calls to the ${API_NAME[err.api]}; ThreatDesk holds every call until it allows them again, for all analysts.`
+      : `Your organisation's calls to the ${API_NAME[err.api]} are shared by every analyst, and none is free for this page right now.`,
+    todo: `Try again in ${retryAfterSec} seconds.`,
+    retryAfterSec,
+  }];
 }
 
 /**

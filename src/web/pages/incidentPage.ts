@@ -3,11 +3,17 @@ import type { RunAsAnalyst } from '../../incidents/access';
 import { labels } from '../../incidents/labels';
 import { canManage, MAX_COMMENT, snapshotOf } from '../../incidents/manage';
 import { CLASSIFICATIONS, DETERMINATIONS, isKnown, SETTABLE_STATUSES } from '../../incidents/model';
+import type { Incident } from '../../incidents/model';
 import type { PendingChange } from '../../incidents/pendingChange';
+import { BudgetExhaustedError, SecurityApiError } from '../../incidents/sources/errors';
+import type { AnalystIndex } from '../../index/incidentIndex';
+import type { IndexSync } from '../../sync/indexSync';
+import { syncProblem } from '../../sync/syncErrors';
+import { historyLine } from '../historyLine';
 import { INCIDENT_ID } from '../../incidents/sources/source';
 import { evidenceGroups, portalLink } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
-import { backQuery } from './queuePage';
+import { ageText, backQuery } from './queuePage';
 
 export function parseIncidentId(raw: unknown): string {
   if (typeof raw !== 'string' || !INCIDENT_ID.test(raw)) {
@@ -25,15 +31,44 @@ export interface IncidentPageExtras {
   [panel: string]: unknown;
 }
 
-/** Everything the incident template shows: the incident as Microsoft has it now, and the manage form. */
-export async function loadIncidentView(run: RunAsAnalyst, account: SessionAccount, id: string, extras: IncidentPageExtras = {}) {
-  const incident = await run('read', (source, token) => source.get(token, id));
+/**
+ * The incident from the analyst's index; it is read again from the API (within the budget) only
+ * when the index has no alerts for it, the incident changed since they were read, or it was read
+ * longer ago than the sync interval. When no call can be made now, the stored version is shown
+ * with its age rather than an error.
+ */
+async function readIncident(run: RunAsAnalyst, part: AnalystIndex, id: string, maxAgeMs: number): Promise<{ incident: Incident; staleNote?: string }> {
+  const entry = await part.entry(id);
+  // The page an analyst acts from is never older than the sync interval.
+  if (entry?.alertsCurrent && Date.now() - Date.parse(entry.seenAt) < maxAgeMs) return { incident: entry.incident };
+  try {
+    const incident = await run('read', (source, token) => source.get(token, id));
+    await part.upsert([incident], new Date());
+    return { incident };
+  } catch (err) {
+    if (err instanceof SecurityApiError && err.kind === 'not-found' && entry !== undefined) await part.remove([id]);
+    const passing = err instanceof BudgetExhaustedError || (err instanceof SecurityApiError && TRANSIENT.has(err.kind));
+    if (entry === undefined || !passing) throw err;
+    return { incident: entry.incident, staleNote: `${syncProblem(err)} Shown as ThreatDesk last read it, at ${entry.seenAt.slice(0, 19).replace('T', ' ')} UTC.` };
+  }
+}
+
+const TRANSIENT = new Set(['throttled', 'unavailable', 'timeout', 'network']);
+
+/** Everything the incident template shows: the incident from the analyst's index, its history, and the manage form. */
+export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, account: SessionAccount, id: string, extras: IncidentPageExtras = {}) {
+  const part = sync.indexOf(account);
+  const [{ incident, staleNote }, fresh] = await Promise.all([readIncident(run, part, id, sync.intervalMs), sync.freshness(account)]);
+  const history = await part.history(id);
   const form = extras.form ?? extras.pending?.form;
   const snapshot = snapshotOf(incident);
   return {
     ...extras,
     title: `#${incident.id} ${incident.displayName}`,
     incident,
+    staleNote,
+    age: fresh.asOf === null ? undefined : ageText(fresh.asOf, Date.now()),
+    history: history.map(historyLine).reverse(),
     evidence: evidenceGroups(incident),
     portal: portalLink(incident, account.tenantId),
     back: backQuery(extras.back ?? form?.back),

@@ -1,36 +1,27 @@
 import type { SessionAccount } from '../../auth/tokenService';
-import type { SecurityApi } from '../../config/config';
-import type { RunAsAnalyst } from '../../incidents/access';
-import { csvOf } from '../../incidents/csv';
+import { csvHeader, csvRow } from '../../incidents/csv';
 import { labels } from '../../incidents/labels';
-import { decodeCursor, encodeCursor, readQueue, type QueueBatch } from '../../incidents/queue';
-import { FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter } from '../../incidents/queueFilter';
+import { CLASSIFICATIONS, DETERMINATIONS } from '../../incidents/model';
+import { FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, windowBounds } from '../../incidents/queueFilter';
+import { indexQueryOf } from '../../incidents/queueQuery';
 import { incidentStats, portalLink } from '../../incidents/view';
+import type { Freshness, IndexSync } from '../../sync/indexSync';
+import { OPEN_STATUSES } from '../../sync/syncFilters';
 import { InvalidInputError } from '../inputErrors';
 import { summaryChart } from '../summaryChart';
 
-const PAGE_SIZE = 50;
-const CSV_MAX_ROWS = 5_000;
+/** Rows read from the index per round while a CSV streams. */
+const CSV_CHUNK = 500;
+const DAY_MS = 86_400_000;
 
-export interface QueueRequest {
-  filter: QueueFilter;
-  /** Where the upstream listing continues, for a "keep reading" view. */
-  cursor?: string;
-}
-
-/** Reads the queue's filter (and continuation) from the query string; anything invalid is an InvalidInputError. */
-export function parseQueueRequest(query: Record<string, unknown>): QueueRequest {
-  let filter: QueueFilter;
+/** Reads the queue's filter from the query string; anything invalid is an InvalidInputError. */
+export function parseQueueRequest(query: Record<string, unknown>): QueueFilter {
   try {
-    filter = parseFilter(query);
+    return parseFilter(query);
   } catch (err) {
     if (err instanceof FilterError) throw new InvalidInputError('filter', err.message, '/incidents');
     throw err;
   }
-  if (query.after === undefined) return { filter };
-  const cursor = decodeCursor(query.after);
-  if (!cursor) throw new InvalidInputError('cursor', 'The “continue” link was changed or cut short.', `/incidents?${serializeFilter(filter)}`);
-  return { filter, cursor };
 }
 
 /** The queue string an incident page links back to: re-serialized, never echoed as given. */
@@ -46,37 +37,66 @@ export function backQuery(raw: unknown): string {
   }
 }
 
-function read(run: RunAsAnalyst, account: SessionAccount, request: QueueRequest, pageSize: number, budget: number): Promise<QueueBatch> {
-  const ctx = { upn: account.username, now: Date.now() };
-  return run('read', (source, token) => readQueue((continuation) => source.list(token, request.filter, ctx, continuation), request.filter, ctx, request.cursor, { pageSize, budget }));
+const href = (f: QueueFilter) => {
+  const q = serializeFilter(f);
+  return q ? `/incidents?${q}` : '/incidents';
+};
+
+/** "as of 10:42:13 UTC (18 s ago)", in plain words. */
+export function ageText(asOf: string, now: number): string {
+  const s = Math.max(0, Math.round((now - Date.parse(asOf)) / 1000));
+  const ago = s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+  return `as of ${asOf.slice(11, 19)} UTC (${ago})`;
 }
 
 /**
- * Graph lists incidents without their alerts (expanding them on lists fails on large tenants), so
- * the service-source filter, which reads the alerts, works on the legacy API only for now.
+ * What part of the chosen window the backfill has not read yet, if any: open incidents come
+ * first, then closed ones of the last 30 days, then older ones back to 6 months.
  */
-const sourceFilterWorks = (api: SecurityApi) => api === 'defender';
+function backfillGap(f: QueueFilter, fresh: Freshness, now: number): string | undefined {
+  const wantsClosed = f.status.some((s) => !OPEN_STATUSES.includes(s));
+  if (!wantsClosed || fresh.phase === 'done') return undefined;
+  const bound = windowBounds(f, now).from;
+  const from = bound === undefined ? 0 : Date.parse(bound);
+  if (fresh.phase === 'recent' || fresh.phase === 'open') return `ThreatDesk is still reading your closed incidents (${fresh.backfillCount} so far): some resolved or merged incidents of this window may be missing for now.`;
+  if (from < now - 30 * DAY_MS) return `ThreatDesk is still reading closed incidents older than 30 days (${fresh.backfillCount} so far): some of this window may be missing for now.`;
+  return undefined;
+}
 
-/** Everything the queue template shows for one view. */
-export async function loadQueueView(run: RunAsAnalyst, account: SessionAccount, asked: QueueRequest, budget: number, api: SecurityApi) {
-  const sourceIgnored = asked.filter.source !== undefined && !sourceFilterWorks(api);
-  const request = sourceIgnored ? { ...asked, filter: { ...asked.filter, source: undefined } } : asked;
-  const batch = await read(run, account, request, PAGE_SIZE, budget);
-  const query = serializeFilter(request.filter);
+/** Everything the queue template shows for one view, from the analyst's index. */
+export async function loadQueueView(sync: IndexSync, account: SessionAccount, filter: QueueFilter) {
+  const fresh = await sync.freshness(account);
+  // Nothing to show yet and the first fill failed: the page explains that failure like any API error.
+  if (fresh.firstFillFailure instanceof Error) throw fresh.firstFillFailure;
+  const now = Date.now();
+  const part = sync.indexOf(account);
+  const q = indexQueryOf(filter, now);
+  const [page, counts] = await Promise.all([part.query(q), part.counts(q)]);
+  const pages = Math.max(1, Math.ceil(page.total / filter.size));
+  const query = serializeFilter(filter);
+  const sortHref = (sort: Sort) => href({ ...filter, sort, dir: filter.sort === sort && filter.dir === 'desc' ? 'asc' : 'desc', page: 1 });
   return {
     title: 'Incidents',
-    filter: request.filter,
-    sourceFilter: sourceFilterWorks(api),
-    sourceIgnored,
+    filter,
     query,
-    batch,
-    rows: batch.rows,
-    nextHref: batch.next ? `/incidents?${query ? `${query}&` : ''}after=${encodeCursor(batch.next)}` : undefined,
-    continued: Boolean(request.cursor),
-    chart: summaryChart(batch.counts, request.filter.severity),
+    rows: page.rows,
+    total: page.total,
+    page: filter.page,
+    pages,
+    prevHref: filter.page > 1 ? href({ ...filter, page: Math.min(filter.page - 1, pages) }) : undefined,
+    nextHref: filter.page < pages ? href({ ...filter, page: filter.page + 1 }) : undefined,
+    sizeHref: (size: QueueFilter['size']) => href({ ...filter, size, page: 1 }),
+    sortHref,
+    counts,
+    chart: summaryChart(counts, filter.severity),
+    fresh,
+    age: fresh.asOf === null ? undefined : ageText(fresh.asOf, now),
+    gap: backfillGap(filter, fresh, now),
     savedViews: SAVED_VIEWS,
     statuses: STATUSES,
     severities: SEVERITIES,
+    classifications: CLASSIFICATIONS,
+    determinations: [...new Set(Object.values(DETERMINATIONS).flat())],
     tenantId: account.tenantId,
     labels,
     portalLink,
@@ -84,11 +104,14 @@ export async function loadQueueView(run: RunAsAnalyst, account: SessionAccount, 
   };
 }
 
-/** The CSV export of a queue filter: every matching row read within the budget, and whether it stopped early. */
-export async function exportQueueCsv(run: RunAsAnalyst, account: SessionAccount, request: QueueRequest, budget: number): Promise<{ csv: string; partial?: string }> {
-  const batch = await read(run, account, { filter: request.filter }, CSV_MAX_ROWS, budget);
-  return {
-    csv: csvOf(batch.rows, account.tenantId, batch.next ? batch.examined : undefined),
-    partial: batch.next ? `examined ${batch.examined}; more incidents match` : undefined,
-  };
+/** Streams every incident the filter matches as CSV, in the chosen sort, a chunk at a time. */
+export async function* queueCsv(sync: IndexSync, account: SessionAccount, filter: QueueFilter): AsyncGenerator<string> {
+  const part = sync.indexOf(account);
+  const q = indexQueryOf(filter, Date.now());
+  yield csvHeader();
+  for (let page = 1; ; page++) {
+    const { rows } = await part.query({ ...q, page, pageSize: CSV_CHUNK });
+    for (const row of rows) yield csvRow(row, account.tenantId);
+    if (rows.length < CSV_CHUNK) return;
+  }
 }

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response } from 'express';
 import { requireSignIn } from '../../auth/session';
 import { manageForm, manageIncident } from '../../incidents/manageIncident';
@@ -7,7 +9,7 @@ import type { Services } from '../../services';
 import { accountOf, runAs } from '../analyst';
 import { forbiddenPage } from '../errors/pages';
 import { loadIncidentView, parseIncidentId } from '../pages/incidentPage';
-import { backQuery, exportQueueCsv, loadQueueView, parseQueueRequest } from '../pages/queuePage';
+import { backQuery, loadQueueView, parseQueueRequest, queueCsv } from '../pages/queuePage';
 import { noStore } from '../security';
 
 /** The fields a save changed, in words for the confirmation. */
@@ -18,26 +20,33 @@ const BOOKKEEPING = new Set(['action', 'base', 'seen', 'back']);
 
 export function incidentsRouter(services: Services, csrfProtection: express.RequestHandler): express.Router {
   const router = express.Router();
-  const { config } = services;
+  const { sync } = services;
   router.use(['/incidents', '/incidents.csv'], requireSignIn, noStore);
 
   router.get('/incidents', async (req: Request, res: Response) => {
-    const request = parseQueueRequest(req.query);
-    res.render('incidents', await loadQueueView(runAs(req, services), accountOf(req), request, config.queueViewCallBudget, config.securityApi));
+    const filter = parseQueueRequest(req.query);
+    res.render('incidents', await loadQueueView(sync, accountOf(req), filter));
+  });
+
+  // Refresh: a sync now rather than at the interval, without waiting for it (the page shows its age).
+  router.post('/incidents/refresh', csrfProtection, (req: Request, res: Response) => {
+    void sync.start(accountOf(req));
+    const back = backQuery((req.body as Record<string, unknown> | undefined)?.back);
+    res.redirect(303, back ? `/incidents?${back}` : '/incidents');
   });
 
   router.get('/incidents.csv', async (req: Request, res: Response) => {
-    const request = parseQueueRequest(req.query);
-    const { csv, partial } = await exportQueueCsv(runAs(req, services), accountOf(req), request, config.queueCsvCallBudget);
+    const filter = parseQueueRequest(req.query);
+    const account = accountOf(req);
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="threatdesk-incidents-${new Date().toISOString().slice(0, 10)}.csv"`);
-    if (partial) res.set('X-ThreatDesk-Partial', partial);
-    res.send(csv);
+    // Streamed from the index with back-pressure: a large export never sits whole in memory.
+    await pipeline(Readable.from(queueCsv(sync, account, filter)), res);
   });
 
   router.get('/incidents/:id', async (req: Request, res: Response) => {
     const id = parseIncidentId(req.params.id);
-    res.render('incident', await loadIncidentView(runAs(req, services), accountOf(req), id, { back: req.query.back, pending: pendingChangeFor(req, id) }));
+    res.render('incident', await loadIncidentView(runAs(req, services), sync, accountOf(req), id, { back: req.query.back, pending: pendingChangeFor(req, id) }));
   });
 
   router.post('/incidents/:id/manage', csrfProtection, async (req: Request, res: Response) => {
@@ -46,7 +55,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     const form = manageForm(req.body);
     const run = runAs(req, services);
     const again = async (status: number, panel: Record<string, unknown>) =>
-      res.status(status).render('incident', await loadIncidentView(run, account, id, { form, pending: pendingChangeFor(req, id), ...panel }));
+      res.status(status).render('incident', await loadIncidentView(run, sync, account, id, { form, pending: pendingChangeFor(req, id), ...panel }));
     if (form.action === 'discard') {
       dropPendingChange(req);
       return res.redirect(303, `/incidents/${id}`);
@@ -69,11 +78,19 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
         return again(400, { manageError: { field: 'api', text: outcome.text } });
       case 'conflict':
         dropPendingChange(req);
+        // The page comes back with the version the change collided with, so that it can be re-applied on top.
+        await sync.record(account, outcome.incident, false);
         return again(409, { conflict: outcome.changes });
       case 'needs-sign-in':
         // Keep what was typed; after the (incremental) sign-in the incident page offers to apply it.
         keepPendingChange(req, id, form, account.oid);
         return res.redirect(303, `/auth/signin?scope=write&returnTo=${encodeURIComponent(`/incidents/${id}`)}`);
+      case 'busy': {
+        // Nothing was sent: the text stays on the page with when it can go.
+        const wait = Math.max(1, Math.ceil((outcome.retryAtMs - Date.now()) / 1000));
+        res.set('Retry-After', String(wait));
+        return again(503, { manageError: { field: 'api', text: `Microsoft cannot take more changes from this tenant right now. Nothing was sent; your text is kept below. Send it again after ${new Date(outcome.retryAtMs).toISOString().slice(11, 19)} UTC (in about ${wait} s).` } });
+      }
       case 'forbidden':
         // The text stays on the page (`form`), but a change Microsoft refused this analyst is not
         // kept for later: nothing would make it succeed, and the browser may change hands.
@@ -82,6 +99,8 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
       case 'unchanged':
       case 'saved': {
         dropPendingChange(req);
+        // The index shows the change at once, recorded in history as made by this analyst.
+        if (outcome.kind === 'saved') await sync.record(account, outcome.incident, true);
         req.session.flash = outcome.kind === 'unchanged'
           ? { kind: 'success', text: 'Nothing to change: the incident already had those values.' }
           : { kind: 'success', text: `Saved: ${outcome.fields.map((f) => FIELD_WORDS[f] ?? f).join(', ')}.` };

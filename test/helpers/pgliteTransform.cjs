@@ -1,7 +1,7 @@
 /**
  * Jest runs tests in a vm without ES module support, where `import()` throws unless Node runs with
  * --experimental-vm-modules. PGlite's CommonJS build loads Node's own modules that way (fs, module,
- * zlib…), so for the index tests only, those imports become requires. Nothing outside Jest needs
+ * zlib…), so in tests those imports become requires. Nothing outside Jest needs
  * this: Node itself runs PGlite's `import()` as it is.
  */
 module.exports = {

@@ -1,0 +1,37 @@
+import type { IndexQuery, SortColumn } from '../index/incidentIndex';
+import { windowBounds, type QueueFilter, type Sort } from './queueFilter';
+
+const COLUMN: Record<Sort, SortColumn> = {
+  updated: 'lastUpdateAt',
+  created: 'createdAt',
+  severity: 'severity',
+  id: 'id',
+  name: 'displayName',
+  status: 'status',
+  assignee: 'assignedTo',
+  classification: 'classification',
+  determination: 'determination',
+};
+
+/** The queue filter as a query of the analyst's index: every filter, sort and page applies to the whole result. */
+export function indexQueryOf(f: QueueFilter, now: number): IndexQuery {
+  const { from, to } = windowBounds(f, now);
+  return {
+    status: f.status,
+    severity: f.severity,
+    classification: f.classification,
+    determination: f.determination,
+    assignee: f.assignee,
+    tag: f.tag,
+    serviceSource: f.source,
+    detectionSource: f.detectionSource,
+    category: f.category,
+    deviceGroup: f.deviceGroup,
+    from,
+    to,
+    search: f.q,
+    sort: { column: COLUMN[f.sort], direction: f.dir },
+    page: f.page,
+    pageSize: f.size,
+  };
+}
