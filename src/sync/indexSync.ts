@@ -81,14 +81,16 @@ export class IndexSync {
     const part = this.index.forAnalyst(keyOf(account));
     let state = await part.syncState();
     const now = this.o.now();
+    if (state !== undefined && now - Date.parse(state.lastSeenAt) >= SEEN_EVERY_MS) {
+      // What keeps an active analyst's index from being purged as idle (INDEX_IDLE_DAYS).
+      state = await part.saveSyncState({ lastSeenAt: new Date(now).toISOString() });
+    }
     if (state?.lastDeltaAt == null || now - Date.parse(state.lastDeltaAt) >= this.o.intervalMs) {
       const run = this.start(account);
       if (state?.lastDeltaAt == null) {
         await Promise.race([run, new Promise((r) => setTimeout(r, this.o.firstFillWaitMs).unref())]);
         state = await part.syncState();
       }
-    } else if (now - Date.parse(state.lastSeenAt) >= SEEN_EVERY_MS) {
-      await part.saveSyncState({ lastSeenAt: new Date(now).toISOString() });
     }
     const key = this.keyString(account);
     return {
@@ -226,6 +228,8 @@ export class IndexSync {
     let maxUpdate: string | null = null;
     let next: string | undefined;
     do {
+      // Held for as long as pages keep coming, however long the listing takes.
+      await part.takeSyncLease(this.owner, this.o.leaseMs);
       const page = await this.listPage(account, filter, next, priority);
       await part.upsert(page.incidents, new Date(this.o.now()));
       for (const i of page.incidents) {

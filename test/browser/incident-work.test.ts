@@ -7,22 +7,26 @@ let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } });
+  // The index on the embedded PGlite, as the demo runs it.
+  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } }, {}, { index: 'pglite' });
   browser = await launchChromium();
-});
+  // PGlite compiles its WebAssembly at start: seconds on a busy machine.
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
 });
 
-test('an analyst filters the queue, assigns an incident to themselves, comments, and returns to the same view', async () => {
+test('an analyst filters the queue, assigns an incident to themselves, comments, sorts, refreshes, and returns to the same view', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = watchProblems(page);
   await page.goto(`${stack.app.url}/auth/signin`);
   await page.getByRole('button', { name: 'riley@contoso.example', exact: true }).click();
   await page.waitForURL(`${stack.app.url}/incidents`);
+  // Served from the analyst's index, filled at sign-in, with its age.
+  expect(await page.locator('#as-of').textContent()).toMatch(/^Incidents as of \d\d:\d\d:\d\d UTC \(\d+ s ago\)/);
 
   // Filter: Active only, High only, unassigned.
   await page.locator('input[name="status"][value="inProgress"]').uncheck();
@@ -52,6 +56,8 @@ test('an analyst filters the queue, assigns an incident to themselves, comments,
   await page.waitForURL(new RegExp(`/incidents/${id}`));
   expect(await page.locator('#assigned-to').textContent()).toBe('riley@contoso.example');
   expect(await page.locator('.comment-text').first().textContent()).toBe(comment);
+  // The index recorded the change at once, as made by this analyst.
+  expect(await page.locator('#history li').first().textContent()).toMatch(/by riley@contoso\.example in ThreatDesk\s+Assigned to: Unassigned → riley@contoso\.example/);
 
   await page.locator('#back-to-queue').click();
   await page.waitForURL(/\/incidents\?/);
@@ -60,6 +66,15 @@ test('an analyst filters the queue, assigns an incident to themselves, comments,
   for (const key of ['status', 'severity', 'assignee']) expect(back.searchParams.getAll(key).sort()).toEqual(before.searchParams.getAll(key).sort());
   // Now assigned, it has left the "unassigned" view.
   expect(await page.locator(`#incidents tbody tr[data-incident-id="${id}"]`).count()).toBe(0);
+
+  // Sorting by a column keeps the filter; Refresh comes back to the same view.
+  await page.locator('#incidents thead a', { hasText: 'Name' }).click();
+  await page.waitForURL(/sort=name/);
+  expect(new URL(page.url()).searchParams.get('assignee')).toBe('unassigned');
+  expect(await page.locator('#incidents thead th[aria-sort]').textContent()).toBe('Name');
+  const sorted = page.url();
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.waitForURL(sorted);
   expect(problems).toEqual([]);
   await context.close();
 });

@@ -26,9 +26,11 @@ export async function fillIndex(app: AppInstance, browser: TestBrowser, rounds =
 }
 
 /**
- * An incident that no analyst's index holds yet (added in the emulator now): opening its page makes
- * the app call the API, which is what tests of upstream failures need.
+ * An incident that no analyst's index holds yet (added in the emulator now, on a workstation, which
+ * every Contoso analyst with a Defender role sees): opening its page makes the app call the API,
+ * which is what tests of tokens and upstream failures need.
  */
 export async function unindexedIncidentId(emu: Emulator, tenant = CONTOSO_ID): Promise<number> {
-  return (await emu.control.incidents.add(tenant, { incidentName: 'Suspicious sign-in (test)' })).incidentId;
+  const name = 'Suspicious sign-in (test)';
+  return (await emu.control.incidents.add(tenant, { incidentName: name, alerts: [{ title: name, deviceGroup: 'Workstations' }] })).incidentId;
 }

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@threatdesk/emulator';
 import { appEnvFor } from './appEnv';
 import { itemAt } from './lists';
+import { onTestDatabase, TEST_DATABASE_URL } from './testDatabase';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -274,20 +275,36 @@ export interface Replicas {
   lb: Balancer;
   a: AppProcess;
   b: AppProcess;
+  /** The PostgreSQL schema both replicas keep their incident index in. */
+  schema: string;
 }
 
 /**
- * Two ThreatDesk processes sharing Redis behind one test balancer. In production replicas share one
- * public origin, so both get BASE_URL = the balancer's URL; tests pick which replica serves a request.
+ * Two ThreatDesk processes sharing Redis and PostgreSQL (a schema of the test database) behind one
+ * test balancer. In production replicas share one public origin, so both get BASE_URL = the
+ * balancer's URL; tests pick which replica serves a request. The tenant's API budget is not what
+ * these tests test: it is set out of reach.
  */
 export async function startReplicas(emulatorOptions: EmulatorOptions, redis: { url: string; keyPrefix: string }, extraEnv: Record<string, string> = {}): Promise<Replicas> {
   const emu = await startEmulator(emulatorOptions);
   const lb = await Balancer.listen();
+  const schema = `td_${randomBytes(8).toString('hex')}`;
   try {
-    const env = { ...(await redisAppEnv(emu, { baseUrl: lb.url, redisUrl: redis.url, keyPrefix: redis.keyPrefix })), ...extraEnv };
+    await onTestDatabase(`create schema ${schema}`);
+    const env = {
+      ...(await redisAppEnv(emu, { baseUrl: lb.url, redisUrl: redis.url, keyPrefix: redis.keyPrefix })),
+      DATABASE_URL: TEST_DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+      QUOTA_GRAPH_PER_MIN: '100000',
+      QUOTA_DEFENDER_LIST_PER_MIN: '100000',
+      QUOTA_DEFENDER_LIST_PER_HOUR: '100000',
+      QUOTA_DEFENDER_GET_PER_MIN: '100000',
+      QUOTA_DEFENDER_GET_PER_HOUR: '100000',
+      ...extraEnv,
+    };
     const [a, b] = await Promise.all([startAppProcess('a', env), startAppProcess('b', env)]);
     lb.setBackends({ a: a.url, b: b.url });
-    return { emu, lb, a, b };
+    return { emu, lb, a, b, schema };
   } catch (err) {
     await lb.close();
     await emu.close();
@@ -300,6 +317,7 @@ export async function stopReplicas(r: Partial<Replicas>, raw: RawRedis, keyPrefi
   await Promise.all([r.a?.stop(), r.b?.stop()]);
   await r.lb?.close();
   await r.emu?.close();
+  if (r.schema) await onTestDatabase(`drop schema if exists ${r.schema} cascade`);
   const mine: string[] = [];
   for await (const batch of raw.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 500 })) mine.push(...batch);
   if (mine.length) await raw.del(mine);

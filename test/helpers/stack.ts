@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp } from '../../src/app';
 import { appEnvFor } from './appEnv';
+import { onTestDatabase, TEST_DATABASE_URL } from './testDatabase';
 import { loadConfig } from '../../src/config/config';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@threatdesk/emulator';
 import { createLogger } from '../../src/logging/logger';
@@ -25,8 +27,21 @@ const UNMETERED = Object.fromEntries(
 /** Every log line of every instance in this test file, for the "no token in any log" scan. */
 export const allLogs: string[] = [];
 
+/**
+ * Where an app's incident index lives: by default a fresh schema of the test PostgreSQL (dropped at
+ * close), which starts in milliseconds; `pglite` for the embedded engine, as the demo runs it (a
+ * few seconds to start); or whatever DATABASE_URL the test sets itself.
+ */
+async function indexFor(env: Record<string, string | undefined>, engine: 'postgres' | 'pglite'): Promise<{ env: Record<string, string>; drop?: () => Promise<void> }> {
+  if (env.DATABASE_URL !== undefined || engine === 'pglite') return { env: {} };
+  const schema = `td_${randomBytes(8).toString('hex')}`;
+  await onTestDatabase(`create schema ${schema}`);
+  return { env: { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema }, drop: () => onTestDatabase(`drop schema ${schema} cascade`) };
+}
+
 /** Listens first so BASE_URL (and the redirect URI derived from it) can carry the real port. */
-export async function startApp(emu: Emulator, env: Record<string, string | undefined> = {}, parts: { store?: KeyValueStore } = {}): Promise<AppInstance> {
+export async function startApp(emu: Emulator, env: Record<string, string | undefined> = {}, parts: { store?: KeyValueStore; index?: 'postgres' | 'pglite' } = {}): Promise<AppInstance> {
+  const index = await indexFor(env, parts.index ?? 'postgres');
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
@@ -39,6 +54,7 @@ export async function startApp(emu: Emulator, env: Record<string, string | undef
     PORT: String(port),
     // The tenant's API budget is not what most tests test: theirs set it when it is.
     ...UNMETERED,
+    ...index.env,
     ...env,
   });
   const logs: string[] = [];
@@ -63,13 +79,14 @@ export async function startApp(emu: Emulator, env: Record<string, string | undef
         server.closeAllConnections();
       });
       await services.close();
+      await index.drop?.();
     },
   };
 }
 
-export async function startStack(options: EmulatorOptions = {}, env: Record<string, string | undefined> = {}) {
+export async function startStack(options: EmulatorOptions = {}, env: Record<string, string | undefined> = {}, parts: { index?: 'postgres' | 'pglite' } = {}) {
   const emu = await startEmulator(options);
-  const app = await startApp(emu, env);
+  const app = await startApp(emu, env, parts);
   return {
     emu,
     app,

@@ -46,7 +46,7 @@ describe('Entra token endpoint faults at sign-in', () => {
 describe('Entra token endpoint faults on a refresh', () => {
   it('a 503 while refreshing an expired token shows the outage page, not a trip back to sign-in', async () => {
     const b = browser();
-    expect((await signIn(b, stack.app.url, 'alex@contoso.example', { returnTo: '/incidents' })).final.status).toBe(200);
+    expect((await signIn(b, stack.app.url, 'riley@contoso.example', { returnTo: '/incidents' })).final.status).toBe(200);
     await stack.app.services.sync.idle();
     // An incident the app has not read: its page needs a token.
     const id = await unindexedIncidentId(stack.emu);

@@ -165,6 +165,8 @@ describe('incident page', () => {
     const b = new TestBrowser(stack.emu.caCertPem);
     try {
       await signIn(b, impatient.url, 'riley@contoso.example');
+      // Its first fill done, no sync of its own takes the faults meant for the page.
+      await impatient.services.sync.idle();
       const id = await someId();
       await stack.emu.control.faults.add({ endpoint: 'incidents.get', kind: 'delay', delayMs: 2_000, count: 2 });
       const started = Date.now();

@@ -11,7 +11,8 @@ import { request } from 'undici';
 /**
  * The queue, read from the analyst's incident index once syncs have filled it from the Microsoft
  * Graph security API (the default source), against an emulator that serves incidents in an order of
- * its own: nothing here may depend on it. Syncs run only when the test asks (a long interval).
+ * its own: nothing here may depend on it. Syncs run only when the test asks (a long interval). The
+ * index is the embedded PGlite here, as in the demo; the other integration tests run it on PostgreSQL.
  */
 type Stack = Awaited<ReturnType<typeof startStack>>;
 let stack: Stack;
@@ -19,7 +20,7 @@ let riley: TestBrowser;
 const DAY = 24 * 3600e3;
 
 beforeAll(async () => {
-  stack = await startStack({ incidents: 2000, quotas: { list: 100_000, get: 100_000, update: 100_000, graph: 100_000 } }, { SYNC_INTERVAL_S: '3600' });
+  stack = await startStack({ incidents: 2000, quotas: { list: 100_000, get: 100_000, update: 100_000, graph: 100_000 } }, { SYNC_INTERVAL_S: '3600' }, { index: 'pglite' });
   riley = new TestBrowser(stack.emu.caCertPem);
   await signIn(riley, stack.app.url, 'riley@contoso.example');
   await fillIndex(stack.app, riley);

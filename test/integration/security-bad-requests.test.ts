@@ -2,6 +2,7 @@ import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { CONTOSO_ID } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
+import { unindexedIncidentId } from '../helpers/indexSync';
 import { useFileStack } from '../helpers/fileStack';
 
 /**
@@ -106,11 +107,13 @@ describe('the error handler never throws', () => {
     expect(page.status).toBe(200);
     const csrf = page.$('#form-status input[name="_csrf"]').attr('value') as string;
     const base = page.$('#form-status input[name="base"]').attr('value') as string;
+    // An incident the app has not read yet: re-rendering its page needs a token.
+    const unread = await unindexedIncidentId(stack.emu);
     await stack.emu.control.users.revokeRefreshTokens('riley@contoso.example');
     await stack.emu.control.tokens.expireAll();
     const from = stack.app.logs.length;
     // An invalid status re-renders the incident page, which needs a token: the refresh fails there.
-    const res = await b.post(`${stack.app.url}/incidents/${id}/manage`, { _csrf: csrf, base, action: 'status', status: 'no-such-status' }, { referer: 'not a url' });
+    const res = await b.post(`${stack.app.url}/incidents/${unread}/manage`, { _csrf: csrf, base, action: 'status', status: 'no-such-status' }, { referer: 'not a url' });
     expect(res.status).toBe(401);
     expect(res.$('.problem h1').text()).toBe('Your sign-in needs refreshing');
     expect(res.$('.problem a.button').attr('href')).toBe('/auth/signin?returnTo=%2F');

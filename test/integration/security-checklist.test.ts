@@ -6,6 +6,7 @@ import type { Router } from 'express';
 import { createApp } from '../../src/app';
 import { scopeFor } from '../../src/auth/scopes';
 import { signIn, sessionCookie } from '../helpers/appSignIn';
+import { unindexedIncidentId } from '../helpers/indexSync';
 import { useFileStack } from '../helpers/fileStack';
 import { startApp, type AppInstance } from '../helpers/stack';
 
@@ -177,7 +178,7 @@ describe('request forgery controls', () => {
     }
   });
 
-  it('control 24: nothing changes state on GET: the only non-GET routes are the two POST forms', async () => {
+  it('control 24: nothing changes state on GET: the only non-GET routes are the POST forms', async () => {
     const app = createApp(stack.app.services) as unknown as { router: Router };
     const routes: string[] = [];
     const walk = (stackOf: Router['stack']) => {
@@ -190,7 +191,7 @@ describe('request forgery controls', () => {
     };
     walk(app.router.stack);
     expect(routes.length).toBeGreaterThan(10);
-    expect(routes.filter((r) => !r.startsWith('GET ')).sort()).toEqual(['POST /auth/signout', 'POST /incidents/:id/manage']);
+    expect(routes.filter((r) => !r.startsWith('GET ')).sort()).toEqual(['POST /auth/signout', 'POST /incidents/:id/manage', 'POST /incidents/refresh']);
     const b = browser();
     await signIn(b, stack.app.url, 'riley@contoso.example');
     expect((await b.get(`${stack.app.url}/auth/signout`)).status).toBe(404);
@@ -261,9 +262,11 @@ describe('output and error controls', () => {
   });
 
   it('control 34: an upstream failure shows a generic page with the request id, no stack, token or upstream body', async () => {
-    await stack.emu.control.faults.add({ endpoint: 'incidents.list', kind: '500', count: 5 });
+    const unread = await unindexedIncidentId(stack.emu);
+    await stack.app.services.sync.idle();
+    await stack.emu.control.faults.add({ endpoint: 'incidents.get', kind: '500', count: 5 });
     try {
-      const page = await riley.get(`${stack.app.url}/incidents?window=30d`);
+      const page = await riley.get(`${stack.app.url}/incidents/${unread}`);
       expect(page.status).toBeGreaterThanOrEqual(500);
       expect(page.$('.problem h1').text()).toBeTruthy();
       expect(page.$('footer code').text()).toBe(page.headers.get('x-request-id'));

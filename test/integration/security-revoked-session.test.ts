@@ -1,6 +1,7 @@
 import { TokenCacheStore } from '../../src/auth/tokenCacheStore';
 import { signIn } from '../helpers/appSignIn';
 import { useFileStack } from '../helpers/fileStack';
+import { unindexedIncidentId } from '../helpers/indexSync';
 
 /**
  * A refresh token Entra has revoked (or let expire) ends the session: the browser is no longer
@@ -20,11 +21,14 @@ describe('a revoked or expired refresh token ends the session', () => {
     expect((await signIn(b, stack.app.url, 'alex@contoso.example', { returnTo: '/incidents' })).final.status).toBe(200);
     expect((await b.get(`${stack.app.url}/admin/consent`)).$('.user').text()).toContain('Alex');
 
+    await stack.app.services.sync.idle();
+    // An incident the app has not read: its page needs a token.
+    const unread = await unindexedIncidentId(stack.emu);
     expect(await stack.emu.control.users.revokeRefreshTokens('alex@contoso.example')).toBeGreaterThan(0);
     await stack.emu.control.tokens.expireAll();
-    const page = await b.get(`${stack.app.url}/incidents`);
+    const page = await b.get(`${stack.app.url}/incidents/${unread}`);
     expect(page.status).toBe(303);
-    expect(page.location).toBe(`${stack.app.url}/auth/signin?returnTo=%2Fincidents`);
+    expect(page.location).toBe(`${stack.app.url}/auth/signin?returnTo=${encodeURIComponent(`/incidents/${unread}`)}`);
 
     // Not followed: the browser wanders elsewhere instead of signing in again.
     const home = await b.get(`${stack.app.url}/`);
@@ -51,10 +55,12 @@ describe('a revoked or expired refresh token ends the session', () => {
   it('keeps the session when the API refuses a token but the refresh token is fine', async () => {
     const b = browser();
     expect((await signIn(b, stack.app.url, 'riley@contoso.example', { returnTo: '/incidents' })).final.status).toBe(200);
+    await stack.app.services.sync.idle();
+    const unread = await unindexedIncidentId(stack.emu);
     // An API refusing a token is not Entra revoking the refresh token: the loop guard handles it.
-    await stack.emu.control.faults.add({ endpoint: 'incidents.list', kind: '401', count: 2 });
+    await stack.emu.control.faults.add({ endpoint: 'incidents.get', kind: '401', count: 2 });
     try {
-      const page = await b.get(`${stack.app.url}/incidents?window=7d`);
+      const page = await b.get(`${stack.app.url}/incidents/${unread}`);
       expect(page.status).toBe(303);
       expect((await b.get(`${stack.app.url}/`)).location).toBe(`${stack.app.url}/incidents`);
     } finally {

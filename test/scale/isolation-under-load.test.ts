@@ -36,6 +36,7 @@ const DOM_CHECK_EVERY = 25;
 
 let emu: Emulator;
 let lb: Replicas['lb'];
+let schema: string | undefined;
 let a: AppProcess | undefined;
 let b: AppProcess | undefined;
 const raw = createClient({ url: REDIS_URL });
@@ -89,7 +90,7 @@ beforeAll(async () => {
   // 100 incidents rather than 300: smaller API pages keep the in-process emulator from dominating the run.
   // Logs at info (redisAppEnv), so the check below for invalid_grant would see msal's "token acquisition failed" lines.
   // Deadlines from configuration: a loaded CI machine may answer Redis slower than a production one.
-  ({ emu, lb, a, b } = await startReplicas({ incidents: 100, quotas: { list: 1_000_000, get: 1_000_000, update: 1_000_000, graph: 1_000_000 } }, { url: REDIS_URL, keyPrefix: PREFIX }, { REDIS_COMMAND_TIMEOUT_MS: '2000', LOCK_WAIT_MS: '20000' }));
+  ({ emu, lb, a, b, schema } = await startReplicas({ incidents: 100, quotas: { list: 1_000_000, get: 1_000_000, update: 1_000_000, graph: 1_000_000 } }, { url: REDIS_URL, keyPrefix: PREFIX }, { REDIS_COMMAND_TIMEOUT_MS: '2000', LOCK_WAIT_MS: '20000' }));
 }, 45_000);
 
 afterAll(async () => {
@@ -103,7 +104,7 @@ afterAll(async () => {
 async function cleanUp(): Promise<void> {
   await Promise.all(browsers.map((t) => t.close()));
   await http.destroy();
-  await stopReplicas({ emu, lb, a, b }, raw, PREFIX);
+  await stopReplicas({ emu, lb, a, b, schema }, raw, PREFIX);
 }
 
 describe('isolation under load, across two instances', () => {
