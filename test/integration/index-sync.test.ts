@@ -111,6 +111,24 @@ describe('the incident index', () => {
     }
   });
 
+  it('shows the tenant\'s budget and every analyst\'s index on /admin/status, and no incident', async () => {
+    await signIn(s.browser(), s.app.url, 'sam@contoso.example');
+    await s.app.services.sync.idle();
+    const status = await riley.get(`${s.app.url}/admin/status`);
+    expect(status.status).toBe(200);
+    const cellsOf = (table: string) => status.$(`${table} tbody tr`).toArray().map((tr) => status.$(tr).find('td').toArray().map((td) => status.$(td).text().trim()));
+    expect(cellsOf('#budget-rules')).toEqual([['list, get, write', '100000 per minute', expect.stringMatching(/^\d+$/)]]);
+    expect(status.$('#last-minute').text()).toMatch(/In the last minute: \d+ calls for analysts' pages and changes, \d+ for syncs, \d+ for backfill; \d+ held back\./);
+    const cells = cellsOf('#analysts');
+    const mine = cells.find((c) => c[0] === 'You') as string[];
+    expect(Number(mine[1])).toBeGreaterThan(0);
+    const sam = await s.emu.control.users.get('sam@contoso.example');
+    expect(cells.some((c) => c[0] === `${sam?.oid.slice(0, 8)}…`)).toBe(true);
+    // Progress only: no incident's name appears.
+    const names = await Promise.all((await s.emu.control.incidents.list(CONTOSO_ID)).slice(0, 30).map(async (i) => (await full(i.incidentId)).incidentName as string));
+    for (const name of names) expect(status.body).not.toContain(name);
+  });
+
   it('keeps serving pages from the index while Microsoft throttles the tenant, and keeps a change\'s text for later', async () => {
     const incident = await openVisibleTo('riley@contoso.example');
     const page = await riley.get(`${s.app.url}/incidents/${incident.incidentId}`);
