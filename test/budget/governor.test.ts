@@ -7,6 +7,8 @@ import { MemoryGovernor } from '../../src/budget/memoryGovernor';
 import { policyFor } from '../../src/budget/policy';
 import { RedisGovernor } from '../../src/budget/redisGovernor';
 import { waitForCall } from '../../src/budget/waitForCall';
+import { dropKeysAndClose } from '../helpers/redisKeys';
+import { VALID_ENV } from '../helpers/validEnv';
 
 /**
  * One contract, both governors: the in-process one on an injected clock, the Redis one on Redis's
@@ -202,12 +204,7 @@ governorContract('MemoryGovernor (injected clock)', memorySubject);
 
 const raw = createClient({ url: REDIS_URL });
 beforeAll(() => raw.connect());
-afterAll(async () => {
-  const mine: string[] = [];
-  for await (const batch of raw.scanIterator({ MATCH: `${RUN_PREFIX}*`, COUNT: 500 })) mine.push(...batch);
-  if (mine.length) await raw.del(mine);
-  await raw.close();
-});
+afterAll(() => dropKeysAndClose(raw, RUN_PREFIX));
 const send = (args: string[]) => raw.sendCommand(args);
 
 governorContract('RedisGovernor (real Redis, two instances)', () => ({
@@ -296,13 +293,7 @@ describe('MemoryGovernor specifics', () => {
 });
 
 describe('policyFor', () => {
-  const valid = {
-    TENANT: '11111111-1111-4111-8111-111111111111',
-    CLIENT_ID: '33333333-3333-4333-8333-333333333333',
-    CLIENT_SECRET: 'secret-value',
-    BASE_URL: 'https://threatdesk.example.com/',
-    SESSION_SECRETS: 'a'.repeat(32),
-  };
+  const valid = VALID_ENV;
   const reserve = { interactive: 0, delta: 0.2, backfill: 0.5 };
 
   it("defaults to Microsoft's published limits, Graph's with headroom", () => {

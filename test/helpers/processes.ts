@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@threatdesk/emulator';
 import { appEnvFor } from './appEnv';
 import { itemAt } from './lists';
+import { dropKeysAndClose, type RawRedis } from './redisKeys';
 import { onTestDatabase, TEST_DATABASE_URL } from './testDatabase';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -263,13 +264,6 @@ export class Balancer {
   }
 }
 
-/** The few commands stopReplicas needs of a test's own Redis client. */
-export interface RawRedis {
-  scanIterator(options: { MATCH: string; COUNT: number }): AsyncIterable<string[]>;
-  del(keys: string[]): Promise<unknown>;
-  close(): Promise<unknown>;
-}
-
 export interface Replicas {
   emu: Emulator;
   lb: Balancer;
@@ -318,8 +312,5 @@ export async function stopReplicas(r: Partial<Replicas>, raw: RawRedis, keyPrefi
   await r.lb?.close();
   await r.emu?.close();
   if (r.schema) await onTestDatabase(`drop schema if exists ${r.schema} cascade`);
-  const mine: string[] = [];
-  for await (const batch of raw.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 500 })) mine.push(...batch);
-  if (mine.length) await raw.del(mine);
-  await raw.close();
+  await dropKeysAndClose(raw, keyPrefix);
 }

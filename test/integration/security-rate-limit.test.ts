@@ -4,6 +4,7 @@ import { createClient } from 'redis';
 import { createLogger } from '../../src/logging/logger';
 import { RedisStore } from '../../src/store/redisStore';
 import { startApp, type AppInstance } from '../helpers/stack';
+import { dropKeysAndClose, keysMatching } from '../helpers/redisKeys';
 
 /**
  * Rate limits key on the client address as resolved through the configured proxies only (the
@@ -80,14 +81,9 @@ describe('control 38: rate limiting on the sign-in endpoints', () => {
       const statuses = [];
       for (let i = 0; i < 8; i++) statuses.push((await signInStart(i % 2 ? b : a)).status);
       expect(statuses).toEqual([303, 303, 303, 303, 303, 303, 429, 429]);
-      const counters: string[] = [];
-      for await (const batch of raw.scanIterator({ MATCH: `${prefix}rl:auth:*`, COUNT: 100 })) counters.push(...batch);
-      expect(counters).toHaveLength(1);
+      expect(await keysMatching(raw, `${prefix}rl:auth:*`)).toHaveLength(1);
     } finally {
-      const mine: string[] = [];
-      for await (const batch of raw.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) mine.push(...batch);
-      if (mine.length) await raw.del(mine);
-      await raw.close();
+      await dropKeysAndClose(raw, prefix);
     }
   });
 });

@@ -7,6 +7,7 @@ import { MemoryStore } from '../../src/store/memoryStore';
 import { RedisStore } from '../../src/store/redisStore';
 import { keyValueStoreContract, type StoreHandles } from '../../src/store/contract';
 import { KeyValueSessionStore } from '../../src/store/sessionStore';
+import { dropKeysAndClose } from '../helpers/redisKeys';
 
 /**
  * One contract, every store (prior-art §2.2: oauth2-proxy runs one session-store suite against each
@@ -59,12 +60,7 @@ function call<T>(fn: (cb: (err: unknown, value?: T) => void) => void): Promise<T
 
 const raw = createClient({ url: REDIS_URL });
 beforeAll(() => raw.connect());
-afterAll(async () => {
-  const mine: string[] = [];
-  for await (const batch of raw.scanIterator({ MATCH: `${RUN_PREFIX}*`, COUNT: 500 })) mine.push(...batch);
-  if (mine.length) await raw.del(mine);
-  await raw.close();
-});
+afterAll(() => dropKeysAndClose(raw, RUN_PREFIX));
 
 describe('RedisStore specifics', () => {
   let store: RedisStore;

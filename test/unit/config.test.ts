@@ -2,14 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config';
+import { VALID_ENV } from '../helpers/validEnv';
 
-const valid = {
-  TENANT: '11111111-1111-4111-8111-111111111111',
-  CLIENT_ID: '33333333-3333-4333-8333-333333333333',
-  CLIENT_SECRET: 'secret-value',
-  BASE_URL: 'https://threatdesk.example.com/',
-  SESSION_SECRETS: 'a'.repeat(32),
-};
+const valid = VALID_ENV;
 
 function problems(env: Record<string, string | undefined>): string[] {
   try {

@@ -1,12 +1,7 @@
 import { ConfigError, loadConfig } from '../../src/config/config';
+import { VALID_ENV } from '../helpers/validEnv';
 
-const valid = {
-  TENANT: '11111111-1111-4111-8111-111111111111',
-  CLIENT_ID: '33333333-3333-4333-8333-333333333333',
-  CLIENT_SECRET: 'secret-value',
-  BASE_URL: 'https://threatdesk.example.com/',
-  SESSION_SECRETS: 'a'.repeat(32),
-};
+const valid = VALID_ENV;
 
 describe('TRUST_PROXY: rate limits key on an address the client cannot choose', () => {
   it('refuses true, which would trust the left-most X-Forwarded-For entry (written by the client)', () => {
