@@ -5,7 +5,7 @@ import { alertColumns, entitiesOf, normalise } from './derive';
 import { countPartition, queryPartition } from './query';
 import { readSyncState, releaseLease, takeLease, writeSyncState } from './syncState';
 import { HISTORY_FIELDS, type AnalystKey, type HistoryEntry, type IndexCounts, type IndexEntry, type IndexPage, type IndexQuery, type PartitionStatus, type SyncState, type UpsertResult } from './types';
-import { chunks, historyValue, instant, iso, lockPartition, partitionOf, sameValue, type Db, type Partition, type Tx } from './values';
+import { chunks, docOf, historyValue, instant, iso, lockPartition, partitionOf, sameValue, type Db, type Partition, type Tx } from './values';
 
 export * from './types';
 
@@ -49,7 +49,7 @@ export class IncidentIndex {
    * engine has no autovacuum, so whoever fills it in bulk (a backfill) calls this afterwards.
    */
   async analyze(): Promise<void> {
-    await sql`analyze incidents, incident_entities, incident_history`.execute(this.db);
+    await sql`analyze incidents, incident_docs, incident_entities, incident_history`.execute(this.db);
   }
 
   /** The analyst's partition: every query of the returned object reads and writes only that. */
@@ -78,7 +78,7 @@ export class IncidentIndex {
           .where('last_seen_at', '<', cutoff)
           .executeTakeFirst();
         if (Number(still.numDeletedRows) === 0) return 0;
-        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'incidents'] as const) {
+        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'incident_docs', 'incidents'] as const) {
           await trx.deleteFrom(table).where('tenant_id', '=', tenant_id).where('analyst_oid', '=', analyst_oid).execute();
         }
         return 1;
@@ -151,9 +151,14 @@ class AnalystIndex {
       const stored = new Map<string, Incident>();
       const staleBefore = new Set<string>();
       for (const ids of chunks(batch.map((i) => i.id), 1_000)) {
-        const rows = await trx.selectFrom('incidents').select(['id', 'doc', 'alerts_stale']).where(this.mine).where('id', 'in', ids).execute();
+        const rows = await trx
+          .selectFrom('incidents')
+          .select((eb) => ['id', 'alerts_stale', docOf(this.part, eb)])
+          .where(this.mine)
+          .where('id', 'in', ids)
+          .execute();
         for (const r of rows) {
-          stored.set(r.id, r.doc);
+          if (r.doc !== null) stored.set(r.id, r.doc);
           if (r.alerts_stale) staleBefore.add(r.id);
         }
       }
@@ -226,7 +231,6 @@ class AnalystIndex {
             custom_tags: i.customTags,
             system_tags: i.systemTags,
             ...alertColumns(i.alerts),
-            doc: JSON.stringify(i),
             seen_at: at,
             alerts_stale: stale.has(i.id),
           })),
@@ -248,11 +252,15 @@ class AnalystIndex {
             detection_sources: eb.ref('excluded.detection_sources'),
             categories: eb.ref('excluded.categories'),
             device_groups: eb.ref('excluded.device_groups'),
-            doc: eb.ref('excluded.doc'),
             seen_at: eb.ref('excluded.seen_at'),
             alerts_stale: eb.ref('excluded.alerts_stale'),
           })),
         )
+        .execute();
+      await trx
+        .insertInto('incident_docs')
+        .values(part.map((i) => ({ ...this.partition, id: i.id, doc: JSON.stringify(i) })))
+        .onConflict((oc) => oc.columns(['tenant_id', 'analyst_oid', 'id']).doUpdateSet((eb) => ({ doc: eb.ref('excluded.doc') })))
         .execute();
     }
   }
@@ -292,6 +300,7 @@ class AnalystIndex {
         for (const table of ['incident_entities', 'incident_comments', 'incident_history'] as const) {
           await trx.deleteFrom(table).where(this.mine).where('incident_id', 'in', part).execute();
         }
+        await trx.deleteFrom('incident_docs').where(this.mine).where('id', 'in', part).execute();
         const r = await trx.deleteFrom('incidents').where(this.mine).where('id', 'in', part).executeTakeFirst();
         removed += Number(r.numDeletedRows);
       }
@@ -305,8 +314,13 @@ class AnalystIndex {
 
   /** The incident with whether its alerts are current and when it was read. */
   async entry(id: string): Promise<IndexEntry | undefined> {
-    const row = await this.db.selectFrom('incidents').select(['doc', 'alerts_stale', 'seen_at']).where(this.mine).where('id', '=', id).executeTakeFirst();
-    if (row === undefined) return undefined;
+    const row = await this.db
+      .selectFrom('incidents')
+      .select((eb) => ['alerts_stale', 'seen_at', docOf(this.part, eb)])
+      .where(this.mine)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (row?.doc == null) return undefined;
     return { incident: row.doc, alertsCurrent: row.doc.alerts !== undefined && !row.alerts_stale, seenAt: iso(row.seen_at) };
   }
 
@@ -316,7 +330,12 @@ class AnalystIndex {
       .selectFrom('incidents')
       .select('id')
       .where(this.mine)
-      .where((eb) => eb.or([eb('alerts_stale', '=', true), eb(sql`doc->'alerts'`, 'is', null)]))
+      .where((eb) =>
+        eb.or([
+          eb('alerts_stale', '=', true),
+          eb('id', 'in', eb.selectFrom('incident_docs').select('incident_docs.id').where(this.mine).where(sql`doc->'alerts'`, 'is', null)),
+        ]),
+      )
       .orderBy(sql`status in (${sql.join([...openStatuses])})`, 'desc')
       .orderBy('last_update_at', 'desc')
       .limit(limit)

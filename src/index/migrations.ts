@@ -130,9 +130,45 @@ const m002: Migration = {
   },
 };
 
+/**
+ * The queue's scans (filters, sorts, the total, the counts, a search) read every row of the
+ * partition, and with the document inline a row was ~1.4 kB: partitions of 10,000 no longer
+ * stayed in the buffer cache side by side. The document moves to a table of its own, read only
+ * for a page's ids and the incident page, and the rows the queue scans shrink to ~0.45 kB (with
+ * 20 × 10,000 incidents, 313 MB became 90 MB). The lower-cased name is stored too, so that a
+ * search no longer lower-cases every name of the partition.
+ */
+const m003: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('incident_docs')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('analyst_oid', 'text', (c) => c.notNull())
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('doc', 'jsonb', (c) => c.notNull())
+      .addPrimaryKeyConstraint('incident_docs_pk', [...PARTITION, 'id'])
+      .execute();
+    await sql`insert into incident_docs (tenant_id, analyst_oid, id, doc) select tenant_id, analyst_oid, id, doc from incidents`.execute(db);
+    await db.schema.alterTable('incidents').dropColumn('doc').execute();
+    // Adding a stored generated column rewrites the table, writing null for the dropped column:
+    // the rows are narrow at once, not each only when next updated.
+    await db.schema
+      .alterTable('incidents')
+      .addColumn('display_name_lower', 'text', (c) => c.generatedAlwaysAs(sql`lower(display_name)`).stored())
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('incidents').dropColumn('display_name_lower').addColumn('doc', 'jsonb').execute();
+    await sql`update incidents i set doc = d.doc from incident_docs d where d.tenant_id = i.tenant_id and d.analyst_oid = i.analyst_oid and d.id = i.id`.execute(db);
+    await db.schema.alterTable('incidents').alterColumn('doc', (c) => c.setNotNull()).execute();
+    await db.schema.dropTable('incident_docs').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_incident_index': m001,
   '002_sync': m002,
+  '003_incident_docs': m003,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -21,13 +21,8 @@ export async function queryPartition(db: Db, part: Partition, q: IndexQuery): Pr
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
-      // The page's ids first, sorted over the narrow columns only, then their documents (about
-      // 1 kB each), so that no sort carries a document it will not return. The total rides on
-      // the page's rows: one scan of the partition, not two.
-      let rows = trx
-        .selectFrom('incidents')
-        .select((eb) => ['id', eb.fn.countAll<number>().over().as('total')])
-        .where(where);
+      // The page's ids first, from the narrow rows, then only their documents (in incident_docs).
+      let rows = trx.selectFrom('incidents').select('id').where(where);
       const dir = sort.direction;
       switch (sort.column) {
         case 'id':
@@ -43,19 +38,19 @@ export async function queryPartition(db: Db, part: Partition, q: IndexQuery): Pr
         default:
           rows = rows.orderBy(COLUMN_OF[sort.column], dir);
       }
-      const found = await rows
-        .orderBy('id', dir)
-        .limit(pageSize)
-        .offset((page - 1) * pageSize)
-        .execute();
+      const offset = (page - 1) * pageSize;
+      const found = await rows.orderBy('id', dir).limit(pageSize).offset(offset).execute();
       const pageIds = found.map((r) => r.id);
       const docs = new Map<string, Incident>();
       if (pageIds.length > 0) {
-        for (const r of await trx.selectFrom('incidents').select(['id', 'doc']).where(part.mine).where('id', 'in', pageIds).execute()) docs.set(r.id, r.doc);
+        for (const r of await trx.selectFrom('incident_docs').select(['id', 'doc']).where(part.mine).where('id', 'in', pageIds).execute()) docs.set(r.id, r.doc);
       }
-      let total = Number(found[0]?.total ?? 0);
-      if (found.length === 0 && page > 1) {
-        // Past the last page: no row to carry the total, so count on its own.
+      // The total on its own, not count(*) over() on the page's rows: a window made the page
+      // visit every match in the sort's order, where a LIMIT stops at the page's last row and a
+      // count takes the cheapest way through the partition. A page short of full is the last
+      // one: its total needs no count.
+      let total = offset + found.length;
+      if (found.length === pageSize || (found.length === 0 && page > 1)) {
         const counted = await trx.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where(where).executeTakeFirstOrThrow();
         total = Number(counted.n);
       }
@@ -124,7 +119,9 @@ function filters(part: Partition, q: IndexQuery) {
       all.push(
         eb.or([
           eb('id', '=', search),
-          eb(eb.fn('lower', ['display_name']), 'like', `%${like}%`),
+          // A part of the name can be anywhere, so every row of the partition is tried: against
+          // the stored lower(display_name), not lower() of each name at each search.
+          eb('display_name_lower', 'like', `%${like}%`),
           eb(
             'id',
             'in',

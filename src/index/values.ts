@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Incident } from '../incidents/model';
 import type { IndexDatabase } from './schema';
 import type { HistoryField } from './types';
@@ -52,6 +52,10 @@ export function partitionOf(tenantId: string, oid: string, username: string | un
     row: { tenant_id: tenantId, analyst_oid: oid },
   };
 }
+
+/** The incident's document (kept in incident_docs), as a column of a select from incidents. */
+export const docOf = (part: Partition, eb: ExpressionBuilder<IndexDatabase, 'incidents'>) =>
+  eb.selectFrom('incident_docs').select('incident_docs.doc').where(part.mine).whereRef('incident_docs.id', '=', 'incidents.id').as('doc');
 
 /** Sortable model fields and the columns that hold them. */
 export const COLUMN_OF = {

@@ -238,6 +238,35 @@ export const incidentIndexContract: IndexContractCheck[] = [
     },
   },
   {
+    name: 'entry() tells whether the alerts are current; needingAlerts() lists those never read or stale, open ones first',
+    async run(index) {
+      const mine = index.forAnalyst(analyst());
+      const full = fullIncident('1');
+      const listed = (i: Incident, extra: Partial<Incident> = {}): Incident => {
+        const copy: Incident = { ...i, ...extra };
+        delete copy.alerts;
+        return copy;
+      };
+      const open = incident('2', '2026-03-01T00:00:00Z');
+      const closed = incident('3', '2026-03-09T00:00:00Z', { status: 'resolved' });
+      await mine.upsert([full, open, closed], '2026-03-05T00:00:00Z');
+      assert.deepEqual(await mine.entry('1'), { incident: full, alertsCurrent: true, seenAt: '2026-03-05T00:00:00.000Z' });
+      assert.deepEqual(await mine.entry('2'), { incident: open, alertsCurrent: false, seenAt: '2026-03-05T00:00:00.000Z' });
+      assert.equal(await mine.entry('4'), undefined);
+      assert.deepEqual(await mine.needingAlerts(['active', 'inProgress'], 10), ['2', '3']);
+      assert.deepEqual(await mine.needingAlerts(['active', 'inProgress'], 1), ['2']);
+      // Read again without alerts after a change: the alerts kept are stale, and stay so until read.
+      await mine.upsert([listed(full, { lastUpdateAt: '2026-03-06T00:00:00Z' })], '2026-03-06T00:00:00Z');
+      assert.deepEqual(await mine.entry('1'), { incident: { ...full, lastUpdateAt: '2026-03-06T00:00:00Z' }, alertsCurrent: false, seenAt: '2026-03-06T00:00:00.000Z' });
+      await mine.upsert([listed(full, { lastUpdateAt: '2026-03-06T00:00:00Z' })], '2026-03-07T00:00:00Z');
+      assert.equal((await mine.entry('1'))?.alertsCurrent, false);
+      assert.deepEqual(await mine.needingAlerts(['active', 'inProgress'], 10), ['1', '2', '3']);
+      await mine.upsert([{ ...full, lastUpdateAt: '2026-03-06T00:00:00Z' }], '2026-03-08T00:00:00Z');
+      assert.equal((await mine.entry('1'))?.alertsCurrent, true);
+      assert.deepEqual(await mine.needingAlerts(['active', 'inProgress'], 10), ['2', '3']);
+    },
+  },
+  {
     name: 'history records creation, then each changed field with its old and new value, when, and who changed it through ThreatDesk',
     async run(index) {
       const mine = index.forAnalyst(analyst());
@@ -498,9 +527,11 @@ export const incidentIndexContract: IndexContractCheck[] = [
         lastReconcileAt: null,
         lastBackfillAt: null,
         backfillCursor: 'https://graph.example/next?$skiptoken=a%27b',
+        backfillPhase: 'open',
         backfillDone: false,
         backfillCount: 0,
         lastSeenAt: '2026-02-01T00:00:00.000Z',
+        lastError: null,
       });
       const second = await mine.saveSyncState({ lastDeltaAt: '2026-02-01T00:05:00Z', backfillCount: 2500, backfillDone: true, backfillCursor: null, lastBackfillAt: '2026-02-01T00:04:00Z', lastReconcileAt: '2026-02-01T00:03:00Z' });
       assert.deepEqual(second, {
