@@ -1,6 +1,8 @@
 import autocannon from 'autocannon';
 import { benchEmulatorScale } from './emulator';
 import { benchIndex } from './index';
+import { benchQueue } from './queue';
+import { benchQuota } from './quota';
 import { benchTokens } from './tokens';
 import { signIn } from '../test/helpers/appSignIn';
 import { CONTOSO_ID } from '@threatdesk/emulator';
@@ -29,14 +31,18 @@ async function benchPages(): Promise<void> {
   const browser = new TestBrowser(stack.emu.caCertPem);
   try {
     await signIn(browser, stack.app.url, 'riley@contoso.example');
+    // The first fill (open incidents) starts at sign-in: the pages below read the index it filled.
+    await stack.app.services.sync.idle();
     const cookie = await browser.jar.getCookieString(stack.app.url);
     const id = (await stack.emu.control.incidents.list(CONTOSO_ID)).find((i) => i.status !== 'Redirected')?.incidentId;
     const cases: { name: string; path: string; signedIn: boolean }[] = [
       { name: 'GET /healthz (no session)', path: '/healthz', signedIn: false },
       { name: 'GET / (visitor landing page)', path: '/', signedIn: false },
       { name: 'GET /me/token (session + msal cache hit)', path: '/me/token', signedIn: true },
-      { name: 'GET /incidents/:id (+ API get)', path: `/incidents/${id}`, signedIn: true },
-      { name: 'GET /incidents (+ API list, 50 rows)', path: '/incidents', signedIn: true },
+      // From the index: the API is read again only when the stored copy is older than the sync interval.
+      { name: 'GET /incidents/:id (from the index)', path: `/incidents/${id}`, signedIn: true },
+      // No API call: the analyst's index (bench/queue.ts measures it against its ceiling, and at scale).
+      { name: 'GET /incidents (from the index, 50 rows)', path: '/incidents', signedIn: true },
     ];
     console.log(`ThreatDesk benchmark: ${CONNECTIONS} connections, ${DURATION} s each, store=${redis ? 'redis' : 'memory'}, node ${process.version}`);
     console.log('| page | req/s | p50 ms | p99 ms | non-2xx |');
@@ -60,6 +66,8 @@ async function benchPages(): Promise<void> {
 
 async function main(): Promise<void> {
   await benchPages();
+  await benchQueue();
+  await benchQuota();
   await benchTokens();
   await benchEmulatorScale();
   await benchIndex();

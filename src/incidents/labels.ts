@@ -105,12 +105,13 @@ const EVIDENCE: Record<string, string> = {
 const VERDICT: Record<string, string> = { unknown: 'Unknown', suspicious: 'Suspicious', malicious: 'Malicious', noThreatsFound: 'No threats found' };
 const ALERT_STATUS: Record<string, string> = { new: 'New', inProgress: 'In progress', resolved: 'Resolved' };
 
+/** Looks a value up as spelled, then in any case; a page asks a few hundred times, so both are maps. */
 function labeller(table: Record<string, string>) {
+  const exact = new Map(Object.entries(table));
+  const anyCase = new Map(Object.entries(table).map(([k, v]) => [k.toLowerCase(), v]));
   return (value: string | null | undefined): string => {
     if (value === null || value === undefined) return '';
-    const lower = value.toLowerCase();
-    const known = Object.entries(table).find(([k]) => k === value) ?? Object.entries(table).find(([k]) => k.toLowerCase() === lower);
-    return known === undefined ? `${value} (not known to ThreatDesk)` : known[1];
+    return exact.get(value) ?? anyCase.get(value.toLowerCase()) ?? `${value} (not known to ThreatDesk)`;
   };
 }
 

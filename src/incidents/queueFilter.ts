@@ -189,10 +189,16 @@ export function serializeFilter(f: QueueFilter): string {
 
 const isoDateTime = (ms: number) => new Date(ms).toISOString();
 
-/** Custom window bounds: a bare date means the whole day (from its start, to its end), in UTC. */
+/** A date-time as typed (a date and time input sends no zone): UTC, never the server's own zone. */
+const utc = (v: string) => Date.parse(v.endsWith('Z') ? v : `${v}Z`);
+
+/** Custom window bounds: a bare date means the whole day (from its start, to its end); times are UTC. */
 export function windowBounds(f: QueueFilter, now: number): { from?: string; to?: string } {
   if (f.window !== 'custom') return { from: isoDateTime(now - WINDOWS[f.window]) };
-  const from = f.from ? isoDateTime(Date.parse(f.from.length === 10 ? `${f.from}T00:00:00Z` : f.from)) : undefined;
-  const to = f.to ? isoDateTime(f.to.length === 10 ? Date.parse(`${f.to}T00:00:00Z`) + 24 * 3600e3 - 1 : Date.parse(f.to)) : undefined;
+  const from = f.from ? isoDateTime(f.from.length === 10 ? utc(`${f.from}T00:00:00`) : utc(f.from)) : undefined;
+  const to = f.to ? isoDateTime(f.to.length === 10 ? utc(`${f.to}T00:00:00`) + 24 * 3600e3 - 1 : utc(f.to)) : undefined;
   return { from, to };
 }
+
+/** A custom bound as a date and time input shows it (YYYY-MM-DDTHH:MM, UTC). */
+export const inputDateTime = (v: string | undefined, endOfDay: boolean) => (v === undefined ? '' : v.length === 10 ? `${v}T${endOfDay ? '23:59' : '00:00'}` : v.replace(/Z$/, '').slice(0, 16));

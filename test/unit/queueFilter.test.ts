@@ -1,4 +1,4 @@
-import { parseFilter, serializeFilter } from '../../src/incidents/queueFilter';
+import { inputDateTime, parseFilter, serializeFilter } from '../../src/incidents/queueFilter';
 import { defenderFilter } from '../../src/incidents/sources/defender';
 import { graphFilter } from '../../src/incidents/sources/graph';
 
@@ -32,6 +32,15 @@ describe('queue filter', () => {
   it('uses the signed-in analyst for "me" and leaves "unassigned" to the app', () => {
     expect(graphFilter(parseFilter({ assignee: 'me', status: 'active' }), ctx)).toContain("assignedTo eq 'alex@contoso.example'");
     expect(graphFilter(parseFilter({ assignee: 'unassigned', status: 'active' }), ctx)).not.toContain('assignedTo');
+  });
+
+  it('reads a custom window\'s date and time as UTC, whatever the server\'s zone', () => {
+    const odata = graphFilter(parseFilter({ window: 'custom', from: '2026-11-01T08:30', to: '2026-11-01T17:00:00Z' }), ctx);
+    expect(odata).toContain('lastUpdateDateTime ge 2026-11-01T08:30:00.000Z');
+    expect(odata).toContain('lastUpdateDateTime le 2026-11-01T17:00:00.000Z');
+    expect(inputDateTime('2026-11-01', false)).toBe('2026-11-01T00:00');
+    expect(inputDateTime('2026-11-01', true)).toBe('2026-11-01T23:59');
+    expect(inputDateTime('2026-11-01T17:00:00Z', true)).toBe('2026-11-01T17:00');
   });
 
   it('turns a custom window of whole days into inclusive bounds', () => {

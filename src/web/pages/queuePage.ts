@@ -2,7 +2,7 @@ import type { SessionAccount } from '../../auth/tokenService';
 import { csvHeader, csvRow } from '../../incidents/csv';
 import { labels } from '../../incidents/labels';
 import { CLASSIFICATIONS, DETERMINATIONS } from '../../incidents/model';
-import { FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, windowBounds } from '../../incidents/queueFilter';
+import { FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, inputDateTime, windowBounds } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
 import { incidentStats, portalLink } from '../../incidents/view';
 import type { Freshness, IndexSync } from '../../sync/indexSync';
@@ -101,6 +101,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
     labels,
     portalLink,
     incidentStats,
+    inputDateTime,
   };
 }
 

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import express from 'express';
+import { labels } from '../../src/incidents/labels';
+import type { Incident } from '../../src/incidents/model';
+import { DEFAULT_FILTER, serializeFilter, type Sort } from '../../src/incidents/queueFilter';
+import { incidentStats, portalLink } from '../../src/incidents/view';
+
+/**
+ * The ceiling of the queue page (bench/queue.ts): a bare Express + EJS app rendering the same
+ * 50-row table as views/incidents.ejs (queue.ejs holds a copy of that table's template, the same
+ * columns, markup and helpers), from incidents held in memory. No index, no session, no security
+ * headers, no request log: what is left is Express routing one request and EJS rendering the table.
+ *
+ * Run by bench/queue.ts as a child process of its own (`node --import tsx bench/ceiling/server.ts`,
+ * NODE_ENV=production so Express caches the compiled template), with BENCH_CEILING_ROWS naming a
+ * JSON file of Incident objects and PORT the port.
+ */
+const rows = JSON.parse(readFileSync(process.env.BENCH_CEILING_ROWS ?? '', 'utf8')) as Incident[];
+const filter = DEFAULT_FILTER;
+const query = serializeFilter(filter);
+const tenantId = process.env.BENCH_CEILING_TENANT ?? '11111111-1111-4111-8111-111111111111';
+
+/** The same links the queue's column headers carry (a click sorts by the column, or turns its direction). */
+const sortHref = (sort: Sort) => {
+  const q = serializeFilter({ ...filter, sort, dir: filter.sort === sort && filter.dir === 'desc' ? 'asc' : 'desc', page: 1 });
+  return q ? `/incidents?${q}` : '/incidents';
+};
+
+const app = express();
+app.disable('x-powered-by');
+app.set('etag', false);
+app.set('view engine', 'ejs');
+app.set('views', __dirname);
+app.set('view cache', true);
+app.get('/healthz', (_req, res) => {
+  res.type('text/plain').send('ok');
+});
+app.get('/incidents', (_req, res) => {
+  res.render('queue', { rows, filter, query, sortHref, labels, incidentStats, portalLink, tenantId });
+});
+
+const server = http.createServer(app);
+server.keepAliveTimeout = 65_000;
+server.listen(Number(process.env.PORT ?? 0));
+process.once('SIGTERM', () => server.close(() => process.exit(0)));
