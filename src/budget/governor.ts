@@ -16,6 +16,8 @@ export interface QuotaRule {
   kinds: readonly CallKind[];
   limit: number;
   windowMs: number;
+  /** The limit this bucket enforces, as published (calls per window), when it differs from the bucket's own figures. */
+  published?: { limit: number; windowMs: number };
 }
 
 export interface QuotaPolicy {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config';
-import type { Backend, Priority, QuotaPolicy, QuotaRule } from './governor';
+import type { Backend, CallKind, Priority, QuotaPolicy, QuotaRule } from './governor';
 
 export type QuotaConfig = Config['quota'];
 
@@ -21,15 +21,31 @@ const RESERVE = { interactive: 0, delta: 0.2, backfill: 0.5 } satisfies Record<P
 export function policyFor(backend: Backend, quota: QuotaConfig): QuotaPolicy {
   const rules: QuotaRule[] =
     backend === 'graph'
-      ? [{ kinds: ['list', 'get', 'write'], limit: quota.graphPerMinute, windowMs: MINUTE_MS }]
+      ? [within(['list', 'get', 'write'], quota.graphPerMinute, MINUTE_MS)]
       : [
-          { kinds: ['list'], limit: quota.defenderListPerMinute, windowMs: MINUTE_MS },
-          { kinds: ['list'], limit: quota.defenderListPerHour, windowMs: HOUR_MS },
-          { kinds: ['get'], limit: quota.defenderGetPerMinute, windowMs: MINUTE_MS },
-          { kinds: ['get'], limit: quota.defenderGetPerHour, windowMs: HOUR_MS },
-          { kinds: ['write'], limit: quota.defenderWritePerMinute, windowMs: MINUTE_MS },
+          within(['list'], quota.defenderListPerMinute, MINUTE_MS),
+          within(['list'], quota.defenderListPerHour, HOUR_MS),
+          within(['get'], quota.defenderGetPerMinute, MINUTE_MS),
+          within(['get'], quota.defenderGetPerHour, HOUR_MS),
+          within(['write'], quota.defenderWritePerMinute, MINUTE_MS),
         ];
   return { rules, reserve: RESERVE, analystShare: quota.analystShare };
+}
+
+/** The share of a published limit that may go out at once, after a quiet spell. */
+const BURST = 0.25;
+
+/**
+ * A bucket that never lets more than `limit` calls through in any `windowMs`, as Microsoft counts
+ * them (a sliding window). A bucket holding `limit` and refilling `limit` per window would let
+ * twice that through in the window after a quiet one (the full bucket, then its refill): this one
+ * holds a quarter and refills the rest over the window, so a full bucket plus a window's refill is
+ * exactly the limit.
+ */
+export function within(kinds: readonly CallKind[], limit: number, windowMs: number): QuotaRule {
+  const capacity = Math.max(1, Math.floor(limit * BURST));
+  const refill = Math.max(1, limit - capacity);
+  return { kinds, limit: capacity, windowMs: Math.round((capacity * windowMs) / refill), published: { limit, windowMs } };
 }
 
 /** One analyst's bucket for a rule: their share of it, but at least one call, so a small share never locks them out. */

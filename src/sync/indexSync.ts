@@ -45,6 +45,21 @@ export interface Freshness {
   firstFillFailure?: Error;
 }
 
+/** Where a first fill the budget cut short resumes, and when it began (kept in the backfill cursor while the phase is 'open'). */
+interface FillResume {
+  since: string;
+  next: string;
+}
+
+function fillResume(cursor: string | null): FillResume | undefined {
+  try {
+    const r = JSON.parse(cursor ?? '') as Partial<FillResume>;
+    return typeof r.since === 'string' && typeof r.next === 'string' && !Number.isNaN(Date.parse(r.since)) ? { since: r.since, next: r.next } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const keyOf = (a: SessionAccount) => ({ tenantId: a.tenantId, oid: a.oid, username: a.username });
 const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
 const SEEN_EVERY_MS = 3_600_000;
@@ -174,10 +189,16 @@ export class IndexSync {
     const started = this.o.now();
     const startedIso = new Date(started).toISOString();
     if (state.watermark === null) {
-      // The first fill: the open incidents, what the queue shows first. Changes made while it reads
-      // are caught by the next delta, which starts from before this one began.
-      await this.readAll(account, openIncidents(), 'delta');
-      await part.saveSyncState({ watermark: new Date(started - this.o.overlapMs).toISOString(), lastDeltaAt: startedIso, lastReconcileAt: startedIso, backfillPhase: 'recent', backfillCursor: null });
+      // The first fill: the open incidents, what the queue shows first and the analyst is waiting
+      // for (so at their own pages' priority). A fill the budget cut short resumes where it stopped,
+      // and changes made since it began are caught by the next delta, which starts from before then.
+      const resume = fillResume(state.backfillCursor);
+      const since = resume?.since ?? startedIso;
+      await this.readAll(account, openIncidents(), 'interactive', {
+        from: resume?.next,
+        save: (next) => part.saveSyncState({ backfillCursor: next === undefined ? null : JSON.stringify({ since, next } satisfies FillResume) }),
+      });
+      await part.saveSyncState({ watermark: new Date(Date.parse(since) - this.o.overlapMs).toISOString(), lastDeltaAt: startedIso, lastReconcileAt: since, backfillPhase: 'recent', backfillCursor: null });
     } else {
       const reconcile = state.lastReconcileAt === null || started - Date.parse(state.lastReconcileAt) >= this.o.reconcileMs;
       // Listed before the delta: anything it misses changed after this listing began, and the delta sees it.
@@ -222,24 +243,38 @@ export class IndexSync {
   }
 
   /** Reads every page of a listing into the index; returns the ids read and the latest update seen. */
-  private async readAll(account: SessionAccount, filter: QueueFilter, priority: Priority): Promise<{ ids: Set<string>; maxUpdate: string | null }> {
+  private async readAll(
+    account: SessionAccount,
+    filter: QueueFilter,
+    priority: Priority,
+    resume?: { from: string | undefined; save: (next: string | undefined) => Promise<unknown> },
+  ): Promise<{ ids: Set<string>; maxUpdate: string | null }> {
     const part = this.index.forAnalyst(keyOf(account));
     const ids = new Set<string>();
     let maxUpdate: string | null = null;
-    let next: string | undefined;
-    do {
+    let next = resume?.from;
+    for (;;) {
       // Held for as long as pages keep coming, however long the listing takes.
       await part.takeSyncLease(this.owner, this.o.leaseMs);
-      const page = await this.listPage(account, filter, next, priority);
+      let page;
+      try {
+        page = await this.listPage(account, filter, next, priority);
+      } catch (err) {
+        // A continuation Microsoft no longer accepts: the listing starts again.
+        if (!(err instanceof SecurityApiError) || next === undefined || (err.kind !== 'bad-request' && err.kind !== 'not-found')) throw err;
+        next = undefined;
+        continue;
+      }
       await part.upsert(page.incidents, new Date(this.o.now()));
       for (const i of page.incidents) {
         ids.add(i.id);
         maxUpdate = later(maxUpdate, i.lastUpdateAt);
       }
       next = page.next;
+      await resume?.save(next);
+      if (next === undefined) return { ids, maxUpdate };
       if (this.stopping) throw new Error('shutting down');
-    } while (next !== undefined);
-    return { ids, maxUpdate };
+    }
   }
 
   private listPage(account: SessionAccount, filter: QueueFilter, continuation: string | undefined, priority: Priority) {

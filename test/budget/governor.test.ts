@@ -4,7 +4,7 @@ import { createClient } from 'redis';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import type { CallKind, CallRequest, Decision, QuotaGovernor, QuotaPolicy, QuotaRule } from '../../src/budget/governor';
 import { MemoryGovernor } from '../../src/budget/memoryGovernor';
-import { policyFor } from '../../src/budget/policy';
+import { policyFor, within } from '../../src/budget/policy';
 import { RedisGovernor } from '../../src/budget/redisGovernor';
 import { waitForCall } from '../../src/budget/waitForCall';
 import { dropKeysAndClose } from '../helpers/redisKeys';
@@ -298,18 +298,36 @@ describe('policyFor', () => {
 
   it("defaults to Microsoft's published limits, Graph's with headroom", () => {
     const { quota } = loadConfig(valid);
-    expect(policyFor('graph', quota)).toEqual({ rules: [{ kinds: ['list', 'get', 'write'], limit: 120, windowMs: 60_000 }], reserve, analystShare: 0.5 });
-    expect(policyFor('defender', quota)).toEqual({
-      rules: [
-        { kinds: ['list'], limit: 50, windowMs: 60_000 },
-        { kinds: ['list'], limit: 1_500, windowMs: 3_600_000 },
-        { kinds: ['get'], limit: 100, windowMs: 60_000 },
-        { kinds: ['get'], limit: 1_500, windowMs: 3_600_000 },
-        { kinds: ['write'], limit: 50, windowMs: 60_000 },
-      ],
-      reserve,
-      analystShare: 0.5,
-    });
+    const published = (p: QuotaPolicy) => p.rules.map((r) => ({ kinds: r.kinds, ...r.published }));
+    expect(published(policyFor('graph', quota))).toEqual([{ kinds: ['list', 'get', 'write'], limit: 120, windowMs: 60_000 }]);
+    expect(published(policyFor('defender', quota))).toEqual([
+      { kinds: ['list'], limit: 50, windowMs: 60_000 },
+      { kinds: ['list'], limit: 1_500, windowMs: 3_600_000 },
+      { kinds: ['get'], limit: 100, windowMs: 60_000 },
+      { kinds: ['get'], limit: 1_500, windowMs: 3_600_000 },
+      { kinds: ['write'], limit: 50, windowMs: 60_000 },
+    ]);
+    expect(policyFor('graph', quota)).toMatchObject({ reserve, analystShare: 0.5 });
+  });
+
+  it.each([
+    [120, 60_000],
+    [50, 60_000],
+    [1_500, 3_600_000],
+    [7, 60_000],
+  ])('never lets more than the published %i calls through in any window of %i ms, as Microsoft counts them', async (limit, windowMs) => {
+    let now = 0;
+    const g = new MemoryGovernor(() => ({ rules: [within(['list'], limit, windowMs)], reserve, analystShare: 1 }), () => now);
+    const granted: number[] = [];
+    // Ask four times as often as the limit allows, for three windows, after a quiet spell (a full bucket).
+    const step = windowMs / limit / 4;
+    for (; now < 3 * windowMs; now += step) {
+      if ((await g.take({ tenantId: 't', backend: 'graph', kind: 'list', priority: 'interactive', analyst: 'a' })).ok) granted.push(now);
+    }
+    const most = Math.max(...granted.map((t) => granted.filter((u) => u >= t && u < t + windowMs).length));
+    expect(most).toBeLessThanOrEqual(limit);
+    // And the budget is used, not starved: at least 90 % of the limit in a busy window.
+    expect(most).toBeGreaterThanOrEqual(Math.floor(limit * 0.9));
   });
 
   it('takes every limit and the share from the environment', () => {
@@ -323,8 +341,8 @@ describe('policyFor', () => {
       QUOTA_DEFENDER_WRITE_PER_MIN: '5',
       QUOTA_ANALYST_SHARE: '1',
     });
-    expect(policyFor('graph', quota).rules.map((r) => r.limit)).toEqual([30]);
-    expect(policyFor('defender', quota).rules.map((r) => r.limit)).toEqual([1, 2, 3, 4, 5]);
+    expect(policyFor('graph', quota).rules.map((r) => r.published?.limit)).toEqual([30]);
+    expect(policyFor('defender', quota).rules.map((r) => r.published?.limit)).toEqual([1, 2, 3, 4, 5]);
     expect(policyFor('graph', quota).analystShare).toBe(1);
   });
 

@@ -111,13 +111,56 @@ describe('the incident index', () => {
     }
   });
 
+  it('shows a new analyst an empty queue that says why, not an error page, while Microsoft is unavailable', async () => {
+    await s.emu.control.users.add({ upn: 'quinn@contoso.example', name: 'Quinn Park', defender: { role: 'analyst', deviceGroups: '*', canUpdate: false }, entraRoles: ['Security Reader'] });
+    const quinn = s.browser();
+    await s.emu.control.faults.add({ endpoint: 'incidents.list', kind: '503', retryAfter: 1, count: 50 });
+    try {
+      await signIn(quinn, s.app.url, 'quinn@contoso.example');
+      await s.app.services.sync.idle();
+      const page = await quinn.get(`${s.app.url}/incidents`);
+      expect(page.status).toBe(200);
+      expect(page.$('#as-of').text()).toMatch(/^ThreatDesk is reading your open incidents for the first time/);
+      expect(page.$('#sync-error').text()).toMatch(/did not answer in time; ThreatDesk tries again/);
+      expect(ids(page)).toEqual([]);
+    } finally {
+      await s.emu.control.faults.clear();
+    }
+    await syncNow(s.app, quinn);
+    expect(ids(await quinn.get(`${s.app.url}/incidents`)).length).toBeGreaterThan(0);
+  });
+
+  it('resumes a first fill cut short where it stopped, instead of reading its first pages again', async () => {
+    await s.emu.control.users.add({ upn: 'robin@contoso.example', name: 'Robin Lee', defender: { role: 'analyst', deviceGroups: '*', canUpdate: false }, entraRoles: ['Security Reader'] });
+    const robin = s.browser();
+    // The fill's first page is slow; while it is read, Microsoft starts failing: the second page fails.
+    await s.emu.control.faults.add({ endpoint: 'incidents.list', kind: 'delay', delayMs: 1_500, count: 1 });
+    await signIn(robin, s.app.url, 'robin@contoso.example', { returnTo: '/me/token' });
+    await s.emu.control.faults.add({ endpoint: 'incidents.list', kind: '503', retryAfter: 1, count: 4 });
+    try {
+      await s.app.services.sync.idle();
+      const partial = await robin.get(`${s.app.url}/incidents`);
+      expect(partial.$('#as-of').text()).toMatch(/^ThreatDesk is reading your open incidents for the first time/);
+      expect(ids(partial).length).toBeGreaterThan(0);
+    } finally {
+      await s.emu.control.faults.clear();
+    }
+    await s.app.services.sync.idle();
+    const mark = await s.emu.control.stats.mark();
+    await syncNow(s.app, robin);
+    const lists = (await s.emu.control.stats.requests(mark)).filter((r) => r.path.endsWith('/security/incidents'));
+    // It went on from the second page's link; the first page was not read again.
+    expect(lists[0]?.query.$skiptoken).toBeDefined();
+    expect((await robin.get(`${s.app.url}/incidents`)).$('#as-of').text()).toMatch(/^Incidents as of/);
+  });
+
   it('shows the tenant\'s budget and every analyst\'s index on /admin/status, and no incident', async () => {
     await signIn(s.browser(), s.app.url, 'sam@contoso.example');
     await s.app.services.sync.idle();
     const status = await riley.get(`${s.app.url}/admin/status`);
     expect(status.status).toBe(200);
     const cellsOf = (table: string) => status.$(`${table} tbody tr`).toArray().map((tr) => status.$(tr).find('td').toArray().map((td) => status.$(td).text().trim()));
-    expect(cellsOf('#budget-rules')).toEqual([['list, get, write', '100000 per minute', expect.stringMatching(/^\d+$/)]]);
+    expect(cellsOf('#budget-rules')).toEqual([['list, get, write', '100000 per minute', expect.stringMatching(/^\d+ of 25000$/)]]);
     expect(status.$('#last-minute').text()).toMatch(/In the last minute: \d+ calls for analysts' pages and changes, \d+ for syncs, \d+ for backfill; \d+ held back\./);
     const cells = cellsOf('#analysts');
     const mine = cells.find((c) => c[0] === 'You') as string[];

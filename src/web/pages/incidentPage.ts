@@ -5,7 +5,7 @@ import { canManage, MAX_COMMENT, snapshotOf } from '../../incidents/manage';
 import { CLASSIFICATIONS, DETERMINATIONS, isKnown, SETTABLE_STATUSES } from '../../incidents/model';
 import type { Incident } from '../../incidents/model';
 import type { PendingChange } from '../../incidents/pendingChange';
-import { BudgetExhaustedError, SecurityApiError } from '../../incidents/sources/errors';
+import { SecurityApiError } from '../../incidents/sources/errors';
 import type { AnalystIndex } from '../../index/incidentIndex';
 import type { IndexSync } from '../../sync/indexSync';
 import { syncProblem } from '../../sync/syncErrors';
@@ -13,7 +13,7 @@ import { historyLine } from '../historyLine';
 import { INCIDENT_ID } from '../../incidents/sources/source';
 import { evidenceGroups, portalLink } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
-import { ageText, backQuery } from './queuePage';
+import { ageText, backQuery, passing } from './queuePage';
 
 export function parseIncidentId(raw: unknown): string {
   if (typeof raw !== 'string' || !INCIDENT_ID.test(raw)) {
@@ -47,13 +47,10 @@ async function readIncident(run: RunAsAnalyst, part: AnalystIndex, id: string, m
     return { incident };
   } catch (err) {
     if (err instanceof SecurityApiError && err.kind === 'not-found' && entry !== undefined) await part.remove([id]);
-    const passing = err instanceof BudgetExhaustedError || (err instanceof SecurityApiError && TRANSIENT.has(err.kind));
-    if (entry === undefined || !passing) throw err;
+    if (entry === undefined || !(err instanceof Error) || !passing(err)) throw err;
     return { incident: entry.incident, staleNote: `${syncProblem(err)} Shown as ThreatDesk last read it, at ${entry.seenAt.slice(0, 19).replace('T', ' ')} UTC.` };
   }
 }
-
-const TRANSIENT = new Set(['throttled', 'unavailable', 'timeout', 'network']);
 
 /** Everything the incident template shows: the incident from the analyst's index, its history, and the manage form. */
 export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, account: SessionAccount, id: string, extras: IncidentPageExtras = {}) {

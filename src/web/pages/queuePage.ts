@@ -4,6 +4,7 @@ import { labels } from '../../incidents/labels';
 import { CLASSIFICATIONS, DETERMINATIONS } from '../../incidents/model';
 import { FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, inputDateTime, windowBounds } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
+import { BudgetExhaustedError, SecurityApiError } from '../../incidents/sources/errors';
 import { incidentStats, portalLink } from '../../incidents/view';
 import type { Freshness, IndexSync } from '../../sync/indexSync';
 import { OPEN_STATUSES } from '../../sync/syncFilters';
@@ -63,11 +64,17 @@ function backfillGap(f: QueueFilter, fresh: Freshness, now: number): string | un
   return undefined;
 }
 
+const TRANSIENT = new Set(['throttled', 'unavailable', 'timeout', 'network']);
+/** A failure that goes away by itself: the next sync tries again. */
+export const passing = (err: Error) => err instanceof BudgetExhaustedError || (err instanceof SecurityApiError && TRANSIENT.has(err.kind));
+
 /** Everything the queue template shows for one view, from the analyst's index. */
 export async function loadQueueView(sync: IndexSync, account: SessionAccount, filter: QueueFilter) {
   const fresh = await sync.freshness(account);
-  // Nothing to show yet and the first fill failed: the page explains that failure like any API error.
-  if (fresh.firstFillFailure instanceof Error) throw fresh.firstFillFailure;
+  // Nothing to show yet and the first fill failed for a reason the analyst must act on (a role, a
+  // consent, a sign-in): the page explains it like any API error. A passing one (the budget,
+  // throttling, Microsoft slow) shows the empty queue with when reading resumes instead.
+  if (fresh.firstFillFailure !== undefined && !passing(fresh.firstFillFailure)) throw fresh.firstFillFailure;
   const now = Date.now();
   const part = sync.indexOf(account);
   const q = indexQueryOf(filter, now);

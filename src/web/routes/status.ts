@@ -1,5 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import { requireSignIn } from '../../auth/session';
+import { policyFor } from '../../budget/policy';
 import type { Services } from '../../services';
 import { accountOf } from '../analyst';
 import { noStore } from '../security';
@@ -17,10 +18,13 @@ export function statusRouter(services: Services): express.Router {
     const account = accountOf(req);
     const backend = services.config.securityApi;
     const [budget, partitions] = await Promise.all([services.governor.status(account.tenantId, backend), services.sync.index.tenantStatus(account.tenantId)]);
+    const rules = policyFor(backend, services.config.quota).rules;
     res.render('admin-status', {
       title: 'ThreatDesk status',
       backend,
       budget,
+      // Each bucket with the limit it enforces, as published.
+      rules: budget.rules.map((r, i) => ({ ...r, shown: rules[i]?.published ?? { limit: r.limit, windowMs: r.windowMs } })),
       pausedUntil: budget.pausedUntilMs !== null && budget.pausedUntilMs > Date.now() ? new Date(budget.pausedUntilMs).toISOString() : undefined,
       analysts: partitions.map((p) => ({ ...p, who: p.oid === account.oid ? 'You' : shortOid(p.oid) })),
     });
