@@ -1,12 +1,12 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Emulator } from '@threatdesk/emulator';
 import { appEnvFor } from '../test/helpers/appEnv';
 import { freePort } from '../test/helpers/processes';
+import { statusOf } from '../test/helpers/processes';
 
 /**
  * Servers of the benchmarks, each in a child process of its own, so that the CPU time read from
@@ -35,17 +35,6 @@ export function cpuMs(pid: number): number {
   // Fields after the command name (which may hold spaces, in parentheses): state is field 3, utime 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-}
-
-function statusOf(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 1_000, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
 }
 
 export interface ServerProcess {

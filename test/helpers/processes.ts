@@ -54,7 +54,8 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: number)
   });
 }
 
-function statusOf(url: string): Promise<number> {
+/** The status an HTTP GET gets (for readiness probes), or a rejection when nothing answers within a second. */
+export function statusOf(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { timeout: 1_000, agent: false }, (res) => {
       res.resume();
