@@ -47,7 +47,7 @@ export interface Services {
 /** Idle analysts' indexes are looked for this often. */
 const PURGE_EVERY_MS = 3_600_000;
 
-export async function createServices(config: Config, parts: { logger?: Logger; store?: KeyValueStore; index?: IncidentIndex } = {}): Promise<Services> {
+export async function createServices(config: Config, parts: { logger?: Logger; store?: KeyValueStore } = {}): Promise<Services> {
   const logger = parts.logger ?? createLogger(config.logLevel);
   const store = parts.store ?? (await createStore(config, logger));
   const agent = createUpstreamAgent(config.extraCaPem, config.apiTimeoutMs);
@@ -61,7 +61,7 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
   const send = store.sendCommand?.bind(store);
   const governor: QuotaGovernor = send ? new RedisGovernor(send, store.keyPrefix ?? '', policy) : new MemoryGovernor(policy);
   const incidents = new IncidentAccess(tokens, incidentSource(config, agent, logger), governor);
-  const index = parts.index ?? (await IncidentIndex.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema }));
+  const index = await IncidentIndex.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema });
   const sync = new IndexSync(index, incidents, logger, { intervalMs: config.syncIntervalMs, reconcileMs: config.reconcileMs });
   const purge = setInterval(() => {
     index.purgeIdle(config.indexIdleDays).then(
