@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@threatdesk/emulator';
 import { appEnvFor } from './appEnv';
-import { itemAt } from './lists';
+import { itemAt } from '@threatdesk/emulator/testing';
 import { dropKeysAndClose, type RawRedis } from './redisKeys';
 import { onTestDatabase, TEST_DATABASE_URL } from './testDatabase';
 

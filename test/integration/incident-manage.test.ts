@@ -1,9 +1,8 @@
 import { CONTOSO_ID, FABRIKAM_ID } from '@threatdesk/emulator';
 import type { Incident } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser, type Page } from '@threatdesk/emulator/testing';
+import { TestBrowser, type Page, lastItem } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { lastItem } from '../helpers/lists';
 import { startStack } from '../helpers/stack';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;

@@ -1,9 +1,8 @@
 import { CONTOSO_ID } from '@threatdesk/emulator';
 import type { Incident } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '@threatdesk/emulator/testing';
+import { TestBrowser, itemAt } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { itemAt } from '../helpers/lists';
 import { unindexedIncidentId } from '../helpers/indexSync';
 import { startApp, startStack } from '../helpers/stack';
 

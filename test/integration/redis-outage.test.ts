@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultRedirectUris, startEmulator, type Emulator } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser, type Page } from '@threatdesk/emulator/testing';
+import { TestBrowser, type Page, itemAt } from '@threatdesk/emulator/testing';
 import { freePort, redisAppEnv, startAppProcess, startRedisServer, type AppProcess, type RedisServer } from '../helpers/processes';
-import { itemAt } from '../helpers/lists';
 
 /**
  * Redis going away under a running instance, on a `redis-server` this file starts on its own port

@@ -1,7 +1,6 @@
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '@threatdesk/emulator/testing';
+import { TestBrowser, lastItem } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { lastItem } from '../helpers/lists';
 import { unindexedIncidentId } from '../helpers/indexSync';
 import { startStack } from '../helpers/stack';
 

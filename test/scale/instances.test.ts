@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import type { Emulator } from '@threatdesk/emulator';
 import { sessionCookie, signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '@threatdesk/emulator/testing';
+import { TestBrowser, itemAt } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { itemAt } from '../helpers/lists';
 import { unindexedIncidentId } from '../helpers/indexSync';
 import { startReplicas, stopReplicas, type AppProcess, type Replicas } from '../helpers/processes';
 

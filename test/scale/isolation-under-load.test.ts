@@ -4,9 +4,8 @@ import { createClient } from 'redis';
 import { Agent, request } from 'undici';
 import type { User, Emulator } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
-import { TestBrowser } from '@threatdesk/emulator/testing';
+import { TestBrowser, itemAt } from '@threatdesk/emulator/testing';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { itemAt } from '../helpers/lists';
 import { startReplicas, stopReplicas, type AppProcess, type Replicas } from '../helpers/processes';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TokenCacheStore } from '../../src/auth/tokenCacheStore';
 import { MemoryStore } from '../../src/store/memoryStore';
-import { itemAt } from '../helpers/lists';
+import { itemAt } from '@threatdesk/emulator/testing';
 
 const CACHE = JSON.stringify({ AccessToken: { k: { secret: 'eyJhbGciOi.access.token' } }, RefreshToken: { r: { secret: 'refresh-token-value' } } });
 
