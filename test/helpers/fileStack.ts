@@ -10,7 +10,11 @@ type Stack = Awaited<ReturnType<typeof startStack>>;
  * file's last test it checks that no secret reached a page or a log line, then closes everything.
  * `emu` and `app` are read lazily because the stack only exists once `beforeAll` has run.
  */
-export function useFileStack(options: EmulatorOptions = {}, env: Record<string, string | undefined> = {}) {
+/**
+ * `codes`: authorization codes the file's sign-ins received, which the closing scan also looks for
+ * (the emulator's own list holds tokens, not codes).
+ */
+export function useFileStack(options: EmulatorOptions = {}, env: Record<string, string | undefined> = {}, codes: string[] = []) {
   let stack: Stack | undefined;
   const browsers: TestBrowser[] = [];
   const started = (): Stack => {
@@ -24,7 +28,7 @@ export function useFileStack(options: EmulatorOptions = {}, env: Record<string, 
 
   afterAll(async () => {
     const { app, emu, close } = started();
-    await assertNoSecretsLeaked(app, emu);
+    await assertNoSecretsLeaked(app, emu, codes);
     await Promise.all(browsers.map((b) => b.close()));
     await close();
   });

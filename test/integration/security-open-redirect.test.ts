@@ -1,33 +1,18 @@
-import { TestBrowser } from '@threatdesk/emulator/testing';
 import { signIn } from '../helpers/appSignIn';
-import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { startStack } from '../helpers/stack';
+import { useFileStack } from '../helpers/fileStack';
 
 /**
  * The reported open redirect, end to end: returnTo forms whose normalised path is scheme-relative
  * (`//evil.example`). The full list of forms is replayed by test/unit/returnTo.test.ts.
  */
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-const browsers: TestBrowser[] = [];
 const codes: string[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await assertNoSecretsLeaked(stack.app, stack.emu, codes);
-  await Promise.all(browsers.map((b) => b.close()));
-  await stack.close();
-});
+const stack = useFileStack({}, {}, codes);
 
 describe('return path after sign-in', () => {
   it.each(['/..//evil.example', '/.//evil.example', '/%2e//evil.example', '/a/..//evil.example', '/%2e%2e//evil.example/x?y=1'])(
     'control 19: %s ends at / on this site, not at //evil.example',
     async (returnTo) => {
-      const b = new TestBrowser(stack.emu.caCertPem);
-      browsers.push(b);
+      const b = stack.browser();
       const r = await signIn(b, stack.app.url, 'alex@contoso.example', { returnTo });
       if (r.code) codes.push(r.code);
       const callback = r.hops.find((h) => h.url.startsWith(`${stack.app.url}/auth/redirect`));

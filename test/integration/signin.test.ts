@@ -1,28 +1,9 @@
 import { signIn, sessionCookie } from '../helpers/appSignIn';
-import { TestBrowser } from '@threatdesk/emulator/testing';
-import { assertNoSecretsLeaked } from '../helpers/leaks';
-import { startStack } from '../helpers/stack';
+import { useFileStack } from '../helpers/fileStack';
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-const browsers: TestBrowser[] = [];
 const codes: string[] = [];
-
-function browser(): TestBrowser {
-  const b = new TestBrowser(stack.emu.caCertPem);
-  browsers.push(b);
-  return b;
-}
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await assertNoSecretsLeaked(stack.app, stack.emu, codes);
-  await Promise.all(browsers.map((b) => b.close()));
-  await stack.close();
-});
+const stack = useFileStack({}, {}, codes);
+const browser = () => stack.browser();
 
 describe('sign-in', () => {
   it('control 2: sets no cookie for a visitor and shows the sign-in button', async () => {
