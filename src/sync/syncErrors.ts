@@ -19,3 +19,8 @@ export function syncProblem(err: unknown): string {
   }
   return 'The sync failed unexpectedly (see the server log); ThreatDesk tries again at the next refresh.';
 }
+
+const TRANSIENT = new Set(['throttled', 'unavailable', 'timeout', 'network']);
+
+/** A failure that goes away by itself (the budget, throttling, Microsoft slow or down): the next sync tries again. */
+export const passing = (err: Error) => err instanceof BudgetExhaustedError || (err instanceof SecurityApiError && TRANSIENT.has(err.kind));

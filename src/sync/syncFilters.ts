@@ -9,10 +9,11 @@ import type { BackfillPhase } from '../index/incidentIndex';
 
 export const OPEN_STATUSES: Status[] = ['active', 'inProgress', 'awaitingAction'];
 const CLOSED_STATUSES: Status[] = STATUSES.filter((s) => !OPEN_STATUSES.includes(s));
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 /** The queue's longest window. */
 export const BACKFILL_DAYS = 183;
-const RECENT_DAYS = 30;
+/** The first backfill step: closed incidents updated this recently. */
+export const RECENT_DAYS = 30;
 
 const base: QueueFilter = { ...DEFAULT_FILTER, severity: [], assignee: { kind: 'anyone' } };
 const iso = (ms: number) => new Date(ms).toISOString();

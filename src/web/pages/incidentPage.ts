@@ -8,12 +8,12 @@ import type { PendingChange } from '../../incidents/pendingChange';
 import { SecurityApiError } from '../../incidents/sources/errors';
 import type { AnalystIndex } from '../../index/incidentIndex';
 import type { IndexSync } from '../../sync/indexSync';
-import { syncProblem } from '../../sync/syncErrors';
+import { passing, syncProblem } from '../../sync/syncErrors';
 import { historyLine } from '../historyLine';
 import { INCIDENT_ID } from '../../incidents/sources/source';
 import { evidenceGroups, portalLink } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
-import { ageText, backQuery, passing } from './queuePage';
+import { ageText, backQuery } from './queuePage';
 
 export function parseIncidentId(raw: unknown): string {
   if (typeof raw !== 'string' || !INCIDENT_ID.test(raw)) {

@@ -4,16 +4,15 @@ import { labels } from '../../incidents/labels';
 import { CLASSIFICATIONS, DETERMINATIONS } from '../../incidents/model';
 import { FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, inputDateTime, windowBounds } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
-import { BudgetExhaustedError, SecurityApiError } from '../../incidents/sources/errors';
 import { incidentStats, portalLink } from '../../incidents/view';
 import type { Freshness, IndexSync } from '../../sync/indexSync';
-import { OPEN_STATUSES } from '../../sync/syncFilters';
+import { passing } from '../../sync/syncErrors';
+import { DAY_MS, OPEN_STATUSES, RECENT_DAYS } from '../../sync/syncFilters';
 import { InvalidInputError } from '../inputErrors';
 import { summaryChart } from '../summaryChart';
 
 /** Rows read from the index per round while a CSV streams. */
 const CSV_CHUNK = 500;
-const DAY_MS = 86_400_000;
 
 /** Reads the queue's filter from the query string; anything invalid is an InvalidInputError. */
 export function parseQueueRequest(query: Record<string, unknown>): QueueFilter {
@@ -60,13 +59,9 @@ function backfillGap(f: QueueFilter, fresh: Freshness, now: number): string | un
   const bound = windowBounds(f, now).from;
   const from = bound === undefined ? 0 : Date.parse(bound);
   if (fresh.phase === 'recent' || fresh.phase === 'open') return `ThreatDesk is still reading your closed incidents (${fresh.backfillCount} so far): some resolved or merged incidents of this window may be missing for now.`;
-  if (from < now - 30 * DAY_MS) return `ThreatDesk is still reading closed incidents older than 30 days (${fresh.backfillCount} so far): some of this window may be missing for now.`;
+  if (from < now - RECENT_DAYS * DAY_MS) return `ThreatDesk is still reading closed incidents older than ${RECENT_DAYS} days (${fresh.backfillCount} so far): some of this window may be missing for now.`;
   return undefined;
 }
-
-const TRANSIENT = new Set(['throttled', 'unavailable', 'timeout', 'network']);
-/** A failure that goes away by itself: the next sync tries again. */
-export const passing = (err: Error) => err instanceof BudgetExhaustedError || (err instanceof SecurityApiError && TRANSIENT.has(err.kind));
 
 /** Everything the queue template shows for one view, from the analyst's index. */
 export async function loadQueueView(sync: IndexSync, account: SessionAccount, filter: QueueFilter) {
