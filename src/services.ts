@@ -61,7 +61,7 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
   const send = store.sendCommand?.bind(store);
   const governor: QuotaGovernor = send ? new RedisGovernor(send, store.keyPrefix ?? '', policy) : new MemoryGovernor(policy);
   const incidents = new IncidentAccess(tokens, incidentSource(config, agent, logger), governor);
-  const index = await IncidentIndex.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema });
+  const index = await IncidentIndex.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, cacheRows: config.indexCacheRows });
   const sync = new IndexSync(index, incidents, logger, { intervalMs: config.syncIntervalMs, reconcileMs: config.reconcileMs });
   const purge = setInterval(() => {
     index.purgeIdle(config.indexIdleDays).then(

@@ -4,7 +4,7 @@ import express from 'express';
 import { labels } from '../../src/incidents/labels';
 import type { Incident } from '../../src/incidents/model';
 import { DEFAULT_FILTER, serializeFilter, type Sort } from '../../src/incidents/queueFilter';
-import { incidentStats, portalLink } from '../../src/incidents/view';
+import { portalLink, queueRowOf } from '../../src/incidents/view';
 
 /**
  * The ceiling of the queue page (bench/queue.ts): a bare Express + EJS app rendering the same
@@ -16,7 +16,8 @@ import { incidentStats, portalLink } from '../../src/incidents/view';
  * NODE_ENV=production so Express caches the compiled template), with BENCH_CEILING_ROWS naming a
  * JSON file of Incident objects and PORT the port.
  */
-const rows = JSON.parse(readFileSync(process.env.BENCH_CEILING_ROWS ?? '', 'utf8')) as Incident[];
+// Held as the queue's rows, as ThreatDesk's index stores them.
+const rows = (JSON.parse(readFileSync(process.env.BENCH_CEILING_ROWS ?? '', 'utf8')) as Incident[]).map(queueRowOf);
 const filter = DEFAULT_FILTER;
 const query = serializeFilter(filter);
 const tenantId = process.env.BENCH_CEILING_TENANT ?? '11111111-1111-4111-8111-111111111111';
@@ -37,7 +38,7 @@ app.get('/healthz', (_req, res) => {
   res.type('text/plain').send('ok');
 });
 app.get('/incidents', (_req, res) => {
-  res.render('queue', { rows, filter, query, sortHref, labels, incidentStats, portalLink, tenantId });
+  res.render('queue', { rows, filter, query, sortHref, labels, portalLink, tenantId });
 });
 
 const server = http.createServer(app);

@@ -128,6 +128,9 @@ export const envSchema = z
     SYNC_RECONCILE_S: z.coerce.number().int().min(5).max(86_400).default(900),
     // An analyst not seen for this long has their index purged (a later sign-in starts a new one).
     INDEX_IDLE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+    // Queue rows each instance keeps of views already read, for the same view asked again before
+    // the index changes (about 1.5 kB each); 0 reads every view from the database.
+    INDEX_CACHE_ROWS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
     // Each tenant's budget of security API calls, shared by every analyst and instance. The defaults
     // are Microsoft's published limits, Graph's with headroom (sources in src/budget/policy.ts).
     QUOTA_GRAPH_PER_MIN: calls(120),
@@ -227,6 +230,7 @@ export const envSchema = z
       syncIntervalMs: e.SYNC_INTERVAL_S * 1000,
       reconcileMs: e.SYNC_RECONCILE_S * 1000,
       indexIdleDays: e.INDEX_IDLE_DAYS,
+      indexCacheRows: e.INDEX_CACHE_ROWS,
       /** Per-tenant budgets of upstream calls, in calls per window: see src/budget/policy.ts. */
       quota: {
         graphPerMinute: e.QUOTA_GRAPH_PER_MIN,

@@ -1,6 +1,5 @@
 import { labels } from './labels';
-import type { Incident } from './model';
-import { incidentStats, portalLink } from './view';
+import { portalLink, type QueueRow } from './view';
 
 /**
  * Spreadsheets run cells that start with = + - @ (or a tab/CR that hides one) as formulas; a leading
@@ -18,8 +17,8 @@ const COLUMNS = ['Incident ID', 'Name', 'Severity', 'Status', 'Merged into', 'As
 export const csvHeader = () => `\uFEFF${COLUMNS.map(csvCell).join(',')}\r\n`;
 
 /** One incident as a CSV line, with display labels. */
-export function csvRow(i: Incident, tenantId: string): string {
-  const s = incidentStats(i);
+export function csvRow(i: QueueRow, tenantId: string): string {
+  const s = i.stats;
   return `${[
     i.id, i.displayName, labels.severity(i.severity), labels.status(i.status), i.redirectIncidentId ?? '', i.assignedTo,
     i.classification ? labels.classification(i.classification) : '', i.determination ? labels.determination(i.determination) : '',

@@ -15,7 +15,9 @@ const COLUMN: Record<Sort, SortColumn> = {
 
 /** The queue filter as a query of the analyst's index: every filter, sort and page applies to the whole result. */
 export function indexQueryOf(f: QueueFilter, now: number): IndexQuery {
-  const { from, to } = windowBounds(f, now);
+  // A relative window starts on a whole minute: the same view asked again within the minute is the
+  // same query, which the index answers from its cache; a window of a day or more loses nothing.
+  const { from, to } = windowBounds(f, Math.floor(now / 60_000) * 60_000);
   return {
     status: f.status,
     severity: f.severity,

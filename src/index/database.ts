@@ -18,6 +18,8 @@ export interface IndexStorageOptions {
   schema?: string;
   /** Connections in the pool (PostgreSQL only; PGlite has one). */
   poolSize?: number;
+  /** Queue rows kept of views already read (readCache.ts); 20,000 by default, 0 for none. */
+  cacheRows?: number;
 }
 
 export type Engine = 'postgres' | 'pglite';

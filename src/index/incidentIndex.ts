@@ -1,13 +1,18 @@
 import { sql, type MigrationResultSet } from 'kysely';
 import type { Incident } from '../incidents/model';
+import { queueRowOf } from '../incidents/view';
 import { migrateToLatest, openIndexDb, type Engine, type IndexStorageOptions } from './database';
 import { alertColumns, entitiesOf, normalise } from './derive';
 import { countPartition, queryPartition } from './query';
+import { DEFAULT_CACHE_ROWS, ReadCache } from './readCache';
 import { readSyncState, releaseLease, takeLease, writeSyncState } from './syncState';
 import { HISTORY_FIELDS, type AnalystKey, type HistoryEntry, type IndexCounts, type IndexEntry, type IndexPage, type IndexQuery, type PartitionStatus, type SyncState, type UpsertResult } from './types';
 import { chunks, docOf, historyValue, instant, iso, lockPartition, partitionOf, sameValue, type Db, type Partition, type Tx } from './values';
 
 export * from './types';
+
+/** A new version of a partition's incidents (migration 005). */
+const NEXT_VERSION = sql<string>`nextval('index_data_version')`;
 
 /**
  * The incident index: each analyst's copy of the incidents they may see, in PostgreSQL (or the
@@ -21,15 +26,21 @@ export * from './types';
 export type { AnalystIndex };
 
 export class IncidentIndex {
+  private readonly cache: ReadCache;
+
   private constructor(
     private readonly db: Db,
     readonly engine: Engine,
-  ) {}
+    cacheRows: number,
+  ) {
+    // The embedded engine's files belong to this process alone: nothing else writes them.
+    this.cache = new ReadCache(engine === 'pglite', cacheRows);
+  }
 
   /** Opens the index (PostgreSQL with a URL, else PGlite in dataDir or in memory) and migrates it. */
   static async open(options: IndexStorageOptions): Promise<IncidentIndex> {
     const { db, engine } = await openIndexDb(options);
-    const index = new IncidentIndex(db, engine);
+    const index = new IncidentIndex(db, engine, options.cacheRows ?? DEFAULT_CACHE_ROWS);
     try {
       await index.migrate();
     } catch (err) {
@@ -55,7 +66,7 @@ export class IncidentIndex {
   /** The analyst's partition: every query of the returned object reads and writes only that. */
   forAnalyst(key: AnalystKey): AnalystIndex {
     if (!key.tenantId || !key.oid) throw new Error('forAnalyst needs a tenant id and an object id');
-    return new AnalystIndex(this.db, key.tenantId, key.oid, key.username);
+    return new AnalystIndex(this.db, this.cache, key.tenantId, key.oid, key.username);
   }
 
   /**
@@ -68,7 +79,7 @@ export class IncidentIndex {
     const idle = await this.db.selectFrom('sync_state').select(['tenant_id', 'analyst_oid']).where('last_seen_at', '<', cutoff).execute();
     let purged = 0;
     for (const { tenant_id, analyst_oid } of idle) {
-      purged += await this.db.transaction().execute(async (trx) => {
+      const gone = await this.db.transaction().execute(async (trx) => {
         await lockPartition(trx, tenant_id, analyst_oid);
         // Checked again under the lock: an analyst who came back meanwhile keeps their partition.
         const still = await trx
@@ -83,6 +94,8 @@ export class IncidentIndex {
         }
         return 1;
       });
+      this.cache.written(partitionOf(tenant_id, analyst_oid, undefined));
+      purged += gone;
     }
     return purged;
   }
@@ -118,6 +131,7 @@ class AnalystIndex {
 
   constructor(
     private readonly db: Db,
+    private readonly cache: ReadCache,
     tenantId: string,
     oid: string,
     username: string | undefined,
@@ -144,7 +158,7 @@ class AnalystIndex {
     // The last read of an id in one batch wins.
     const batch = [...new Map(incidents.map((i) => [i.id, i])).values()];
     if (batch.length === 0) return { created: 0, changed: 0 };
-    return this.db.transaction().execute(async (trx) => {
+    return this.writing(() => this.db.transaction().execute(async (trx) => {
       // One writer per partition at a time, across instances: each diff is against the version
       // the previous writer committed, so concurrent syncs neither lose nor double history.
       await lockPartition(trx, this.part.tenantId, this.part.oid);
@@ -205,10 +219,23 @@ class AnalystIndex {
           .values(part.map((h) => ({ ...this.partition, ...h, observed_at: at, changed_by: changedBy })))
           .execute();
       }
-      // Every partition has a sync state row, so that purgeIdle finds it.
-      await trx.insertInto('sync_state').values({ ...this.partition, last_seen_at: at }).onConflict((oc) => oc.columns(['tenant_id', 'analyst_oid']).doNothing()).execute();
+      // Every partition has a sync state row, so that purgeIdle finds it; a new data version says the incidents changed.
+      await trx
+        .insertInto('sync_state')
+        .values({ ...this.partition, last_seen_at: at })
+        .onConflict((oc) => oc.columns(['tenant_id', 'analyst_oid']).doUpdateSet({ data_version: NEXT_VERSION }))
+        .execute();
       return { created, changed };
-    });
+    }));
+  }
+
+  /** Runs a write of the partition; what the cache kept of it is forgotten whatever the outcome. */
+  private async writing<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.cache.written(this.part);
+    }
   }
 
   private async writeIncidents(trx: Tx, docs: Incident[], at: Date, stale: Set<string>) {
@@ -259,8 +286,8 @@ class AnalystIndex {
         .execute();
       await trx
         .insertInto('incident_docs')
-        .values(part.map((i) => ({ ...this.partition, id: i.id, doc: JSON.stringify(i) })))
-        .onConflict((oc) => oc.columns(['tenant_id', 'analyst_oid', 'id']).doUpdateSet((eb) => ({ doc: eb.ref('excluded.doc') })))
+        .values(part.map((i) => ({ ...this.partition, id: i.id, doc: JSON.stringify(i), queue_row: JSON.stringify(queueRowOf(i)) })))
+        .onConflict((oc) => oc.columns(['tenant_id', 'analyst_oid', 'id']).doUpdateSet((eb) => ({ doc: eb.ref('excluded.doc'), queue_row: eb.ref('excluded.queue_row') })))
         .execute();
     }
   }
@@ -293,7 +320,7 @@ class AnalystIndex {
   /** Forgets incidents (no longer visible to the analyst), with their entities, comments and history. */
   async remove(ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    return this.db.transaction().execute(async (trx) => {
+    return this.writing(() => this.db.transaction().execute(async (trx) => {
       await lockPartition(trx, this.part.tenantId, this.part.oid);
       let removed = 0;
       for (const part of chunks(ids, 1_000)) {
@@ -304,8 +331,9 @@ class AnalystIndex {
         const r = await trx.deleteFrom('incidents').where(this.mine).where('id', 'in', part).executeTakeFirst();
         removed += Number(r.numDeletedRows);
       }
+      await trx.updateTable('sync_state').set({ data_version: NEXT_VERSION }).where(this.mine).execute();
       return removed;
-    });
+    }));
   }
 
   async get(id: string): Promise<Incident | undefined> {
@@ -380,21 +408,35 @@ class AnalystIndex {
     return countPartition(this.db, this.part, q);
   }
 
+  /**
+   * A queue view: query() and counts() together, read once per version of the partition's
+   * incidents and kept for the next view asking the same (readCache.ts). `dataVersion`: the one a
+   * sync state the caller has just read holds, to save reading it again.
+   */
+  async view(q: IndexQuery = {}, dataVersion?: string): Promise<{ page: IndexPage; counts: IndexCounts }> {
+    const version = dataVersion ?? (await this.syncState())?.dataVersion ?? 'none';
+    const [page, counts] = await Promise.all([
+      this.cache.result(this.part, version, 'page', q, () => this.query(q)),
+      this.cache.result(this.part, version, 'counts', q, () => this.counts(q)),
+    ]);
+    return { page, counts };
+  }
+
   /** Takes the partition's sync lease unless another sync holds it (across instances). */
   takeSyncLease(owner: string, ttlMs: number): Promise<boolean> {
-    return takeLease(this.db, this.part, owner, ttlMs);
+    return this.writing(() => takeLease(this.db, this.part, owner, ttlMs));
   }
 
   releaseSyncLease(owner: string): Promise<void> {
-    return releaseLease(this.db, this.part, owner);
+    return this.writing(() => releaseLease(this.db, this.part, owner));
   }
 
   syncState(): Promise<SyncState | undefined> {
-    return readSyncState(this.db, this.part);
+    return this.cache.state(this.part, () => readSyncState(this.db, this.part));
   }
 
   /** Changes the fields given (the rest stay); a new partition's lastSeenAt defaults to now. */
-  saveSyncState(patch: Partial<SyncState>): Promise<SyncState> {
-    return writeSyncState(this.db, this.part, patch);
+  saveSyncState(patch: Partial<Omit<SyncState, 'dataVersion'>>): Promise<SyncState> {
+    return this.writing(() => writeSyncState(this.db, this.part, patch));
   }
 }

@@ -1,5 +1,4 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { Incident } from '../incidents/model';
 import { normalise } from './derive';
 import type { IndexDatabase } from './schema';
 import { MAX_PAGE_SIZE, SORT_COLUMNS, type IndexCounts, type IndexPage, type IndexQuery } from './types';
@@ -21,8 +20,12 @@ export async function queryPartition(db: Db, part: Partition, q: IndexQuery): Pr
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
-      // The page's ids first, from the narrow rows, then only their documents (in incident_docs).
-      let rows = trx.selectFrom('incidents').select('id').where(where);
+      // The page from the narrow rows, each with its queue row from incident_docs: PostgreSQL
+      // computes that column after the LIMIT, for the page's rows only.
+      let rows = trx
+        .selectFrom('incidents')
+        .select((eb) => ['id', eb.selectFrom('incident_docs').select('incident_docs.queue_row').where(part.mine).whereRef('incident_docs.id', '=', 'incidents.id').as('queue_row')])
+        .where(where);
       const dir = sort.direction;
       switch (sort.column) {
         case 'id':
@@ -40,11 +43,6 @@ export async function queryPartition(db: Db, part: Partition, q: IndexQuery): Pr
       }
       const offset = (page - 1) * pageSize;
       const found = await rows.orderBy('id', dir).limit(pageSize).offset(offset).execute();
-      const pageIds = found.map((r) => r.id);
-      const docs = new Map<string, Incident>();
-      if (pageIds.length > 0) {
-        for (const r of await trx.selectFrom('incident_docs').select(['id', 'doc']).where(part.mine).where('id', 'in', pageIds).execute()) docs.set(r.id, r.doc);
-      }
       // The total on its own, not count(*) over() on the page's rows: a window made the page
       // visit every match in the sort's order, where a LIMIT stops at the page's last row and a
       // count takes the cheapest way through the partition. A page short of full is the last
@@ -54,7 +52,7 @@ export async function queryPartition(db: Db, part: Partition, q: IndexQuery): Pr
         const counted = await trx.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where(where).executeTakeFirstOrThrow();
         total = Number(counted.n);
       }
-      return { rows: pageIds.flatMap((id) => docs.get(id) ?? []), total, page, pageSize };
+      return { rows: found.flatMap((r) => r.queue_row ?? []), total, page, pageSize };
     });
 }
 

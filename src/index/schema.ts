@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 import type { Incident } from '../incidents/model';
+import type { QueueRow } from '../incidents/view';
 
 /**
  * The incident index's tables as Kysely sees them (migrations.ts creates them). Every table's
@@ -49,6 +50,8 @@ export interface IncidentDocsTable extends Partition {
   id: string;
   /** The whole incident, exactly as the model holds it. Written as JSON text. */
   doc: ColumnType<Incident, string, string>;
+  /** What the queue and the CSV show of it (queueRowOf), so that they never read the whole document (migration 004). */
+  queue_row: ColumnType<QueueRow, string, string>;
 }
 
 export interface IncidentEntitiesTable extends Partition {
@@ -102,6 +105,8 @@ export interface SyncStateTable extends Partition {
   last_error: string | null;
   /** The fill step under way: open, recent, older, done. */
   backfill_phase: Generated<string>;
+  /** Changes (from the sequence index_data_version) with every write of the partition's incidents (migration 005). */
+  data_version: Generated<string>;
 }
 
 export interface IndexDatabase {

@@ -17,13 +17,15 @@ export async function readSyncState(db: Db, part: Partition): Promise<SyncState 
     backfillCount: r.backfill_count,
     lastSeenAt: iso(r.last_seen_at),
     lastError: r.last_error,
+    // int8: a string from pg, a bigint from PGlite.
+    dataVersion: String(r.data_version),
   };
 }
 
 const phaseOf = (v: string): BackfillPhase => BACKFILL_PHASES.find((p) => p === v) ?? 'open';
 
 /** Changes the fields given (the rest stay); a new partition's lastSeenAt defaults to now. */
-export async function writeSyncState(db: Db, part: Partition, patch: Partial<SyncState>): Promise<SyncState> {
+export async function writeSyncState(db: Db, part: Partition, patch: Partial<Omit<SyncState, 'dataVersion'>>): Promise<SyncState> {
   const ts = (v: string | null | undefined, what: string) => (v === undefined ? undefined : v === null ? null : instant(v, what));
   const values = {
     watermark: ts(patch.watermark, 'watermark'),

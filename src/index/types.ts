@@ -1,4 +1,5 @@
 import type { Incident } from '../incidents/model';
+import type { QueueRow } from '../incidents/view';
 import type { Assignee } from '../incidents/queueFilter';
 
 /** What the index's callers pass and get back. */
@@ -45,7 +46,7 @@ export interface IndexQuery {
 }
 
 export interface IndexPage {
-  rows: Incident[];
+  rows: QueueRow[];
   /** Every incident the filters match, whatever the page. */
   total: number;
   page: number;
@@ -75,6 +76,8 @@ export interface SyncState {
   lastSeenAt: string;
   /** Why the last sync stopped short, in plain words; null after a good one. */
   lastError: string | null;
+  /** Changes with every write of the partition's incidents (read only: the index keeps it). */
+  dataVersion: string;
 }
 
 export const BACKFILL_PHASES = ['open', 'recent', 'older', 'done'] as const;

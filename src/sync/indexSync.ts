@@ -43,6 +43,8 @@ export interface Freshness {
    * the page explains the failure itself (a role, a consent, Microsoft down) like any API error.
    */
   firstFillFailure?: Error;
+  /** The version of the index's incidents read with the rest (AnalystIndex.view() answers for it). */
+  dataVersion: string | undefined;
 }
 
 /** Where a first fill the budget cut short resumes, and when it began (kept in the backfill cursor while the phase is 'open'). */
@@ -115,6 +117,7 @@ export class IndexSync {
       syncing: this.running.has(key),
       lastError: state?.lastError ?? null,
       firstFillFailure: state?.lastDeltaAt == null ? this.firstFillFailures.get(key) : undefined,
+      dataVersion: state?.dataVersion,
     };
   }
 

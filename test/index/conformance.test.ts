@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { Migrator } from 'kysely';
+import { queueRowOf } from '../../src/incidents/view';
+import { openIndexDb } from '../../src/index/database';
 import { IncidentIndex } from '../../src/index/incidentIndex';
+import { migrationProvider } from '../../src/index/migrations';
 import { fullIncident, incidentIndexContract } from './contract';
 
 /**
@@ -53,7 +57,7 @@ describe('IncidentIndex on PostgreSQL: several instances', () => {
     const instances = await Promise.all([1, 2, 3].map(() => IncidentIndex.open({ databaseUrl: PG_URL, schema, poolSize: 2 })));
     try {
       const applied = await admin.query<{ name: string }>(`select name from ${schema}.kysely_migration order by name`);
-      expect(applied.rows.map((r) => r.name)).toEqual(['001_incident_index', '002_sync', '003_incident_docs']);
+      expect(applied.rows.map((r) => r.name)).toEqual(['001_incident_index', '002_sync', '003_incident_docs', '004_queue_rows', '005_data_version']);
       const tables = await admin.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = $1 order by table_name`, [schema]);
       expect(tables.rows.map((r) => r.table_name)).toEqual(['incident_comments', 'incident_docs', 'incident_entities', 'incident_history', 'incidents', 'kysely_migration', 'kysely_migration_lock', 'sync_state']);
       const key = { tenantId: 't', oid: 'o' };
@@ -62,6 +66,50 @@ describe('IncidentIndex on PostgreSQL: several instances', () => {
       expect(await third.forAnalyst(key).get('1')).toEqual(fullIncident('1'));
     } finally {
       await Promise.all(instances.map((i) => i.close()));
+    }
+  });
+
+  it('a queue view one instance kept is never shown after another instance wrote', async () => {
+    const [a, b] = await Promise.all([1, 2].map(() => IncidentIndex.open({ databaseUrl: PG_URL, schema, poolSize: 2 })));
+    try {
+      const key = { tenantId: 't', oid: `view-${randomBytes(4).toString('hex')}` };
+      await b!.forAnalyst(key).upsert([fullIncident('1')], '2026-03-05T00:00:00Z');
+      expect((await a!.forAnalyst(key).view()).page.rows.map((r) => r.status)).toEqual(['inProgress']);
+      await b!.forAnalyst(key).upsert([{ ...fullIncident('1'), status: 'resolved' }, fullIncident('2')], '2026-03-06T00:00:00Z');
+      const seen = await a!.forAnalyst(key).view();
+      expect(seen.page.rows.map((r) => [r.id, r.status]).sort()).toEqual([['1', 'resolved'], ['2', 'inProgress']]);
+      await b!.forAnalyst(key).remove(['2']);
+      expect((await a!.forAnalyst(key).view()).page.total).toBe(1);
+    } finally {
+      await Promise.all([a, b].map((i) => i?.close()));
+    }
+  });
+
+  it('migration 004 gives the documents stored before it their queue rows', async () => {
+    const old = `${schema}_004`;
+    await admin.query(`create schema ${old}`);
+    try {
+      const { db } = await openIndexDb({ databaseUrl: PG_URL, schema: old, poolSize: 1 });
+      try {
+        await new Migrator({ db, provider: migrationProvider, migrationTableSchema: old }).migrateTo('003_incident_docs');
+      } finally {
+        await db.destroy();
+      }
+      const doc = fullIncident('9');
+      await admin.query(
+        `insert into ${old}.incidents (tenant_id, analyst_oid, id, status, severity, classification, determination, assigned_to, display_name, last_update_at, custom_tags, system_tags, service_sources, detection_sources, categories, device_groups, seen_at)
+         values ('t', 'o', '9', $1, $2, '', '', '', $3, $4, '{}', '{}', '{}', '{}', '{}', '{}', now())`,
+        [doc.status, doc.severity, doc.displayName, doc.lastUpdateAt],
+      );
+      await admin.query(`insert into ${old}.incident_docs (tenant_id, analyst_oid, id, doc) values ('t', 'o', '9', $1)`, [JSON.stringify(doc)]);
+      const index = await IncidentIndex.open({ databaseUrl: PG_URL, schema: old });
+      try {
+        expect((await index.forAnalyst({ tenantId: 't', oid: 'o' }).query()).rows).toEqual([queueRowOf(doc)]);
+      } finally {
+        await index.close();
+      }
+    } finally {
+      await admin.query(`drop schema if exists ${old} cascade`);
     }
   });
 

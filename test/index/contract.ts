@@ -18,7 +18,7 @@ export interface IndexContractCheck {
 
 const uid = () => randomBytes(6).toString('hex');
 const analyst = (username = 'me@contoso.example') => ({ tenantId: `tenant-${uid()}`, oid: `oid-${uid()}`, username });
-const ids = (rows: Incident[]) => rows.map((r) => r.id);
+const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
 const sorted = (xs: string[]) => [...xs].sort();
 
 export function evidence(type: string, name: string, details: [string, string][] = []): Evidence {
@@ -521,7 +521,9 @@ export const incidentIndexContract: IndexContractCheck[] = [
       const mine = index.forAnalyst(analyst());
       assert.equal(await mine.syncState(), undefined);
       const first = await mine.saveSyncState({ lastSeenAt: '2026-02-01T00:00:00Z', watermark: '2026-01-31T23:59:59.123Z', backfillCursor: 'https://graph.example/next?$skiptoken=a%27b' });
+      assert.match(first.dataVersion, /^\d+$/);
       assert.deepEqual(first, {
+        dataVersion: first.dataVersion,
         watermark: '2026-01-31T23:59:59.123Z',
         lastDeltaAt: null,
         lastReconcileAt: null,
@@ -544,9 +546,62 @@ export const incidentIndexContract: IndexContractCheck[] = [
         backfillCount: 2500,
       });
       assert.deepEqual(await mine.syncState(), second);
-      // Upserts keep the sync state as it is.
+      // Upserts keep the sync state as it is, but for a new data version.
       await mine.upsert([incident(1, '2026-01-01T00:00:00Z')], '2026-03-01T00:00:00Z');
-      assert.deepEqual(await mine.syncState(), second);
+      const third = await mine.syncState();
+      assert.deepEqual(third, { ...second, dataVersion: third?.dataVersion });
+      assert.notEqual(third?.dataVersion, second.dataVersion);
+    },
+  },
+  {
+    name: 'the queue reads each incident as its queue row: no alerts, comments or description, with the alerts’ figures, kept when a list carries no alerts',
+    async run(index) {
+      const mine = index.forAnalyst(analyst());
+      const full = fullIncident('7');
+      await mine.upsert([full], '2026-03-05T00:00:00Z');
+      const { alerts: _a, comments: _c, description: _d, ...rest } = full;
+      const expected = {
+        ...rest,
+        stats: {
+          sources: ['microsoftDefenderForEndpoint', 'microsoftDefenderForOffice365'],
+          activeAlerts: 2,
+          totalAlerts: 2,
+          devices: 1,
+          users: 1,
+        },
+      };
+      assert.deepEqual((await mine.query()).rows, [expected]);
+      const listed: Incident = { ...full, status: 'resolved', lastUpdateAt: '2026-03-07T00:00:00.000Z' };
+      delete listed.alerts;
+      await mine.upsert([listed], '2026-03-07T00:00:00Z');
+      assert.deepEqual((await mine.view()).page.rows, [{ ...expected, status: 'resolved', lastUpdateAt: '2026-03-07T00:00:00.000Z' }]);
+      // Never read with alerts: no figures rather than zeros.
+      const bare = incident(8, '2026-03-08T00:00:00Z');
+      delete bare.alerts;
+      await mine.upsert([bare], '2026-03-08T00:00:00Z');
+      assert.equal((await mine.query({ search: '8' })).rows[0]?.stats, null);
+    },
+  },
+  {
+    name: 'view() answers as query() and counts() do, and shows every write at once: changes, new incidents, removals, a purge',
+    async run(index) {
+      const { mine } = await filled(index);
+      const q: IndexQuery = { status: ['active'], sort: { column: 'severity', direction: 'desc' }, pageSize: 3 };
+      const first = await mine.view(q);
+      assert.deepEqual(first, { page: await mine.query(q), counts: await mine.counts(q) });
+      assert.deepEqual(await mine.view(q), first);
+      const top = first.page.rows[0] ?? assert.fail('fixture: no active incident');
+      await mine.upsert([{ ...((await mine.get(top.id)) ?? assert.fail('gone')), status: 'resolved' }], '2026-02-02T00:00:00Z');
+      const afterChange = await mine.view(q);
+      assert.equal(afterChange.page.total, first.page.total - 1);
+      assert.ok(!ids(afterChange.page.rows).includes(top.id));
+      await mine.upsert([incident('new', '2026-02-03T00:00:00Z', { status: 'active', severity: 'high' })], '2026-02-03T00:00:00Z');
+      assert.deepEqual(ids((await mine.view(q)).page.rows).slice(0, 1), ['new']);
+      assert.equal(await mine.remove(['new']), 1);
+      assert.deepEqual(await mine.view(q), afterChange);
+      await mine.saveSyncState({ lastSeenAt: '1990-01-01T00:00:00Z' });
+      assert.equal(await index.purgeIdle(30, new Date('1990-03-01T00:00:00Z')), 1);
+      assert.deepEqual(await mine.view(q), { page: { rows: [], total: 0, page: 1, pageSize: 3 }, counts: { bySeverity: {}, byStatus: {}, merged: 0 } });
     },
   },
   {

@@ -1,4 +1,5 @@
 import { csvCell, csvHeader, csvRow } from '../../src/incidents/csv';
+import { queueRowOf } from '../../src/incidents/view';
 import { incident } from '../helpers/incidents';
 
 describe('CSV cells', () => {
@@ -18,7 +19,7 @@ describe('CSV cells', () => {
   });
 
   it('writes a byte order mark, a header, one line per incident with display labels, CRLF line ends', () => {
-    const csv = csvHeader() + csvRow(incident(1, '2026-11-01T00:00:00Z', { displayName: '=cmd', status: 'inProgress', severity: 'unknown', classification: 'falsePositive', determination: 'notMalicious' }), 'tid');
+    const csv = csvHeader() + csvRow(queueRowOf(incident(1, '2026-11-01T00:00:00Z', { displayName: '=cmd', status: 'inProgress', severity: 'unknown', classification: 'falsePositive', determination: 'notMalicious' })), 'tid');
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const lines = csv.slice(1).split('\r\n');
     expect(lines[0]?.startsWith('"Incident ID","Name"')).toBe(true);

@@ -4,7 +4,7 @@ import { labels } from '../../incidents/labels';
 import { CLASSIFICATIONS, DETERMINATIONS } from '../../incidents/model';
 import { FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, inputDateTime, windowBounds } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
-import { incidentStats, portalLink } from '../../incidents/view';
+import { portalLink } from '../../incidents/view';
 import type { Freshness, IndexSync } from '../../sync/indexSync';
 import { passing } from '../../sync/syncErrors';
 import { DAY_MS, OPEN_STATUSES, RECENT_DAYS } from '../../sync/syncFilters';
@@ -73,7 +73,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
   const now = Date.now();
   const part = sync.indexOf(account);
   const q = indexQueryOf(filter, now);
-  const [page, counts] = await Promise.all([part.query(q), part.counts(q)]);
+  const { page, counts } = await part.view(q, fresh.dataVersion);
   const pages = Math.max(1, Math.ceil(page.total / filter.size));
   const query = serializeFilter(filter);
   const sortHref = (sort: Sort) => href({ ...filter, sort, dir: filter.sort === sort && filter.dir === 'desc' ? 'asc' : 'desc', page: 1 });
@@ -102,7 +102,6 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
     tenantId: account.tenantId,
     labels,
     portalLink,
-    incidentStats,
     inputDateTime,
   };
 }
