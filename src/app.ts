@@ -19,6 +19,7 @@ import { statusRouter } from './web/routes/status';
 import { incidentsRouter } from './web/routes/incidents';
 import { meRouter } from './web/routes/me';
 import { assetHeaders, rejectCrossSite, securityHeaders } from './web/security';
+import { renderView } from './web/viewLocals';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -33,9 +34,10 @@ export function createApp(services: Services): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  app.engine('ejs', renderView);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
-  // Compiled templates are reused; without this EJS recompiles on every request.
+  // Express's own lookup of a view's file is kept too (renderView keeps what EJS compiles).
   app.set('view cache', true);
   app.set('etag', false);
 
