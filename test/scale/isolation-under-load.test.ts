@@ -5,6 +5,7 @@ import { Agent, request } from 'undici';
 import type { User, Emulator } from '@threatdesk/emulator';
 import { signIn } from '../helpers/appSignIn';
 import { TestBrowser, itemAt } from '@threatdesk/emulator/testing';
+import { unindexedIncidentId } from '../helpers/indexSync';
 import { assertNoSecretsLeaked } from '../helpers/leaks';
 import { startReplicas, stopReplicas, type AppProcess, type Replicas } from '../helpers/processes';
 
@@ -191,30 +192,28 @@ describe('isolation under load, across two instances', () => {
 });
 
 describe('concurrent refresh across instances', () => {
+  // The queue reads the index; the page of an incident it does not hold yet calls the API, which
+  // rejects the revoked token, so each of these requests needs a new one.
   it('50 parallel requests of one session right after the token is revoked cause one refresh grant', async () => {
     const cookie = await signedIn('alex@contoso.example');
-    const visible = new Set(await emu.control.incidents.visibleIds('alex@contoso.example'));
-    expect(visible.size).toBeGreaterThan(0);
     const refreshGrants = async () => (await emu.control.stats.grants()).refresh_token;
-    // The page works before, with the token from sign-in.
-    expect((await get('/incidents', cookie, 'a')).status).toBe(200);
+    // The app works before, with the token from sign-in.
+    expect((await get('/me/token', cookie, 'a')).status).toBe(200);
+    const page = `/incidents/${await unindexedIncidentId(emu)}`;
 
     const before = await refreshGrants();
     await emu.control.tokens.expireAll();
     const logsFrom = { a: a?.logs.length ?? 0, b: b?.logs.length ?? 0 };
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => get('/incidents', cookie, i % 2 ? 'b' : 'a')));
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => get(page, cookie, i % 2 ? 'b' : 'a')));
 
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
-    for (const r of results) {
-      const page = domView(r.body);
-      expect(page.user).toBe('Alex Wilber');
-      expect(page.ids.every((id) => visible.has(id))).toBe(true);
-    }
+    for (const r of results) expect(domView(r.body).user).toBe('Alex Wilber');
     expect(await refreshGrants()).toBe(before + 1);
     const newLogs = [...(a?.logs.slice(logsFrom.a) ?? []), ...(b?.logs.slice(logsFrom.b) ?? [])].join('\n');
     expect(newLogs).not.toContain('invalid_grant');
     // And the next request still works without another refresh: nothing overwrote the new tokens.
-    expect((await get('/incidents', cookie, 'b')).status).toBe(200);
+    expect((await get('/me/token', cookie, 'b')).status).toBe(200);
+    expect((await get(page, cookie, 'a')).status).toBe(200);
     expect(await refreshGrants()).toBe(before + 1);
   });
 });
