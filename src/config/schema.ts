@@ -1,6 +1,7 @@
 import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { RESOLVE_REQUIREMENTS } from '../incidents/manage';
 
 /** Real Microsoft endpoints, used unless configuration points elsewhere (the emulator). */
 export const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
@@ -130,6 +131,13 @@ export const envSchema = z
     INDEX_IDLE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
     // Queue rows each instance keeps of views already read, for the same view asked again before
     // the index changes (about 1.5 kB each); 0 reads every view from the database.
+    // What an incident must have before an analyst may resolve it (the tenant's policy): any of
+    // classification, determination, comment (a note typed with the change); empty for nothing.
+    RESOLVE_REQUIRES: z
+      .string()
+      .default('classification,comment')
+      .pipe(list)
+      .pipe(z.array(z.enum(RESOLVE_REQUIREMENTS, { error: `must list some of ${RESOLVE_REQUIREMENTS.join(', ')}, separated by commas` }))),
     INDEX_CACHE_ROWS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
     // Each tenant's budget of security API calls, shared by every analyst and instance. The defaults
     // are Microsoft's published limits, Graph's with headroom (sources in src/budget/policy.ts).
@@ -231,6 +239,7 @@ export const envSchema = z
       reconcileMs: e.SYNC_RECONCILE_S * 1000,
       indexIdleDays: e.INDEX_IDLE_DAYS,
       indexCacheRows: e.INDEX_CACHE_ROWS,
+      resolveRequires: e.RESOLVE_REQUIRES,
       /** Per-tenant budgets of upstream calls, in calls per window: see src/budget/policy.ts. */
       quota: {
         graphPerMinute: e.QUOTA_GRAPH_PER_MIN,

@@ -1,11 +1,13 @@
+import { labels } from './labels';
 import { CLASSIFICATIONS, DETERMINATIONS, isKnown, SETTABLE_STATUSES, type Incident, type IncidentChange } from './model';
 
 export const MAX_COMMENT = 30_000;
 export const MAX_TAGS = 50;
 export const MAX_TAG_LENGTH = 100;
 
-export const ACTIONS = ['assign', 'status', 'classify', 'tags', 'comment'] as const;
-export type ManageAction = (typeof ACTIONS)[number];
+/** What a tenant may require before an incident is resolved (RESOLVE_REQUIRES). */
+export const RESOLVE_REQUIREMENTS = ['classification', 'determination', 'comment'] as const;
+export type ResolveRequirement = (typeof RESOLVE_REQUIREMENTS)[number];
 
 /** The fields a manage form shows, as the analyst saw them when the page was rendered. */
 export interface Snapshot {
@@ -24,9 +26,9 @@ export function snapshotOf(i: Incident): Snapshot {
 export const canManage = (i: Incident) => i.status !== 'redirected';
 
 export interface ManageRequest {
-  action: ManageAction;
   /** lastUpdateTime when the form was rendered: the optimistic-concurrency check. */
   base: string;
+  /** The values the form asks for; a field the form did not send stays as it is. */
   desired: Partial<Snapshot>;
   comment?: string;
 }
@@ -41,53 +43,31 @@ export class ManageInputError extends Error {
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const EMAIL = /^[^\s@"<>()\\,;:]{1,64}@[a-z0-9.-]{1,190}\.[a-z]{2,63}$/i;
 
-/** Validates a manage form. The analyst's own address is substituted for "me" by the caller. */
+/**
+ * Validates the manage form: one form for every field (assignee, status, classification and
+ * determination, tags, comment). The "Assign to me" button sends `assign=me`, which stands for the
+ * analyst's own address; an empty assignee unassigns; an empty status keeps the current one.
+ */
 export function parseManageForm(body: Record<string, unknown>, me: string): ManageRequest {
-  const action = ACTIONS.find((a) => a === body.action);
-  if (!action) throw new ManageInputError('action', 'Unknown action');
   const base = str(body.base);
   if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(base)) throw new ManageInputError('base', 'The form is missing its version; reload the incident and try again');
   const comment = str(body.comment).replace(/\r\n/g, '\n');
   if (comment.length > MAX_COMMENT) throw new ManageInputError('comment', `Comments may be up to ${MAX_COMMENT.toLocaleString('en')} characters (this one has ${comment.length.toLocaleString('en')})`);
-  const request: ManageRequest = { action, base, desired: {} };
-  switch (action) {
-    case 'assign': {
-      // The shortcut buttons have their own field: a browser submits the text box alongside them.
-      const to = body.assign === 'me' ? 'me' : body.assign === 'none' ? '' : str(body.assignTo).trim();
-      const address = to === 'me' ? me : to;
-      if (address && !EMAIL.test(address)) throw new ManageInputError('assignTo', `“${to}” is not an email address`);
-      request.desired.assignedTo = address;
-      break;
-    }
-    case 'status': {
-      const raw = str(body.status);
-      // Nothing is preselected for a status the analyst may not set: an empty choice is no choice.
-      if (raw === '') throw new ManageInputError('status', 'Choose a status');
-      const status = SETTABLE_STATUSES.find((s) => s.toLowerCase() === raw.toLowerCase());
-      if (!status) throw new ManageInputError('status', `“${raw}” is not a status you can set`);
-      request.desired.status = status;
-      if (status === 'resolved') {
-        // Resolving asks for the classification and a resolution note (ux-and-security §1.4).
-        Object.assign(request.desired, classification(body));
-        if (!request.desired.classification) throw new ManageInputError('classification', 'Choose a classification when resolving');
-        if (!comment.trim()) throw new ManageInputError('comment', 'Add a resolution note when resolving');
-      }
-      break;
-    }
-    case 'classify':
-      Object.assign(request.desired, classification(body));
-      break;
-    case 'tags': {
-      const tags = [...new Set(str(body.tags).split(/[\n,]/).map((t) => t.trim()).filter(Boolean))];
-      if (tags.length > MAX_TAGS) throw new ManageInputError('tags', `At most ${MAX_TAGS} tags`);
-      const long = tags.find((t) => t.length > MAX_TAG_LENGTH);
-      if (long) throw new ManageInputError('tags', `Tags may be up to ${MAX_TAG_LENGTH} characters`);
-      request.desired.tags = tags;
-      break;
-    }
-    case 'comment':
-      if (!comment.trim()) throw new ManageInputError('comment', 'The comment is empty');
-      break;
+  const request: ManageRequest = { base, desired: {} };
+  if (body.assign === 'me') request.desired.assignedTo = me;
+  else if (typeof body.assignTo === 'string') request.desired.assignedTo = body.assignTo.trim();
+  const raw = str(body.status);
+  if (raw !== '') {
+    const status = SETTABLE_STATUSES.find((s) => s.toLowerCase() === raw.toLowerCase());
+    if (!status) throw new ManageInputError('status', `“${raw}” is not a status you can set`);
+    request.desired.status = status;
+  }
+  if (typeof body.verdict === 'string' || typeof body.classification === 'string') Object.assign(request.desired, classification(body));
+  if (typeof body.tags === 'string') {
+    const tags = [...new Set(body.tags.split(/[\n,]/).map((t) => t.trim()).filter(Boolean))];
+    if (tags.length > MAX_TAGS) throw new ManageInputError('tags', `At most ${MAX_TAGS} tags`);
+    if (tags.some((t) => t.length > MAX_TAG_LENGTH)) throw new ManageInputError('tags', `Tags may be up to ${MAX_TAG_LENGTH} characters`);
+    request.desired.tags = tags;
   }
   if (comment.trim()) request.comment = comment;
   return request;
@@ -101,11 +81,11 @@ function classification(body: Record<string, unknown>): Pick<Snapshot, 'classifi
   const verdict = str(body.verdict);
   const [c = '', d = ''] = verdict ? verdict.split(':') : [str(body.classification), str(body.determination)];
   if (c === '') {
-    if (d) throw new ManageInputError('determination', 'Choose a classification before a determination');
+    if (d) throw new ManageInputError('verdict', 'Choose a classification before a determination');
     return { classification: '', determination: '' };
   }
-  if (!isKnown(CLASSIFICATIONS, c)) throw new ManageInputError('classification', `“${c}” is not a classification`);
-  if (d && !DETERMINATIONS[c].includes(d)) throw new ManageInputError('determination', `“${d}” is not a determination for this classification`);
+  if (!isKnown(CLASSIFICATIONS, c)) throw new ManageInputError('verdict', `“${c}” is not a classification`);
+  if (d && !DETERMINATIONS[c].includes(d)) throw new ManageInputError('verdict', `“${d}” is not a determination for this classification`);
   return { classification: c, determination: d };
 }
 
@@ -114,13 +94,21 @@ function classification(body: Record<string, unknown>): Pick<Snapshot, 'classifi
  * classification the app does not know is never written back: it is changed only when the analyst
  * chose a new value. An empty classification clears it.
  */
-export function buildChange(request: ManageRequest, current: Incident): IncidentChange {
+export function buildChange(request: ManageRequest, current: Incident, resolveRequires: readonly ResolveRequirement[] = []): IncidentChange {
   const now = snapshotOf(current);
+  if (request.desired.status === 'resolved' && now.status !== 'resolved') checkResolve(request, now, resolveRequires);
   const change: IncidentChange = {};
   const d = request.desired;
-  if (d.assignedTo !== undefined && d.assignedTo !== now.assignedTo) change.assignedTo = d.assignedTo;
+  // A new assignee must be an address; the one the incident has (Microsoft may set a name) stays as it is.
+  if (d.assignedTo !== undefined && d.assignedTo !== now.assignedTo) {
+    if (d.assignedTo && !EMAIL.test(d.assignedTo)) throw new ManageInputError('assignTo', `“${d.assignedTo}” is not an email address`);
+    change.assignedTo = d.assignedTo;
+  }
   if (d.status !== undefined && d.status !== now.status && isKnown(SETTABLE_STATUSES, d.status)) change.status = d.status;
-  if (d.classification !== undefined && (d.classification !== now.classification || (d.determination ?? '') !== now.determination)) {
+  // The verdict list shows a classification or determination ThreatDesk does not offer as "Not set":
+  // saved as shown, it stays as it is.
+  const offered = verdictOf(now);
+  if (d.classification !== undefined && `${d.classification}:${d.determination ?? ''}` !== (offered || ':')) {
     if (isKnown(CLASSIFICATIONS, d.classification)) {
       change.classification = d.classification;
       if (d.determination) change.determination = d.determination;
@@ -131,6 +119,39 @@ export function buildChange(request: ManageRequest, current: Incident): Incident
   }
   if (d.tags !== undefined && (d.tags.length !== now.tags.length || d.tags.some((t, i) => t !== now.tags[i]))) change.customTags = d.tags;
   return change;
+}
+
+/** The verdict list's value for an incident's classification and determination: '' when not one it offers. */
+export function verdictOf(s: Pick<Snapshot, 'classification' | 'determination'>): string {
+  if (!isKnown(CLASSIFICATIONS, s.classification)) return '';
+  return `${s.classification}:${DETERMINATIONS[s.classification].includes(s.determination) ? s.determination : ''}`;
+}
+
+/** What the tenant asks for before an incident is resolved (RESOLVE_REQUIRES), from the values it will have. */
+function checkResolve(request: ManageRequest, now: Snapshot, requires: readonly ResolveRequirement[]): void {
+  const classification = request.desired.classification ?? now.classification;
+  const determination = request.desired.classification !== undefined ? (request.desired.determination ?? '') : now.determination;
+  if (requires.includes('classification') && (classification === '' || classification === 'unknown')) throw new ManageInputError('verdict', 'Choose a classification to resolve this incident');
+  if (requires.includes('determination') && (determination === '' || determination === 'unknown')) throw new ManageInputError('verdict', 'Choose a determination to resolve this incident');
+  if (requires.includes('comment') && !request.comment) throw new ManageInputError('comment', 'Add a note on how this incident was resolved');
+}
+
+/** A saved change in words, for the confirmation: "Assigned to sam@contoso.example; status set to In progress; comment added." */
+export function savedText(change: IncidentChange, commented: boolean): string {
+  const parts: string[] = [];
+  if (change.assignedTo !== undefined) parts.push(change.assignedTo ? `Assigned to ${change.assignedTo}` : 'Unassigned');
+  if (change.status !== undefined) parts.push(`status set to ${labels.status(change.status)}`);
+  if (change.classification !== undefined) {
+    parts.push(
+      change.classification === 'unknown'
+        ? 'classification cleared'
+        : `classified as ${labels.classification(change.classification)}${change.determination ? ` — ${labels.determination(change.determination)}` : ''}`,
+    );
+  }
+  if (change.customTags !== undefined) parts.push(change.customTags.length ? `tags set to ${change.customTags.join(', ')}` : 'tags removed');
+  if (commented) parts.push('comment added');
+  const text = parts.join('; ');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
 /** What changed between the snapshot the analyst saw and the incident now, for the conflict panel. */

@@ -1,11 +1,11 @@
 import { InteractionRequiredError } from '../auth/errors';
 import type { RunAsAnalyst } from './access';
-import { buildChange, changesSince, ManageInputError, parseManageForm, snapshotOf, type Snapshot } from './manage';
-import type { Incident } from './model';
+import { buildChange, changesSince, ManageInputError, parseManageForm, snapshotOf, type ResolveRequirement, type Snapshot } from './manage';
+import type { Incident, IncidentChange } from './model';
 import { ApiForbiddenError, BudgetExhaustedError, SecurityApiError } from './sources/errors';
 
 /** The form fields a manage request may carry; anything else is ignored. */
-const FORM_FIELDS = ['action', 'base', 'seen', 'assign', 'assignTo', 'status', 'verdict', 'classification', 'determination', 'tags', 'comment', 'back'];
+const FORM_FIELDS = ['action', 'base', 'seen', 'assign', 'assignTo', 'status', 'verdict', 'tags', 'comment', 'back'];
 
 export function manageForm(body: unknown): Record<string, string> {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -25,9 +25,17 @@ function decodeSeen(raw: string | undefined, fallback: Snapshot): Snapshot {
   return fallback;
 }
 
+/** Failures after which a write may or may not have been stored, in words. */
+const FAILED: Partial<Record<string, string>> = {
+  unavailable: 'Microsoft answered with a server error',
+  timeout: 'Microsoft did not answer in time',
+  network: 'Microsoft could not be reached',
+  malformed: 'Microsoft’s answer could not be read',
+};
+
 export type ManageOutcome =
   /** `incident`: the incident as it now is, from the API's answer, for the analyst's index. */
-  | { kind: 'saved'; fields: string[]; incident: Incident }
+  | { kind: 'saved'; change: IncidentChange; commented: boolean; incident: Incident }
   | { kind: 'unchanged' }
   | { kind: 'invalid'; field: string; text: string }
   /** Someone changed the incident since the form was rendered: nothing was written. `incident`: as it is now. */
@@ -39,13 +47,15 @@ export type ManageOutcome =
   /** The API refused the change itself. */
   | { kind: 'rejected'; text: string }
   /** Nothing could be sent now (the tenant's API budget, or Microsoft's throttling): the text stays, with when to retry. */
-  | { kind: 'busy'; retryAtMs: number };
+  | { kind: 'busy'; retryAtMs: number }
+  /** Microsoft failed or did not answer (5xx, a timeout, an unreadable answer): the change may or may not be stored. */
+  | { kind: 'failed'; text: string };
 
 /**
  * Applies one manage form to an incident: validates it, re-reads the incident to detect a change
  * made since the form was rendered (the API has no ETag), and sends only the fields that differ.
  */
-export async function manageIncident(run: RunAsAnalyst, id: string, form: Record<string, string>, me: string): Promise<ManageOutcome> {
+export async function manageIncident(run: RunAsAnalyst, id: string, form: Record<string, string>, me: string, resolveRequires: readonly ResolveRequirement[]): Promise<ManageOutcome> {
   let request;
   try {
     request = parseManageForm(form, me);
@@ -59,18 +69,20 @@ export async function manageIncident(run: RunAsAnalyst, id: string, form: Record
       if (current.lastUpdateAt !== request.base) {
         return { kind: 'conflict', changes: changesSince(decodeSeen(form.seen, snapshotOf(current)), current), incident: current };
       }
-      const change = buildChange(request, current);
-      const fields: string[] = Object.keys(change);
-      if (fields.length === 0 && !request.comment) return { kind: 'unchanged' };
-      // An answer without a body (204) still means the change was stored.
-      if (fields.length) await source.update(token, id, change);
-      if (request.comment) {
-        await source.comment(token, id, request.comment);
-        fields.push('comment');
+      let change: IncidentChange;
+      try {
+        change = buildChange(request, current, resolveRequires);
+      } catch (err) {
+        if (err instanceof ManageInputError) return { kind: 'invalid', field: err.field, text: err.message };
+        throw err;
       }
+      if (Object.keys(change).length === 0 && !request.comment) return { kind: 'unchanged' };
+      // An answer without a body (204) still means the change was stored.
+      if (Object.keys(change).length) await source.update(token, id, change);
+      if (request.comment) await source.comment(token, id, request.comment);
       // Read back as Microsoft now has it (its last-update time included, which the next form
       // checks against): neither answer above carries the comments and the new time together.
-      return { kind: 'saved', fields, incident: await source.get(token, id) };
+      return { kind: 'saved', change, commented: request.comment !== undefined, incident: await source.get(token, id) };
     });
   } catch (err) {
     if (err instanceof InteractionRequiredError) return { kind: 'needs-sign-in' };
@@ -79,6 +91,10 @@ export async function manageIncident(run: RunAsAnalyst, id: string, form: Record
     if (err instanceof ApiForbiddenError) return { kind: 'forbidden', error: err };
     if (err instanceof SecurityApiError && (err.kind === 'bad-request' || err.kind === 'not-found')) {
       return { kind: 'rejected', text: `Microsoft refused the change: ${err.details.apiMessage ?? err.details.apiCode ?? `HTTP ${err.status ?? '?'}`}` };
+    }
+    const failure = err instanceof SecurityApiError ? FAILED[err.kind] : undefined;
+    if (failure !== undefined) {
+      return { kind: 'failed', text: `${failure}, so the change may or may not be stored. Save again to send it: ThreatDesk checks first whether the incident changed meanwhile. Your text is kept below.` };
     }
     throw err;
   }

@@ -10,10 +10,10 @@ import ejs from 'ejs';
 export const VIEW_LOCALS = [
   'age', 'analysts', 'api', 'apis', 'audienceOk', 'back', 'backend', 'budget', 'chart', 'claimTimes', 'claims', 'classifications', 'config',
   'conflict', 'counts', 'csrfToken', 'determinations', 'evidence', 'expiresOn', 'filter', 'forbidden', 'fresh', 'frontChannelLogoutUrl', 'gap',
-  'granted', 'grantedNames', 'history', 'id', 'incident', 'inputDateTime', 'invalidTenant', 'labels', 'linkTenant', 'manageError', 'manageable',
+  'granted', 'grantedNames', 'history', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'labels', 'linkTenant', 'manageError', 'manageable',
   'maxComment', 'minutesLeft', 'nextHref', 'page', 'pages', 'pausedUntil', 'portal', 'portalLink', 'prevHref', 'query', 'readViaWrite',
-  'redirectUris', 'requestedTenant', 'resource', 'rows', 'rules', 'savedViews', 'seen', 'selected', 'severities', 'sizeHref', 'snapshot',
-  'sortHref', 'staleNote', 'statusChosen', 'statuses', 'tenant', 'tenantId', 'title', 'total',
+  'redirectUris', 'requestedTenant', 'resolveRequires', 'resource', 'rows', 'rules', 'savedViews', 'seen', 'selected', 'severities', 'sizeHref', 'snapshot',
+  'sortHref', 'staleNote', 'statusChosen', 'statuses', 'tenant', 'tenantId', 'title', 'total', 'verdictNow',
 ];
 
 export const VIEW_OPTIONS = { _with: false, destructuredLocals: VIEW_LOCALS };

@@ -47,12 +47,12 @@ test('an analyst filters the queue, assigns an incident to themselves, comments,
   await page.waitForURL(new RegExp(`/incidents/${id}\\?back=`));
   await page.getByRole('button', { name: 'Assign to me' }).click();
   await page.waitForURL(new RegExp(`/incidents/${id}`));
-  expect(await page.locator('.flash-success').textContent()).toBe('Saved: assignee.');
+  expect(await page.locator('.flash-success').textContent()).toBe('Assigned to riley@contoso.example.');
   expect(await page.locator('#assigned-to').textContent()).toBe('riley@contoso.example');
 
   const comment = `Investigating <b>now</b> ${Date.now()}`;
   await page.locator('#comment-input').fill(comment);
-  await page.getByRole('button', { name: 'Add comment' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForURL(new RegExp(`/incidents/${id}`));
   expect(await page.locator('#assigned-to').textContent()).toBe('riley@contoso.example');
   expect(await page.locator('.comment-text').first().textContent()).toBe(comment);

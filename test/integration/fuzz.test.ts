@@ -32,7 +32,7 @@ beforeAll(async () => {
   cookie = await b.jar.getCookieString(stack.app.url);
   incidentId = String((await stack.emu.control.incidents.list(CONTOSO_ID))[0]?.incidentId);
   const page = await b.get(`${stack.app.url}/incidents/${incidentId}`);
-  csrf = page.$('#form-comment input[name="_csrf"]').attr('value') as string;
+  csrf = page.$('#manage-form input[name="_csrf"]').attr('value') as string;
   await b.close();
 }, 60_000);
 

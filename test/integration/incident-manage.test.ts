@@ -44,94 +44,107 @@ async function act(b: TestBrowser, page: Page, button: string, fields: Record<st
   return { post, page: after };
 }
 
-describe('manage actions', () => {
-  it('assigns to me, to an address, and unassigns', async () => {
+describe('the manage form', () => {
+  it('assigns to me, to an address, and unassigns, saying so in words', async () => {
     let r = await act(riley, await open(riley), '#assign-me');
     expect(r.post.status).toBe(303);
-    expect(r.page.$('.flash-success').text()).toBe('Saved: assignee.');
+    expect(r.page.$('.flash-success').text()).toBe('Assigned to riley@contoso.example.');
     expect(r.page.$('#assigned-to').text()).toBe('riley@contoso.example');
     expect((await current()).assignedTo).toBe('riley@contoso.example');
 
-    r = await act(riley, r.page, '#assign-submit', { assignTo: 'sam@contoso.example' });
+    r = await act(riley, r.page, '#save', { assignTo: 'sam@contoso.example' });
     expect((await current()).assignedTo).toBe('sam@contoso.example');
 
-    r = await act(riley, r.page, '#unassign');
+    r = await act(riley, r.page, '#save', { assignTo: '' });
+    expect(r.page.$('.flash-success').text()).toBe('Unassigned.');
     expect(r.page.$('#assigned-to').text()).toBe('Unassigned');
     expect((await current()).assignedTo ?? null).toBeNull();
   });
 
-  it('sets the status, and resolving asks for a classification and a note', async () => {
-    let r = await act(riley, await open(riley), '#form-status button[type="submit"]', { status: 'inProgress' });
+  it('saves status, classification, tags and a comment at once; resolving asks, at its field, for what the policy requires', async () => {
+    let r = await act(riley, await open(riley), '#save', { status: 'inProgress' });
+    expect(r.page.$('.flash-success').text()).toBe('Status set to In progress.');
     expect((await current()).status).toBe('InProgress');
 
     const note = 'Contained: host isolated and reimaged.';
-    r = await act(riley, r.page, '#form-status button[type="submit"]', { status: 'resolved', verdict: '', comment: note });
+    r = await act(riley, r.page, '#save', { status: 'resolved', verdict: '', comment: note });
     expect(r.post.status).toBe(400);
-    expect(r.page.$('#manage-error').text()).toBe('Choose a classification when resolving');
-    // What the analyst typed is still there.
-    expect(r.page.$('#resolve-note').text()).toBe(note);
+    expect(r.page.$('#manage-error').text()).toContain('Choose a classification to resolve this incident');
+    // The message sits at its field, which says so and takes the focus.
+    expect(r.page.$('#manage-verdict-error').text()).toBe('Choose a classification to resolve this incident');
+    expect(r.page.$('#manage-verdict').attr('aria-invalid')).toBe('true');
+    expect(r.page.$('#manage-verdict').attr('aria-describedby')).toBe('manage-verdict-error');
+    expect(r.page.$('[autofocus]').attr('id')).toBe('manage-verdict');
+    expect(r.page.$('#manage-error a').attr('href')).toBe('#manage-verdict');
+    // What the analyst typed and chose is still there.
+    expect(r.page.$('#comment-input').text()).toBe(note);
+    expect(r.page.$('#status-select option[selected]').attr('value')).toBe('resolved');
     expect((await current()).status).toBe('InProgress');
 
-    r = await act(riley, await open(riley), '#form-status button[type="submit"]', { status: 'resolved', verdict: 'truePositive:malware', comment: note });
+    const before = await patches();
+    r = await act(riley, r.page, '#save', { verdict: 'truePositive:malware', tags: 'Contained' });
     expect(r.post.status).toBe(303);
-    expect(r.page.$('.flash-success').text()).toBe('Saved: status, classification, determination, comment.');
+    expect(r.page.$('.flash-success').text()).toBe('Status set to Resolved; classified as True positive — Malware; tags set to Contained; comment added.');
+    // One update for every field; the comment is the API's own call.
+    expect(await patches()).toBe(before + 1);
     const now = await current();
-    expect([now.status, now.classification, now.determination]).toEqual(['Resolved', 'TruePositive', 'Malware']);
+    expect([now.status, now.classification, now.determination, now.tags]).toEqual(['Resolved', 'TruePositive', 'Malware', ['Contained']]);
     expect(now.comments?.at(-1)).toMatchObject({ comment: note, createdBy: 'riley@contoso.example' });
   });
 
   it('offers only valid classification/determination pairs in words, and refuses a forged invalid one before calling the API', async () => {
     const page = await open(riley);
-    const options = page.$('#classify-verdict option').map((_, el) => page.$(el).attr('value')).get();
+    const options = page.$('#manage-verdict option').map((_, el) => page.$(el).attr('value')).get();
     expect(options).toContain('falsePositive:notMalicious');
     expect(options).toContain('truePositive:phishing');
     expect(options).not.toContain('falsePositive:malware');
-    expect(page.$('#classify-verdict option[value="falsePositive:notMalicious"]').text()).toBe('False positive — Not malicious');
+    expect(page.$('#manage-verdict option[value="falsePositive:notMalicious"]').text()).toBe('False positive — Not malicious');
     const before = await patches();
-    const r = await act(riley, page, '#form-classify button', { verdict: 'falsePositive:malware' });
+    const r = await act(riley, page, '#save', { verdict: 'falsePositive:malware' });
     expect(r.post.status).toBe(400);
-    expect(r.page.$('#manage-error').text()).toBe('“malware” is not a determination for this classification');
+    expect(r.page.$('#manage-verdict-error').text()).toBe('“malware” is not a determination for this classification');
     expect(await patches()).toBe(before);
 
-    const ok = await act(riley, r.page, '#form-classify button', { verdict: 'informationalExpectedActivity:securityTesting' });
+    const ok = await act(riley, r.page, '#save', { verdict: 'informationalExpectedActivity:securityTesting' });
     expect(ok.post.status).toBe(303);
     expect([(await current()).classification, (await current()).determination]).toEqual(['InformationalExpectedActivity', 'SecurityTesting']);
 
     // Sent in Graph's metadata spelling, stored as the emulator documents it.
-    const fp = await act(riley, ok.page, '#form-classify button', { verdict: 'falsePositive:notMalicious' });
+    const fp = await act(riley, ok.page, '#save', { verdict: 'falsePositive:notMalicious' });
     expect(fp.post.status).toBe(303);
     expect((await current()).determination).toBe('NotMalicious');
     const sent = (await stack.emu.control.stats.requests()).filter((q) => q.method === 'PATCH').at(-1);
     expect(sent?.api).toBe('graph');
 
     // "Not set" clears the classification.
-    const cleared = await act(riley, fp.page, '#form-classify button', { verdict: '' });
+    const cleared = await act(riley, fp.page, '#save', { verdict: '' });
     expect(cleared.post.status).toBe(303);
+    expect(cleared.page.$('.flash-success').text()).toBe('Classification cleared.');
     expect(cleared.page.$('#classification').text()).toBe('Not set');
   });
 
   it('replaces tags and adds comments up to 30,000 characters', async () => {
-    let r = await act(riley, await open(riley), '#form-tags button', { tags: 'Phishing campaign, VIP\n<b>markup</b>' });
+    let r = await act(riley, await open(riley), '#save', { tags: 'Phishing campaign, VIP\n<b>markup</b>' });
     expect((await current()).tags).toEqual(['Phishing campaign', 'VIP', '<b>markup</b>']);
     expect(r.page.$('#tags .tag:not(.system)').map((_, el) => r.page.$(el).text()).get()).toEqual(['Phishing campaign', 'VIP', '<b>markup</b>']);
 
     const long = `${'x'.repeat(29_990)} <i>end</i>`;
     expect(long.length).toBe(30_001);
-    r = await act(riley, r.page, '#form-comment button', { comment: long });
+    r = await act(riley, r.page, '#save', { comment: long });
     expect(r.post.status).toBe(400);
-    expect(r.page.$('#manage-error').text()).toBe('Comments may be up to 30,000 characters (this one has 30,001)');
+    expect(r.page.$('#comment-input-error').text()).toBe('Comments may be up to 30,000 characters (this one has 30,001)');
     expect(r.page.$('#comment-input').text()).toBe(long);
 
-    r = await act(riley, r.page, '#form-comment button', { comment: long.slice(1) });
+    r = await act(riley, r.page, '#save', { comment: long.slice(1) });
     expect(r.post.status).toBe(303);
     expect((await current()).comments?.at(-1)?.comment).toBe(long.slice(1));
     expect(r.page.$('.comment-text').first().text()).toBe(long.slice(1));
   });
 
-  it('sends only the fields that changed, and nothing when nothing did', async () => {
+  it('sends nothing when nothing changed', async () => {
     const page = await open(riley);
     const before = await patches();
-    const r = await act(riley, page, '#form-tags button');
+    const r = await act(riley, page, '#save');
     expect(r.page.$('.flash-success').text()).toBe('Nothing to change: the incident already had those values.');
     expect(await patches()).toBe(before);
   });
@@ -139,22 +152,41 @@ describe('manage actions', () => {
   it('reports a change answered without a body (204) as saved, since it was stored', async () => {
     await stack.emu.control.faults.add({ endpoint: 'incidents.update', kind: 'no-content', count: 1 });
     try {
-      const r = await act(riley, await open(riley), '#form-tags button', { tags: 'Answered without a body' });
+      const r = await act(riley, await open(riley), '#save', { tags: 'Answered without a body' });
       expect(r.post.status).toBe(303);
-      expect(r.page.$('.flash-success').text()).toBe('Saved: tags.');
+      expect(r.page.$('.flash-success').text()).toBe('Tags set to Answered without a body.');
       expect((await current()).tags).toEqual(['Answered without a body']);
     } finally {
       await stack.emu.control.faults.clear();
     }
   });
 
+  it('keeps the text and offers to send it again when Microsoft fails the update (500)', async () => {
+    const text = 'Handled by the night shift.';
+    await stack.emu.control.faults.add({ endpoint: 'incidents.update', kind: '500', count: 5 });
+    let r;
+    try {
+      r = await act(riley, await open(riley), '#save', { status: 'inProgress', comment: text });
+    } finally {
+      await stack.emu.control.faults.clear();
+    }
+    expect(r.post.status).toBe(503);
+    expect(r.post.headers.get('retry-after')).toBe('30');
+    expect(r.page.$('#manage-error').text()).toContain('Microsoft answered with a server error');
+    expect(r.page.$('#comment-input').text()).toBe(text);
+    expect(r.page.$('#status-select option[selected]').attr('value')).toBe('inProgress');
+    // Sent again as it stands: saved, or (if the first try was stored) the conflict panel says so.
+    const again = await act(riley, r.page, '#save');
+    expect([303, 409]).toContain(again.post.status);
+  });
+
   it('refuses a form without its CSRF token, or from another site', async () => {
     const page = await open(riley);
-    const base = page.$('#form-comment input[name="base"]').attr('value') as string;
+    const base = page.$('#manage-form input[name="base"]').attr('value') as string;
     const url = `${stack.app.url}/incidents/${target}/manage`;
-    expect((await riley.post(url, { action: 'comment', base, comment: 'no token' })).status).toBe(403);
-    const csrf = page.$('#form-comment input[name="_csrf"]').attr('value') as string;
-    expect((await riley.post(url, { action: 'comment', base, comment: 'cross site', _csrf: csrf }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await riley.post(url, { base, comment: 'no token' })).status).toBe(403);
+    const csrf = page.$('#manage-form input[name="_csrf"]').attr('value') as string;
+    expect((await riley.post(url, { base, comment: 'cross site', _csrf: csrf }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await current()).comments?.some((c) => ['no token', 'cross site'].includes(c.comment))).toBe(false);
   });
 
@@ -162,12 +194,10 @@ describe('manage actions', () => {
     const quinn = await browserFor('quinn@contoso.example');
     const mine = await open(riley);
     // Quinn changes the status while Riley's page is open.
-    await act(quinn, await open(quinn), '#form-status button[type="submit"]', { status: 'Active' });
-    const statusNow = (await current()).status;
-    await act(quinn, await open(quinn), '#assign-submit', { assignTo: 'quinn@contoso.example' });
+    await act(quinn, await open(quinn), '#save', { status: 'active', assignTo: 'quinn@contoso.example' });
 
     const before = await patches();
-    const r = await act(riley, mine, '#assign-submit', { assignTo: 'sam@contoso.example' });
+    const r = await act(riley, mine, '#save', { assignTo: 'sam@contoso.example' });
     expect(r.post.status).toBe(409);
     expect(await patches()).toBe(before);
     expect((await current()).assignedTo).toBe('quinn@contoso.example');
@@ -176,10 +206,9 @@ describe('manage actions', () => {
     expect(conflict).toContain('assignedTo:');
     expect(conflict).toContain('→ quinn@contoso.example');
     expect(r.page.$('#assign-to').attr('value')).toBe('sam@contoso.example');
-    void statusNow;
 
     // Re-applying from the conflict page works, on top of the new version.
-    const again = await act(riley, r.page, '#assign-submit');
+    const again = await act(riley, r.page, '#save');
     expect(again.post.status).toBe(303);
     expect((await current()).assignedTo).toBe('sam@contoso.example');
   });
@@ -189,7 +218,7 @@ describe('manage actions', () => {
     const visible = (await stack.emu.control.incidents.visibleIds('alex@contoso.example'))[0];
     expect(visible).toBeDefined();
     const page = await open(alex, visible);
-    const r = await act(alex, page, '#form-comment button', { comment: 'Looks like a false positive to me.' });
+    const r = await act(alex, page, '#save', { comment: 'Looks like a false positive to me.' });
     expect(r.post.status).toBe(403);
     expect(r.page.$('#forbidden').text()).toContain('Your role does not allow this');
     expect(r.page.$('#forbidden').text()).toContain('Security Operator');
@@ -207,7 +236,7 @@ describe('manage actions', () => {
       const robin = await browserFor('robin@contoso.example');
       const page = await open(robin);
       const text = 'Escalating to tier 3.';
-      const post = await robin.submit(page, '#form-comment button', { comment: text });
+      const post = await robin.submit(page, '#save', { comment: text });
       expect(post.status).toBe(303);
       expect(post.location).toBe(`${stack.app.url}/auth/signin?scope=write&returnTo=${encodeURIComponent(`/incidents/${target}`)}`);
       const signin = await robin.get(post.location as string);
@@ -222,7 +251,7 @@ describe('manage actions', () => {
       expect(back.url).toBe(`${stack.app.url}/incidents/${target}`);
       expect(back.$('#pending-change').length).toBe(1);
       expect(back.$('#comment-input').text()).toBe(text);
-      const done = await act(robin, back, '#form-comment button');
+      const done = await act(robin, back, '#save');
       expect(done.post.status).toBe(303);
       expect((await current()).comments?.at(-1)).toMatchObject({ comment: text, createdBy: 'robin@contoso.example' });
       expect(done.page.$('#pending-change').length).toBe(0);
@@ -240,7 +269,7 @@ describe('manage actions', () => {
     const page = await open(jordan, id);
     expect(page.status).toBe(200);
     const text = 'Needs a second look.';
-    const post = await jordan.submit(page, '#form-comment button', { comment: text });
+    const post = await jordan.submit(page, '#save', { comment: text });
     const hops = await jordan.follow(post.location as string);
     const final = lastItem(hops, 'redirect hops');
     expect(final.status).toBe(403);

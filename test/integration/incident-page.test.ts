@@ -191,13 +191,13 @@ describe('what changed with the move to Graph', () => {
     expect(page.$('#merged-notice').text()).toContain(`#${merged.redirectIncidentId}`);
   });
 
-  it('preselects no status for one the analyst may not set (awaiting action), and names it as it is', async () => {
+  it('keeps a status the analyst may not set (awaiting action) unless another is chosen, and names it as it is', async () => {
     // The legacy shape the control face returns says "Active" for these; the summaries say what they are.
     const awaiting = (await stack.emu.control.incidents.list(CONTOSO_ID)).find((i) => i.status === 'AwaitingAction') as { incidentId: number };
     const page = await riley.get(`${stack.app.url}/incidents/${awaiting.incidentId}`);
     expect(page.$('#status').text()).toContain('Awaiting action');
     expect(page.$('#status-select option[selected]').attr('value')).toBe('');
-    expect(page.$('#status-select option[selected]').text()).toContain('Choose a status');
+    expect(page.$('#status-select option[selected]').text()).toBe('Keep: Awaiting action');
   });
 
   it('fills a new analyst\'s queue even when one listed incident could not be read', async () => {

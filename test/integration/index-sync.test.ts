@@ -187,7 +187,7 @@ describe('the incident index', () => {
       const status = await riley.get(`${s.app.url}/admin/status`);
       expect(status.$('#paused').text()).toMatch(/no call is sent until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
       const mark = await s.emu.control.stats.mark();
-      const kept = await riley.submit(page, '#form-comment button', { comment: 'Escalated to the on-call engineer' });
+      const kept = await riley.submit(page, '#save', { comment: 'Escalated to the on-call engineer' });
       expect(kept.status).toBe(503);
       expect(Number(kept.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(kept.$('#manage-error').text()).toMatch(/Nothing was sent; your text is kept below/);

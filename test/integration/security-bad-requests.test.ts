@@ -105,15 +105,15 @@ describe('the error handler never throws', () => {
     const id = (await stack.emu.control.incidents.list(CONTOSO_ID))[0]?.incidentId;
     const page = await b.get(`${stack.app.url}/incidents/${id}`);
     expect(page.status).toBe(200);
-    const csrf = page.$('#form-status input[name="_csrf"]').attr('value') as string;
-    const base = page.$('#form-status input[name="base"]').attr('value') as string;
+    const csrf = page.$('#manage-form input[name="_csrf"]').attr('value') as string;
+    const base = page.$('#manage-form input[name="base"]').attr('value') as string;
     // An incident the app has not read yet: re-rendering its page needs a token.
     const unread = await unindexedIncidentId(stack.emu);
     await stack.emu.control.users.revokeRefreshTokens('riley@contoso.example');
     await stack.emu.control.tokens.expireAll();
     const from = stack.app.logs.length;
     // An invalid status re-renders the incident page, which needs a token: the refresh fails there.
-    const res = await b.post(`${stack.app.url}/incidents/${unread}/manage`, { _csrf: csrf, base, action: 'status', status: 'no-such-status' }, { referer: 'not a url' });
+    const res = await b.post(`${stack.app.url}/incidents/${unread}/manage`, { _csrf: csrf, base, status: 'no-such-status' }, { referer: 'not a url' });
     expect(res.status).toBe(401);
     expect(res.$('.problem h1').text()).toBe('Your sign-in needs refreshing');
     expect(res.$('.problem a.button').attr('href')).toBe('/auth/signin?returnTo=%2F');

@@ -167,11 +167,11 @@ describe('request forgery controls', () => {
     await signIn(other, stack.app.url, 'sam@contoso.example');
     const id = (await stack.emu.control.incidents.list(CONTOSO_ID))[0]?.incidentId as number;
     const page = await riley.get(`${stack.app.url}/incidents/${id}`);
-    const base = page.$('#form-comment input[name="base"]').attr('value') as string;
+    const base = page.$('#manage-form input[name="base"]').attr('value') as string;
     const othersToken = (await other.get(`${stack.app.url}/incidents`)).$('form[action="/auth/signout"] input[name="_csrf"]').attr('value') as string;
     for (const token of [undefined, 'wrong', othersToken]) {
       const text = `forged ${token ?? 'none'}`;
-      const res = await riley.post(`${stack.app.url}/incidents/${id}/manage`, { action: 'comment', base, comment: text, ...(token ? { _csrf: token } : {}) });
+      const res = await riley.post(`${stack.app.url}/incidents/${id}/manage`, { base, comment: text, ...(token ? { _csrf: token } : {}) });
       expect(res.status).toBe(403);
       expect(res.$('.problem h1').text()).toBe('This form has expired');
       expect(((await stack.emu.control.incidents.get(CONTOSO_ID, id))?.comments ?? []).map((c) => c.comment)).not.toContain(text);

@@ -26,14 +26,13 @@ afterAll(async () => {
   await stack.close();
 });
 
-/** A comment form as the incident page renders it, with a valid CSRF token. */
+/** A comment sent with the manage form's version and a valid CSRF token. */
 async function form(text: string): Promise<Record<string, string>> {
   const page: Page = await riley.get(`${stack.app.url}/incidents/${id}`);
-  const f = page.$('#form-comment');
+  const f = page.$('#manage-form');
   return {
     _csrf: f.find('input[name="_csrf"]').attr('value') as string,
     base: f.find('input[name="base"]').attr('value') as string,
-    action: f.find('input[name="action"], button[name="action"]').attr('value') ?? 'comment',
     comment: text,
   };
 }

@@ -14,7 +14,7 @@ const browser = () => stack.browser();
 /** Signs another analyst in on the same browser, through the account picker. */
 const switchTo = (b: TestBrowser, upn: string) => signIn(b, stack.app.url, upn, { start: `${stack.app.url}/auth/signin?prompt=select_account` });
 const incidentFor = async (upn: string) => (await stack.emu.control.incidents.visibleIds(upn))[0] as number;
-const comment = (b: TestBrowser, page: Page, text: string) => b.submit(page, '#form-comment button', { comment: text });
+const comment = (b: TestBrowser, page: Page, text: string) => b.submit(page, '#save', { comment: text });
 
 describe('a typed change follows the analyst, not the browser', () => {
   it('control 33: a read-only analyst refused a change (403) sees the text kept on the page, but it is not kept as pending', async () => {

@@ -1,7 +1,7 @@
 import type { SessionAccount } from '../../auth/tokenService';
 import type { RunAsAnalyst } from '../../incidents/access';
 import { labels } from '../../incidents/labels';
-import { canManage, MAX_COMMENT, snapshotOf } from '../../incidents/manage';
+import { canManage, MAX_COMMENT, snapshotOf, verdictOf } from '../../incidents/manage';
 import { CLASSIFICATIONS, DETERMINATIONS, isKnown, SETTABLE_STATUSES } from '../../incidents/model';
 import type { Incident } from '../../incidents/model';
 import type { PendingChange } from '../../incidents/pendingChange';
@@ -70,6 +70,7 @@ export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, accou
     portal: portalLink(incident, account.tenantId),
     back: backQuery(extras.back ?? form?.back),
     snapshot,
+    verdictNow: verdictOf(snapshot),
     seen: Buffer.from(JSON.stringify(snapshot)).toString('base64url'),
     manageable: canManage(incident),
     // The status control preselects only a status the analyst could choose again.

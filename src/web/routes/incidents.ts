@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response } from 'express';
 import { requireSignIn } from '../../auth/session';
+import { savedText } from '../../incidents/manage';
 import { manageForm, manageIncident } from '../../incidents/manageIncident';
 import { dropPendingChange, keepPendingChange, pendingChangeFor } from '../../incidents/pendingChange';
 import { audit } from '../../logging/audit';
@@ -12,15 +13,10 @@ import { loadIncidentView, parseIncidentId } from '../pages/incidentPage';
 import { backQuery, loadQueueView, parseQueueRequest, queueCsv } from '../pages/queuePage';
 import { noStore } from '../security';
 
-/** The fields a save changed, in words for the confirmation. */
-const FIELD_WORDS: Record<string, string> = { assignedTo: 'assignee', status: 'status', classification: 'classification', determination: 'determination', customTags: 'tags', comment: 'comment' };
-
-/** Form fields that are not part of the change itself. */
-const BOOKKEEPING = new Set(['action', 'base', 'seen', 'back']);
-
 export function incidentsRouter(services: Services, csrfProtection: express.RequestHandler): express.Router {
   const router = express.Router();
   const { sync } = services;
+  const { resolveRequires } = services.config;
   router.use(['/incidents', '/incidents.csv'], requireSignIn, noStore);
 
   router.get('/incidents', async (req: Request, res: Response) => {
@@ -46,7 +42,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
 
   router.get('/incidents/:id', async (req: Request, res: Response) => {
     const id = parseIncidentId(req.params.id);
-    res.render('incident', await loadIncidentView(runAs(req, services), sync, accountOf(req), id, { back: req.query.back, pending: pendingChangeFor(req, id) }));
+    res.render('incident', await loadIncidentView(runAs(req, services), sync, accountOf(req), id, { resolveRequires, back: req.query.back, pending: pendingChangeFor(req, id) }));
   });
 
   router.post('/incidents/:id/manage', csrfProtection, async (req: Request, res: Response) => {
@@ -55,21 +51,19 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     const form = manageForm(req.body);
     const run = runAs(req, services);
     const again = async (status: number, panel: Record<string, unknown>) =>
-      res.status(status).render('incident', await loadIncidentView(run, sync, account, id, { form, pending: pendingChangeFor(req, id), ...panel }));
+      res.status(status).render('incident', await loadIncidentView(run, sync, account, id, { resolveRequires, form, pending: pendingChangeFor(req, id), ...panel }));
     if (form.action === 'discard') {
       dropPendingChange(req);
       return res.redirect(303, `/incidents/${id}`);
     }
-    const outcome = await manageIncident(run, id, form, account.username);
+    const outcome = await manageIncident(run, id, form, account.username, resolveRequires);
     // Who changed which incident, and which fields: names only, never what was typed.
     audit(req, 'incident.write', {
       oid: account.oid,
       tid: account.tenantId,
       incidentId: id,
-      action: form.action,
-      fields: Object.keys(form).filter((k) => !BOOKKEEPING.has(k)),
       outcome: outcome.kind,
-      changed: outcome.kind === 'saved' ? outcome.fields : undefined,
+      changed: outcome.kind === 'saved' ? [...Object.keys(outcome.change), ...(outcome.commented ? ['comment'] : [])] : undefined,
     });
     switch (outcome.kind) {
       case 'invalid':
@@ -91,6 +85,9 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
         res.set('Retry-After', String(wait));
         return again(503, { manageError: { field: 'api', text: `Microsoft cannot take more changes from this tenant right now. Nothing was sent; your text is kept below. Send it again after ${new Date(outcome.retryAtMs).toISOString().slice(11, 19)} UTC (in about ${wait} s).` } });
       }
+      case 'failed':
+        res.set('Retry-After', '30');
+        return again(503, { manageError: { field: 'api', text: outcome.text } });
       case 'forbidden':
         // The text stays on the page (`form`), but a change Microsoft refused this analyst is not
         // kept for later: nothing would make it succeed, and the browser may change hands.
@@ -101,9 +98,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
         dropPendingChange(req);
         // The index shows the change at once, recorded in history as made by this analyst.
         if (outcome.kind === 'saved') await sync.record(account, outcome.incident, true);
-        req.session.flash = outcome.kind === 'unchanged'
-          ? { kind: 'success', text: 'Nothing to change: the incident already had those values.' }
-          : { kind: 'success', text: `Saved: ${outcome.fields.map((f) => FIELD_WORDS[f] ?? f).join(', ')}.` };
+        req.session.flash = outcome.kind === 'unchanged' ? { kind: 'success', text: 'Nothing to change: the incident already had those values.' } : { kind: 'success', text: savedText(outcome.change, outcome.commented) };
         const back = backQuery(form.back);
         return res.redirect(303, `/incidents/${id}${back ? `?back=${encodeURIComponent(back)}` : ''}`);
       }
