@@ -63,6 +63,8 @@ describe('configuration validation', () => {
     [{ GRAPH_API_BASE: 'http://graph.example' }, 'GRAPH_API_BASE'],
     [{ REDIS_COMMAND_TIMEOUT_MS: '5' }, 'REDIS_COMMAND_TIMEOUT_MS'],
     [{ SIGN_IN_RATE_LIMIT: '0' }, 'SIGN_IN_RATE_LIMIT'],
+    [{ RESOLVE_REQUIRES: 'classification,signature' }, 'RESOLVE_REQUIRES'],
+    [{ INDEX_CACHE_ROWS: '-1' }, 'INDEX_CACHE_ROWS'],
   ])('rejects %j naming %s', (override, name) => {
     expect(problems({ ...valid, ...override }).some((line) => line.startsWith(`${name} `) || line.startsWith(`${name}:`))).toBe(true);
   });
@@ -100,6 +102,12 @@ describe('configuration validation', () => {
 describe('incident index configuration', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'threatdesk-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads what resolving requires: a classification and a comment by default, or nothing', () => {
+    expect(loadConfig(valid).resolveRequires).toEqual(['classification', 'comment']);
+    expect(loadConfig({ ...valid, RESOLVE_REQUIRES: ' determination , comment ' }).resolveRequires).toEqual(['determination', 'comment']);
+    expect(loadConfig({ ...valid, RESOLVE_REQUIRES: '' }).resolveRequires).toEqual([]);
+  });
 
   it('defaults to the embedded engine in memory', () => {
     const c = loadConfig(valid);
