@@ -190,6 +190,46 @@ describe('the manage form', () => {
     expect((await current()).comments?.some((c) => ['no token', 'cross site'].includes(c.comment))).toBe(false);
   });
 
+  it('keeps the text of a form whose security token went stale, and saves it from the page it comes back on', async () => {
+    const page = await open(riley);
+    const text = 'Typed before the token went stale.';
+    const base = page.$('#manage-form input[name="base"]').attr('value') as string;
+    const seen = page.$('#manage-form input[name="seen"]').attr('value') as string;
+    const stale = await riley.post(`${stack.app.url}/incidents/${target}/manage`, { _csrf: 'stale', base, seen, comment: text, status: 'inProgress' });
+    expect(stale.status).toBe(403);
+    expect(stale.$('#manage-error').text()).toContain('Nothing was sent; your text is kept below');
+    expect(stale.$('#comment-input').text()).toBe(text);
+    expect((await current()).comments?.some((c) => c.comment === text)).toBe(false);
+    const saved = await act(riley, stale, '#save');
+    expect(saved.post.status).toBe(303);
+    expect((await current()).comments?.at(-1)?.comment).toBe(text);
+  });
+
+  it('keeps what was typed when the session ended before Save: through sign-in and back, filled in, for that analyst', async () => {
+    const page = await open(riley);
+    const text = 'Typed while my session ran out.';
+    // The session ends (idle timeout, restart): the browser no longer has one.
+    for (const c of await riley.jar.getCookies(stack.app.url)) await riley.jar.setCookie(`${c.key}=; Max-Age=0; Path=/`, stack.app.url);
+    const post = await riley.submit(page, '#save', { comment: text, status: 'inProgress' });
+    expect(post.status).toBe(303);
+    expect(post.location).toBe(`${stack.app.url}/auth/signin?returnTo=${encodeURIComponent(`/incidents/${target}`)}`);
+    // Sign-in (riley picks her account on the emulator's page) leads back to the incident, filled in.
+    let back = lastItem(await riley.follow(post.location as string), 'redirect hops');
+    if (back.$('button[value="riley@contoso.example"]').length) {
+      const picked = await riley.submit(back, 'button[value="riley@contoso.example"]');
+      back = lastItem(await riley.follow(picked.location as string), 'redirect hops');
+    }
+    expect(back.url).toBe(`${stack.app.url}/incidents/${target}`);
+    expect(back.$('#pending-change').length).toBe(1);
+    expect(back.$('#comment-input').text()).toBe(text);
+    expect(back.$('#status-select option[selected]').attr('value')).toBe('inProgress');
+    expect((await current()).comments?.some((c) => c.comment === text)).toBe(false);
+    const saved = await act(riley, back, '#save');
+    expect(saved.post.status).toBe(303);
+    expect((await current()).comments?.at(-1)?.comment).toBe(text);
+    expect(saved.page.$('#pending-change').length).toBe(0);
+  });
+
   it('never overwrites another analyst\'s change: it shows what changed and keeps the form', async () => {
     const quinn = await browserFor('quinn@contoso.example');
     const mine = await open(riley);

@@ -173,7 +173,9 @@ describe('request forgery controls', () => {
       const text = `forged ${token ?? 'none'}`;
       const res = await riley.post(`${stack.app.url}/incidents/${id}/manage`, { base, comment: text, ...(token ? { _csrf: token } : {}) });
       expect(res.status).toBe(403);
-      expect(res.$('.problem h1').text()).toBe('This form has expired');
+      // Nothing sent; the incident page comes back with the text, as for any stale form.
+      expect(res.$('#manage-error').text()).toContain('This form had expired');
+      expect(res.$('#comment-input').text()).toBe(text);
       expect(((await stack.emu.control.incidents.get(CONTOSO_ID, id))?.comments ?? []).map((c) => c.comment)).not.toContain(text);
     }
   });
@@ -191,7 +193,7 @@ describe('request forgery controls', () => {
     };
     walk(app.router.stack);
     expect(routes.length).toBeGreaterThan(10);
-    expect(routes.filter((r) => !r.startsWith('GET ')).sort()).toEqual(['POST /auth/signout', 'POST /incidents/:id/manage', 'POST /incidents/refresh']);
+    expect([...new Set(routes.filter((r) => !r.startsWith('GET ')))].sort()).toEqual(['POST /auth/signout', 'POST /incidents/:id/manage', 'POST /incidents/refresh']);
     const b = browser();
     await signIn(b, stack.app.url, 'riley@contoso.example');
     expect((await b.get(`${stack.app.url}/auth/signout`)).status).toBe(404);

@@ -17,6 +17,17 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
   const router = express.Router();
   const { sync } = services;
   const { resolveRequires } = services.config;
+  // A manage form sent after the session ended (idle, restart, signed out in another tab): what was
+  // typed is kept for the analyst who typed it (the form names them), through sign-in and back to
+  // the incident. Nothing is sent. Cross-site posts never get here (rejectCrossSite).
+  router.post('/incidents/:id/manage', (req: Request, res: Response, next: express.NextFunction) => {
+    if (req.session.account) return next();
+    const id = parseIncidentId(req.params.id);
+    const form = manageForm(req.body);
+    if (!form.analyst) return next();
+    keepPendingChange(req, id, form, form.analyst);
+    res.redirect(303, `/auth/signin?returnTo=${encodeURIComponent(`/incidents/${id}`)}`);
+  });
   router.use(['/incidents', '/incidents.csv'], requireSignIn, noStore);
 
   router.get('/incidents', async (req: Request, res: Response) => {
@@ -45,13 +56,27 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     res.render('incident', await loadIncidentView(runAs(req, services), sync, accountOf(req), id, { resolveRequires, back: req.query.back, pending: pendingChangeFor(req, id) }));
   });
 
-  router.post('/incidents/:id/manage', csrfProtection, async (req: Request, res: Response) => {
+  // A form whose token went stale (a restart, a sign-in in another tab) comes back with its text
+  // instead of an error page; nothing is sent. Cross-site posts never get here (rejectCrossSite).
+  const staleFormKept: express.RequestHandler = (req, res, next) => {
+    csrfProtection(req, res, (err?: unknown) => {
+      if ((err as { code?: unknown } | undefined)?.code !== 'EBADCSRFTOKEN') return next(err);
+      audit(req, 'csrf.refused', { method: req.method, path: req.path });
+      res.locals.staleForm = true;
+      next();
+    });
+  };
+
+  router.post('/incidents/:id/manage', staleFormKept, async (req: Request, res: Response) => {
     const id = parseIncidentId(req.params.id);
     const account = accountOf(req);
     const form = manageForm(req.body);
     const run = runAs(req, services);
     const again = async (status: number, panel: Record<string, unknown>) =>
       res.status(status).render('incident', await loadIncidentView(run, sync, account, id, { resolveRequires, form, pending: pendingChangeFor(req, id), ...panel }));
+    if (res.locals.staleForm === true) {
+      return again(403, { manageError: { field: 'api', text: 'This form had expired (its security check is renewed when you sign in again or ThreatDesk restarts). Nothing was sent; your text is kept below: check it and Save again.' } });
+    }
     if (form.action === 'discard') {
       dropPendingChange(req);
       return res.redirect(303, `/incidents/${id}`);
