@@ -8,9 +8,9 @@ import ejs from 'ejs';
  * checks that every name a view reads is listed.
  */
 export const VIEW_LOCALS = [
-  'age', 'analysts', 'api', 'apis', 'audienceOk', 'back', 'backend', 'budget', 'chart', 'claimTimes', 'claims', 'classifications', 'config',
+  'activity', 'age', 'analysts', 'api', 'apis', 'audienceOk', 'back', 'backend', 'budget', 'chart', 'claimTimes', 'claims', 'classifications', 'config',
   'conflict', 'counts', 'csrfToken', 'determinations', 'evidence', 'expiresOn', 'filter', 'forbidden', 'fresh', 'frontChannelLogoutUrl', 'gap',
-  'granted', 'grantedNames', 'history', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'labels', 'linkTenant', 'manageError', 'manageable',
+  'granted', 'grantedNames', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'labels', 'linkTenant', 'manageError', 'manageable',
   'maxComment', 'minutesLeft', 'nextHref', 'page', 'pages', 'pausedUntil', 'portal', 'portalLink', 'prevHref', 'query', 'readViaWrite',
   'redirectUris', 'requestedTenant', 'resolveRequires', 'resource', 'rows', 'rules', 'savedViews', 'seen', 'selected', 'severities', 'sizeHref', 'snapshot',
   'sortHref', 'staleNote', 'statusChosen', 'statuses', 'tenant', 'tenantId', 'title', 'total', 'verdictNow',

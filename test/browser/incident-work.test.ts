@@ -57,7 +57,7 @@ test('an analyst filters the queue, assigns an incident to themselves, comments,
   expect(await page.locator('#assigned-to').textContent()).toBe('riley@contoso.example');
   expect(await page.locator('.comment-text').first().textContent()).toBe(comment);
   // The index recorded the change at once, as made by this analyst.
-  expect(await page.locator('#history li').first().textContent()).toMatch(/by riley@contoso\.example in ThreatDesk\s+Assigned to: Unassigned → riley@contoso\.example/);
+  expect(await page.locator('#activity li.change').first().textContent()).toMatch(/by riley@contoso\.example in ThreatDesk\s+Assigned to: Unassigned → riley@contoso\.example/);
 
   await page.locator('#back-to-queue').click();
   await page.waitForURL(/\/incidents\?/);

@@ -63,7 +63,7 @@ describe('incident page', () => {
 
     const deviceNames = new Set((incident.alerts ?? []).flatMap((a) => (a.devices ?? []).map((d) => d.deviceDnsName)));
     expect(page.$('#assets h3[data-evidence-type="device"]').text()).toBe(`Device (${deviceNames.size})`);
-    expect(page.$('#comments .timeline li')).toHaveLength((incident.comments ?? []).length);
+    expect(page.$('#activity li.comment')).toHaveLength((incident.comments ?? []).length);
   });
 
   it('groups evidence by type across alerts, with files\' hashes and processes\' command lines', async () => {

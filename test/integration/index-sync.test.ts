@@ -56,7 +56,7 @@ describe('the incident index', () => {
     expect(seenAfter).toBeDefined();
     expect(seenAfter).toBeLessThanOrEqual(INTERVAL_MS + 2_000);
     const page = await riley.get(`${s.app.url}/incidents/${incident.incidentId}`);
-    const history = page.$('#history li').map((_, li) => page.$(li).text().replace(/\s+/g, ' ').trim()).get();
+    const history = page.$('#activity li.change').map((_, li) => page.$(li).text().replace(/\s+/g, ' ').trim()).get();
     expect(history.some((h) => /seen at a sync Assigned to: Unassigned → sam@contoso\.example/.test(h))).toBe(true);
     expect(history.some((h) => /seen at a sync Status: Active → In progress/.test(h))).toBe(true);
     expect(history.at(-1)).toMatch(/First seen$/);
@@ -92,7 +92,7 @@ describe('the incident index', () => {
     // From the index: the queue did not ask Microsoft.
     expect((await s.emu.control.stats.requests(mark)).filter((r) => r.path.endsWith('/security/incidents'))).toEqual([]);
     const after = await riley.get(`${s.app.url}/incidents/${incident.incidentId}`);
-    expect(after.$('#history li').first().text().replace(/\s+/g, ' ')).toContain('by riley@contoso.example in ThreatDesk Assigned to: Unassigned → riley@contoso.example');
+    expect(after.$('#activity li.change').first().text().replace(/\s+/g, ' ')).toContain('by riley@contoso.example in ThreatDesk Assigned to: Unassigned → riley@contoso.example');
   });
 
   it('drops an incident the analyst no longer sees (a device-group change) at the next reconcile', async () => {

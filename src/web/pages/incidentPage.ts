@@ -9,7 +9,7 @@ import { SecurityApiError } from '../../incidents/sources/errors';
 import type { AnalystIndex } from '../../index/incidentIndex';
 import type { IndexSync } from '../../sync/indexSync';
 import { passing, syncProblem } from '../../sync/syncErrors';
-import { historyLine } from '../historyLine';
+import { activityOf } from '../activity';
 import { INCIDENT_ID } from '../../incidents/sources/source';
 import { evidenceGroups, portalLink } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
@@ -65,7 +65,7 @@ export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, accou
     incident,
     staleNote,
     age: fresh.asOf === null ? undefined : ageText(fresh.asOf, Date.now()),
-    history: history.map(historyLine).reverse(),
+    activity: activityOf(incident.comments, history),
     evidence: evidenceGroups(incident),
     portal: portalLink(incident, account.tenantId),
     back: backQuery(extras.back ?? form?.back),

@@ -1,4 +1,5 @@
 import { labels } from '../incidents/labels';
+import type { Comment } from '../incidents/model';
 import type { HistoryEntry } from '../index/incidentIndex';
 
 const FIELD: Record<HistoryEntry['field'], string> = {
@@ -26,13 +27,31 @@ function words(field: HistoryEntry['field'], v: HistoryEntry['oldValue']): strin
   return LABEL[field]?.(v) ?? v;
 }
 
-/** One change of an incident's history, in words for its page. */
-export function historyLine(h: HistoryEntry) {
+/** One entry of an incident's activity: a comment, or a change from the index's history in words. */
+export type ActivityItem =
+  | { kind: 'comment'; when: string | null; by: string | null; text: string }
+  | { kind: 'change'; when: string; by: string | null; field: string; from: string; to: string };
+
+function historyLine(h: HistoryEntry): ActivityItem {
   return {
+    kind: 'change',
     when: h.observedAt,
     field: FIELD[h.field],
     from: h.field === 'created' ? '' : words(h.field, h.oldValue),
     to: h.field === 'created' ? '' : words(h.field, h.newValue),
     by: h.changedBy,
   };
+}
+
+/**
+ * Comments and recorded changes in one timeline, newest first (comments without a time last). The
+ * history comes oldest first; changes seen at the same instant keep their order, reversed.
+ */
+export function activityOf(comments: Comment[], history: HistoryEntry[]): ActivityItem[] {
+  const items: ActivityItem[] = [...comments.map((c): ActivityItem => ({ kind: 'comment', when: c.createdAt, by: c.author, text: c.text })), ...history.map(historyLine)];
+  const at = (i: ActivityItem) => (i.when === null ? -Infinity : Date.parse(i.when));
+  return items
+    .map((item, n) => ({ item, n }))
+    .sort((a, b) => at(b.item) - at(a.item) || b.n - a.n)
+    .map(({ item }) => item);
 }
