@@ -13,7 +13,7 @@ export const VIEW_LOCALS = [
   'granted', 'grantedNames', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'labels', 'linkTenant', 'manageError', 'manageable',
   'maxComment', 'minutesLeft', 'nextHref', 'page', 'pages', 'pausedUntil', 'portal', 'portalLink', 'prevHref', 'query', 'readViaWrite',
   'redirectUris', 'requestedTenant', 'resolveRequires', 'resource', 'rows', 'rules', 'savedViews', 'seen', 'selected', 'severities', 'sizeHref', 'snapshot',
-  'sortHref', 'staleNote', 'statusChosen', 'statuses', 'tenant', 'tenantId', 'title', 'total', 'verdictNow',
+  'sortHref', 'staleNote', 'statusChosen', 'statuses', 'tenant', 'tenantId', 'title', 'total', 'verdictNow', 'writeRefusal',
 ];
 
 export const VIEW_OPTIONS = { _with: false, destructuredLocals: VIEW_LOCALS };

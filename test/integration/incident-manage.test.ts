@@ -253,7 +253,7 @@ describe('the manage form', () => {
     expect((await current()).assignedTo).toBe('sam@contoso.example');
   });
 
-  it('tells a read-only analyst it is their role (not consent), and keeps what they typed', async () => {
+  it('tells a read-only analyst it is their role (not consent), keeps what they typed, then folds the controls away', async () => {
     const alex = await browserFor('alex@contoso.example');
     const visible = (await stack.emu.control.incidents.visibleIds('alex@contoso.example'))[0];
     expect(visible).toBeDefined();
@@ -264,6 +264,17 @@ describe('the manage form', () => {
     expect(r.page.$('#forbidden').text()).toContain('Security Operator');
     expect(r.page.$('#forbidden').text()).not.toContain('lacks the');
     expect(r.page.$('#comment-input').text()).toBe('Looks like a false positive to me.');
+    // From then on the incident pages show the values and why, the controls folded away.
+    const next = await open(alex, visible);
+    expect(next.$('#read-only').text()).toContain('Microsoft refused you changes');
+    expect(next.$('#read-only').text()).toContain('Security Operator');
+    expect(next.$('#manage-anyway:not([open]) #manage-form')).toHaveLength(1);
+    expect(next.$('#assigned-to').length).toBe(1);
+    // Riley, whose role allows changes, sees the form open.
+    const hers = await open(riley);
+    expect(hers.$('#read-only')).toHaveLength(0);
+    expect(hers.$('#manage-anyway')).toHaveLength(0);
+    expect(hers.$('#manage > #manage-form')).toHaveLength(1);
   });
 
   it('asks for the write permission the first time, where users may consent, and returns to the same action', async () => {

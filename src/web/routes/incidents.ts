@@ -5,6 +5,7 @@ import { requireSignIn } from '../../auth/session';
 import { savedText } from '../../incidents/manage';
 import { manageForm, manageIncident } from '../../incidents/manageIncident';
 import { dropPendingChange, keepPendingChange, pendingChangeFor } from '../../incidents/pendingChange';
+import { rememberWriteRefusal, writeRefusalOf } from '../../incidents/writeRefusal';
 import { audit } from '../../logging/audit';
 import type { Services } from '../../services';
 import { accountOf, runAs } from '../analyst';
@@ -53,7 +54,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
 
   router.get('/incidents/:id', async (req: Request, res: Response) => {
     const id = parseIncidentId(req.params.id);
-    res.render('incident', await loadIncidentView(runAs(req, services), sync, accountOf(req), id, { resolveRequires, back: req.query.back, pending: pendingChangeFor(req, id) }));
+    res.render('incident', await loadIncidentView(runAs(req, services), sync, accountOf(req), id, { resolveRequires, back: req.query.back, pending: pendingChangeFor(req, id), writeRefusal: writeRefusalOf(req) }));
   });
 
   // A form whose token went stale (a restart, a sign-in in another tab) comes back with its text
@@ -113,11 +114,14 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
       case 'failed':
         res.set('Retry-After', '30');
         return again(503, { manageError: { field: 'api', text: outcome.text } });
-      case 'forbidden':
+      case 'forbidden': {
         // The text stays on the page (`form`), but a change Microsoft refused this analyst is not
         // kept for later: nothing would make it succeed, and the browser may change hands.
         dropPendingChange(req);
-        return again(403, { forbidden: forbiddenPage(outcome.error) });
+        const page = forbiddenPage(outcome.error);
+        if (outcome.error.permissionGranted) rememberWriteRefusal(req, id, `${page.what} ${page.todo ?? ''}`.trim());
+        return again(403, { forbidden: page });
+      }
       case 'unchanged':
       case 'saved': {
         dropPendingChange(req);
