@@ -70,6 +70,21 @@ const SOURCE: Record<string, string> = {
   unknown: 'Unknown',
 };
 
+/** The products an alert comes from (Graph's serviceSource), as the queue's filter offers them. */
+export const SERVICE_SOURCES = [
+  'microsoftDefenderForEndpoint', 'microsoftDefenderForIdentity', 'microsoftDefenderForCloudApps', 'microsoftDefenderForOffice365', 'microsoft365Defender',
+  'azureAdIdentityProtection', 'microsoftAppGovernance', 'dataLossPrevention', 'microsoftDefenderForCloud', 'microsoftSentinel',
+] as const;
+
+/** What raised an alert (Graph's detectionSource), as the queue's filter offers them. */
+export const DETECTION_SOURCES = [
+  'antivirus', 'smartScreen', 'customTi', 'automatedInvestigation', 'microsoftThreatExperts', 'customDetection', 'cloudAppSecurity', 'manual',
+  'microsoftDataLossPrevention', 'appGovernancePolicy', 'appGovernanceDetection', 'microsoftDefenderForEndpoint', 'microsoftDefenderForIdentity',
+  'microsoftDefenderForOffice365', 'microsoft365Defender', 'azureAdIdentityProtection',
+] as const;
+
+const REMEDIATION: Record<string, string> = { none: 'None', remediated: 'Remediated', prevented: 'Prevented', blocked: 'Blocked', notFound: 'Not found', unknown: 'Unknown' };
+
 const EVIDENCE: Record<string, string> = {
   device: 'Device',
   user: 'User',
@@ -124,4 +139,5 @@ export const labels = {
   evidence: labeller(EVIDENCE),
   verdict: labeller(VERDICT),
   alertStatus: labeller(ALERT_STATUS),
+  remediation: labeller(REMEDIATION),
 };

@@ -154,13 +154,20 @@ export function savedText(change: IncidentChange, commented: boolean): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
-/** What changed between the snapshot the analyst saw and the incident now, for the conflict panel. */
+const CHANGED_FIELDS = [
+  ['assignedTo', 'Assigned to', (v: string) => v || 'Unassigned'],
+  ['status', 'Status', labels.status],
+  ['classification', 'Classification', labels.classification],
+  ['determination', 'Determination', labels.determination],
+] as const;
+
+/** What changed between the snapshot the analyst saw and the incident now, in words, for the conflict panel. */
 export function changesSince(seen: Snapshot, current: Incident): { field: string; from: string; to: string }[] {
   const now = snapshotOf(current);
   const out: { field: string; from: string; to: string }[] = [];
-  for (const field of ['assignedTo', 'status', 'classification', 'determination'] as const) {
-    if (seen[field] !== now[field]) out.push({ field, from: seen[field] || '(none)', to: now[field] || '(none)' });
+  for (const [field, label, words] of CHANGED_FIELDS) {
+    if (seen[field] !== now[field]) out.push({ field: label, from: words(seen[field]), to: words(now[field]) });
   }
-  if (seen.tags.join('\n') !== now.tags.join('\n')) out.push({ field: 'tags', from: seen.tags.join(', ') || '(none)', to: now.tags.join(', ') || '(none)' });
+  if (seen.tags.join('\n') !== now.tags.join('\n')) out.push({ field: 'Tags', from: seen.tags.join(', ') || 'none', to: now.tags.join(', ') || 'none' });
   return out;
 }

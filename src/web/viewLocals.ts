@@ -9,10 +9,10 @@ import ejs from 'ejs';
  */
 export const VIEW_LOCALS = [
   'activity', 'age', 'analysts', 'api', 'apis', 'audienceOk', 'back', 'backend', 'budget', 'chart', 'claimTimes', 'claims', 'classifications', 'config',
-  'conflict', 'counts', 'csrfToken', 'determinations', 'evidence', 'expiresOn', 'filter', 'forbidden', 'fresh', 'frontChannelLogoutUrl', 'gap',
+  'conflict', 'counts', 'csrfToken', 'detectionSources', 'determinations', 'evidence', 'expiresOn', 'filter', 'forbidden', 'fresh', 'frontChannelLogoutUrl', 'gap',
   'granted', 'grantedNames', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'labels', 'linkTenant', 'manageError', 'manageable',
   'maxComment', 'minutesLeft', 'nextHref', 'page', 'pages', 'pausedUntil', 'portal', 'portalLink', 'prevHref', 'query', 'readViaWrite',
-  'redirectUris', 'requestedTenant', 'resolveRequires', 'resource', 'rows', 'rules', 'savedViews', 'seen', 'selected', 'severities', 'sizeHref', 'snapshot',
+  'redirectUris', 'requestedTenant', 'resolveRequires', 'resource', 'rows', 'rules', 'savedViews', 'seen', 'selected', 'serviceSources', 'severities', 'sizeHref', 'snapshot',
   'sortHref', 'staleNote', 'statusChosen', 'statuses', 'tenant', 'tenantId', 'title', 'total', 'verdictNow', 'writeRefusal',
 ];
 

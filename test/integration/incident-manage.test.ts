@@ -243,7 +243,7 @@ describe('the manage form', () => {
     expect((await current()).assignedTo).toBe('quinn@contoso.example');
     const conflict = r.page.$('#conflict').text();
     expect(conflict).toContain('Someone else changed this incident since you opened it');
-    expect(conflict).toContain('assignedTo:');
+    expect(conflict).toContain('Assigned to:');
     expect(conflict).toContain('→ quinn@contoso.example');
     expect(r.page.$('#assign-to').attr('value')).toBe('sam@contoso.example');
 

@@ -167,8 +167,13 @@ describe('incident queue', () => {
     const page = await riley.get(`${stack.app.url}/incidents?source=${graphName}&q=${id}`);
     expect(page.status).toBe(200);
     expect(ids(page)).toEqual([id]);
+    // Offered by its display name, the chosen one selected.
+    expect(page.$('select[name="source"] option[selected]').attr('value')).toBe(graphName);
+    expect(page.$('select[name="source"] option[value="microsoftDefenderForOffice365"]').text()).toBe('Defender for Office 365');
     const other = await riley.get(`${stack.app.url}/incidents?source=notASource&q=${id}`);
     expect(ids(other)).toEqual([]);
+    // A value it does not know stays chosen, marked as such.
+    expect(other.$('select[name="source"] option[selected]').text()).toBe('notASource (not known to ThreatDesk)');
   });
 
   it('sorts by any column over the whole result, both ways', async () => {

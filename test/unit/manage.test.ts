@@ -101,9 +101,9 @@ describe('the manage form', () => {
     const seen = snapshotOf(incident);
     const now = { ...incident, status: 'inProgress', assignedTo: 'quinn@contoso.example', customTags: ['VIP', 'Escalated'] };
     expect(changesSince(seen, now)).toEqual([
-      { field: 'assignedTo', from: 'sam@contoso.example', to: 'quinn@contoso.example' },
-      { field: 'status', from: 'active', to: 'inProgress' },
-      { field: 'tags', from: 'VIP', to: 'VIP, Escalated' },
+      { field: 'Assigned to', from: 'sam@contoso.example', to: 'quinn@contoso.example' },
+      { field: 'Status', from: 'Active', to: 'In progress' },
+      { field: 'Tags', from: 'VIP', to: 'VIP, Escalated' },
     ]);
   });
 });

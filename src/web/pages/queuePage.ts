@@ -1,6 +1,6 @@
 import type { SessionAccount } from '../../auth/tokenService';
 import { csvHeader, csvRow } from '../../incidents/csv';
-import { labels } from '../../incidents/labels';
+import { DETECTION_SOURCES, labels, SERVICE_SOURCES } from '../../incidents/labels';
 import { CLASSIFICATIONS, DETERMINATIONS } from '../../incidents/model';
 import { FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, inputDateTime, windowBounds } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
@@ -95,6 +95,8 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
     age: fresh.asOf === null ? undefined : ageText(fresh.asOf, now),
     gap: backfillGap(filter, fresh, now),
     savedViews: SAVED_VIEWS,
+    serviceSources: SERVICE_SOURCES,
+    detectionSources: DETECTION_SOURCES,
     statuses: STATUSES,
     severities: SEVERITIES,
     classifications: CLASSIFICATIONS,
