@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
@@ -20,4 +22,23 @@ export function watchProblems(page: Page): string[] {
   });
   page.on('pageerror', (err) => problems.push(err.message));
   return problems;
+}
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** What Lighthouse's accessibility audit checks: axe-core's WCAG 2.x A and AA rules and its best practices. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+/**
+ * The page's accessibility violations by axe-core, each as "rule: target (message)". axe is
+ * evaluated through the DevTools protocol, which the page's CSP does not govern, so the CSP stays on.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(async (tags) => {
+    const run = (window as unknown as { axe: typeof axe }).axe.run;
+    const r = await run(document, { runOnly: { type: 'tag', values: tags } });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${n.failureSummary?.split('\n')[1]?.trim() ?? v.help})`));
+  }, AXE_TAGS);
+  return result;
 }
