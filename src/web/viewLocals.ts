@@ -8,7 +8,7 @@ import ejs from 'ejs';
  * checks that every name a view reads is listed.
  */
 export const VIEW_LOCALS = [
-  'activity', 'age', 'analysts', 'api', 'apis', 'audienceOk', 'back', 'backend', 'budget', 'chart', 'claimTimes', 'claims', 'classifications', 'config',
+  'activeView', 'activity', 'age', 'analysts', 'api', 'apis', 'asset', 'audienceOk', 'back', 'backend', 'budget', 'chart', 'claimTimes', 'claims', 'classifications', 'config',
   'conflict', 'counts', 'csrfToken', 'detectionSources', 'determinations', 'evidence', 'expiresOn', 'filter', 'forbidden', 'fresh', 'frontChannelLogoutUrl', 'gap',
   'granted', 'grantedNames', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'labels', 'linkTenant', 'manageError', 'manageable',
   'maxComment', 'minutesLeft', 'nextHref', 'page', 'pages', 'pausedUntil', 'portal', 'portalLink', 'prevHref', 'query', 'readViaWrite',

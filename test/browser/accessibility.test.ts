@@ -65,3 +65,20 @@ describe.each(SIZES)('no accessibility violations (axe-core, the rules Lighthous
     }
   });
 });
+
+it('the first Tab reaches a skip link that moves the focus past the top bar to the page', async () => {
+  const context = await signedIn({ width: 1440, height: 900 });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${stack.app.url}/incidents`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    // The next Tab lands in the page, not in the top bar.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('header.topbar'))).toBeNull();
+  } finally {
+    await context.close();
+  }
+});

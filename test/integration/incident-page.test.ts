@@ -145,6 +145,8 @@ describe('incident page', () => {
       expect(page.status).toBe(status);
       expect(page.$('.problem h1').text()).toBe(title);
       expect(page.headers.get('retry-after')).toBe(retryAfter);
+      // The page offers to load it again.
+      expect(page.$('.problem a.button', ).filter((_, a) => page.$(a).text() === 'Try again').attr('href')).toBe(`/incidents/${id}`);
     } finally {
       await stack.emu.control.faults.clear();
     }

@@ -176,6 +176,16 @@ describe('incident queue', () => {
     expect(other.$('select[name="source"] option[selected]').text()).toBe('notASource (not known to ThreatDesk)');
   });
 
+  it('titles each view after what it shows, and marks the built-in view in use', async () => {
+    const title = async (path: string) => (await riley.get(`${stack.app.url}${path}`)).$('head > title').text();
+    expect(await title('/incidents')).toBe('Incidents: Default view · ThreatDesk');
+    expect(await title('/incidents?severity=medium&assignee=unassigned&severity=high&sort=name')).toBe('Incidents: Unassigned High/Medium · ThreatDesk');
+    expect(await title('/incidents?status=resolved&q=ransomware&page=2')).toBe('Incidents: Resolved · “ransomware” · page 2 · ThreatDesk');
+    const page = await riley.get(`${stack.app.url}/incidents?window=24h`);
+    expect(page.$('.views a[aria-current="page"]').text()).toBe('Updated in the last 24 h');
+    expect(page.$('.views a[aria-current]')).toHaveLength(1);
+  });
+
   it('sorts by any column over the whole result, both ways', async () => {
     const asc = await riley.get(`${stack.app.url}/incidents?sort=name&dir=asc&size=25`);
     const names = asc.$('#incidents tbody tr a.name').map((_, el) => asc.$(el).text()).get();

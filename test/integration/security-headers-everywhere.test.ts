@@ -52,4 +52,26 @@ describe('security headers on every response, static files and probes included',
     const page = await fetch(`${stack.app.url}/`);
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
   });
+
+  it('pages name static files by their content, which may then be kept for a year; text is compressed', async () => {
+    const page = await fetch(`${stack.app.url}/`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(page.headers.get('content-encoding')).toBe('gzip');
+    const html = await page.text();
+    const css = /href="(\/static\/css\/app\.css\?v=[\w-]{12})"/.exec(html)?.[1];
+    const js = /src="(\/static\/js\/app\.js\?v=[\w-]{12})"/.exec(html)?.[1];
+    expect([css, js]).toEqual([expect.any(String), expect.any(String)]);
+    const encodings: (string | null)[] = [];
+    for (const url of [css, js] as string[]) {
+      const res = await fetch(`${stack.app.url}${url}`, { headers: { 'accept-encoding': 'gzip' } });
+      expect([res.status, res.headers.get('cache-control')]).toEqual([200, 'public, max-age=31536000, immutable']);
+      encodings.push(res.headers.get('content-encoding'));
+      await res.arrayBuffer();
+    }
+    // Compressed when large enough to gain from it: the stylesheet; the script is under 1 kB.
+    expect(encodings).toEqual(['gzip', null]);
+    // Any other version of the file is not promised for a year.
+    const stale = await fetch(`${stack.app.url}/static/css/app.css?v=AAAAAAAAAAAA`);
+    expect(stale.headers.get('cache-control')).toBe('public, max-age=3600');
+    await stale.arrayBuffer();
+  });
 });

@@ -38,7 +38,10 @@ export function renderProblem(req: Request, res: Response, [status, page]: Probl
     res.json({ error: { title: page.title, detail: page.what, requestId: res.locals.requestId as unknown } });
     return;
   }
-  res.render('problem', { page } satisfies { page: ProblemPage });
+  // A page that may work a moment later offers to load it again (only a GET can be repeated as is).
+  const retry = req.method === 'GET' && (status === 429 || status >= 500) && !page.actions?.length;
+  const withRetry: ProblemPage = retry ? { ...page, actions: [{ href: safeReturnTo(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`), label: 'Try again' }] } : page;
+  res.render('problem', { page: withRetry } satisfies { page: ProblemPage });
 }
 
 /** Where a non-GET request came from, as a path on this site (the Referer is the browser's word, not ours). */

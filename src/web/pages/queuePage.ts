@@ -2,7 +2,7 @@ import type { SessionAccount } from '../../auth/tokenService';
 import { csvHeader, csvRow } from '../../incidents/csv';
 import { DETECTION_SOURCES, labels, SERVICE_SOURCES } from '../../incidents/labels';
 import { CLASSIFICATIONS, DETERMINATIONS } from '../../incidents/model';
-import { FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, inputDateTime, windowBounds } from '../../incidents/queueFilter';
+import { DEFAULT_FILTER, FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, inputDateTime, windowBounds } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
 import { portalLink } from '../../incidents/view';
 import type { Freshness, IndexSync } from '../../sync/indexSync';
@@ -28,10 +28,8 @@ export function parseQueueRequest(query: Record<string, unknown>): QueueFilter {
 export function backQuery(raw: unknown): string {
   if (typeof raw !== 'string' || raw.length > 1000) return '';
   try {
-    const query: Record<string, string[]> = {};
-    // Repeated keys (status=active&status=resolved) must all survive, so no Object.fromEntries here.
-    for (const [k, v] of new URLSearchParams(raw)) (query[k] ??= []).push(v);
-    return serializeFilter(parseFilter(query));
+    // Repeated keys (status=active&status=resolved) must all survive (asQuery).
+    return serializeFilter(parseFilter(asQuery(raw)));
   } catch {
     return '';
   }
@@ -63,6 +61,52 @@ function backfillGap(f: QueueFilter, fresh: Freshness, now: number): string | un
   return undefined;
 }
 
+const asQuery = (qs: string) => {
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of new URLSearchParams(qs)) (query[k] ??= []).push(v);
+  return query;
+};
+
+/** What a view selects, whatever the order of its lists, its page, sort or page size. */
+const selection = (f: QueueFilter) =>
+  serializeFilter({
+    ...f,
+    status: [...f.status].sort(),
+    severity: [...f.severity].sort(),
+    classification: [...f.classification].sort(),
+    determination: [...f.determination].sort(),
+    page: 1,
+    sort: DEFAULT_FILTER.sort,
+    dir: DEFAULT_FILTER.dir,
+    size: DEFAULT_FILTER.size,
+  });
+
+/** The built-in views (and the default one) by what they select. */
+const BUILT_IN = new Map([[selection(DEFAULT_FILTER), { name: 'Default view', query: '' }], ...SAVED_VIEWS.map((v) => [selection(parseFilter(asQuery(v.query))), v] as const)]);
+
+const viewOf = (f: QueueFilter) => BUILT_IN.get(selection(f));
+
+/**
+ * The page's title says which view it is (tabs, history and screen readers tell views apart): a
+ * built-in view by its name, else the filters that differ from the default, and the page.
+ */
+export function queueTitle(f: QueueFilter): string {
+  const named = viewOf(f)?.name;
+  const parts: string[] = [];
+  if (named) parts.push(named);
+  else {
+    if (f.status.join() !== DEFAULT_FILTER.status.join()) parts.push(f.status.map(labels.status).join(', ') || 'All statuses');
+    if (f.severity.join() !== DEFAULT_FILTER.severity.join()) parts.push(f.severity.map(labels.severity).join(', ') || 'All severities');
+    if (f.assignee.kind === 'me') parts.push('Assigned to me');
+    else if (f.assignee.kind === 'unassigned') parts.push('Unassigned');
+    else if (f.assignee.kind === 'address') parts.push(`Assigned to ${f.assignee.address}`);
+    if (f.q) parts.push(`“${f.q}”`);
+    if (parts.length === 0) parts.push('Filtered');
+  }
+  if (f.page > 1) parts.push(`page ${f.page}`);
+  return `Incidents: ${parts.join(' · ')}`;
+}
+
 /** Everything the queue template shows for one view, from the analyst's index. */
 export async function loadQueueView(sync: IndexSync, account: SessionAccount, filter: QueueFilter) {
   const fresh = await sync.freshness(account);
@@ -78,7 +122,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
   const query = serializeFilter(filter);
   const sortHref = (sort: Sort) => href({ ...filter, sort, dir: filter.sort === sort && filter.dir === 'desc' ? 'asc' : 'desc', page: 1 });
   return {
-    title: 'Incidents',
+    title: queueTitle(filter),
     filter,
     query,
     rows: page.rows,
@@ -95,6 +139,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
     age: fresh.asOf === null ? undefined : ageText(fresh.asOf, now),
     gap: backfillGap(filter, fresh, now),
     savedViews: SAVED_VIEWS,
+    activeView: viewOf(filter)?.query,
     serviceSources: SERVICE_SOURCES,
     detectionSources: DETECTION_SOURCES,
     statuses: STATUSES,
