@@ -75,7 +75,7 @@ async function warmQueue(url: string, browser: TestBrowser): Promise<Page> {
     const asOf = page.$('#as-of').text();
     const syncing = asOf.includes('; refreshing') || (asOf.includes('for the first time') && !asOf.includes('not started'));
     const rows = page.$('#incidents tbody tr').length;
-    const withoutAlerts = page.$('#incidents tbody td[colspan]').length;
+    const withoutAlerts = page.$('#incidents tbody td.c-alerts').filter((_, td) => page.$(td).text() === '–').length;
     if (!syncing && asOf.includes(' as of ') && rows >= 50 && withoutAlerts === 0) return page;
     if (!syncing) {
       const done = await browser.submit(page, 'form[action="/incidents/refresh"] button');

@@ -4,7 +4,7 @@ import express from 'express';
 import { labels } from '../../src/incidents/labels';
 import type { Incident } from '../../src/incidents/model';
 import { DEFAULT_FILTER, serializeFilter, type Sort } from '../../src/incidents/queueFilter';
-import { portalLink, queueRowOf } from '../../src/incidents/view';
+import { queueRowOf } from '../../src/incidents/view';
 
 /**
  * The ceiling of the queue page (bench/queue.ts): a bare Express + EJS app rendering the same
@@ -20,7 +20,6 @@ import { portalLink, queueRowOf } from '../../src/incidents/view';
 const rows = (JSON.parse(readFileSync(process.env.BENCH_CEILING_ROWS ?? '', 'utf8')) as Incident[]).map(queueRowOf);
 const filter = DEFAULT_FILTER;
 const query = serializeFilter(filter);
-const tenantId = process.env.BENCH_CEILING_TENANT ?? '11111111-1111-4111-8111-111111111111';
 
 /** The same links the queue's column headers carry (a click sorts by the column, or turns its direction). */
 const sortHref = (sort: Sort) => {
@@ -38,7 +37,7 @@ app.get('/healthz', (_req, res) => {
   res.type('text/plain').send('ok');
 });
 app.get('/incidents', (_req, res) => {
-  res.render('queue', { rows, filter, query, sortHref, labels, portalLink, tenantId });
+  res.render('queue', { rows, filter, query, sortHref, labels });
 });
 
 const server = http.createServer(app);

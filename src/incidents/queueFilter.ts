@@ -6,10 +6,13 @@ export const WINDOWS = { '24h': 24 * 3600e3, '3d': 3 * 24 * 3600e3, '7d': 7 * 24
 /** The queue sorts by any of its columns, over the whole result (the index does it). */
 export const SORTS = ['updated', 'severity', 'created', 'id', 'name', 'status', 'assignee', 'classification', 'determination'] as const;
 export const PAGE_SIZES = [25, 50, 100] as const;
+/** Columns the queue shows only when asked (one line per incident leaves room for a few). */
+export const EXTRA_COLUMNS = ['devices', 'users', 'firstActivity', 'lastActivity'] as const;
 const ALL_DETERMINATIONS = [...new Set(Object.values(DETERMINATIONS).flat())];
 
 export type TimeWindow = keyof typeof WINDOWS;
 export type Sort = (typeof SORTS)[number];
+export type ExtraColumn = (typeof EXTRA_COLUMNS)[number];
 export type Assignee = { kind: 'anyone' } | { kind: 'me' } | { kind: 'unassigned' } | { kind: 'address'; address: string };
 
 export interface QueueFilter {
@@ -34,6 +37,8 @@ export interface QueueFilter {
   dir: 'asc' | 'desc';
   page: number;
   size: (typeof PAGE_SIZES)[number];
+  /** Extra columns shown, in the order of EXTRA_COLUMNS. */
+  more: ExtraColumn[];
 }
 
 export const DEFAULT_FILTER: QueueFilter = {
@@ -47,6 +52,7 @@ export const DEFAULT_FILTER: QueueFilter = {
   dir: 'desc',
   page: 1,
   size: 50,
+  more: [],
 };
 
 /** The built-in saved views: plain query strings, so they bookmark and share like any other view. */
@@ -137,6 +143,8 @@ export function parseFilter(query: Query): QueueFilter {
     if (v !== undefined && !FREE_TEXT.test(v)) throw new FilterError(name, `The ${name} filter must be 1–100 printable characters`);
     return v;
   };
+  const moreRaw = many(query, 'more');
+  const more = moreRaw?.length ? pick(moreRaw, EXTRA_COLUMNS, 'more') : [];
   const sortRaw = one(query, 'sort');
   const sort = (sortRaw ? pick([sortRaw], SORTS, 'sort')[0] : undefined) ?? DEFAULT_FILTER.sort;
   return {
@@ -158,6 +166,7 @@ export function parseFilter(query: Query): QueueFilter {
     dir: dirRaw ?? DEFAULT_FILTER.dir,
     page: pageRaw === undefined ? 1 : Number(pageRaw),
     size,
+    more: EXTRA_COLUMNS.filter((c) => more.includes(c)),
   };
 }
 
@@ -183,6 +192,7 @@ export function serializeFilter(f: QueueFilter): string {
   if (f.sort !== DEFAULT_FILTER.sort) p.set('sort', f.sort);
   if (f.dir !== DEFAULT_FILTER.dir) p.set('dir', f.dir);
   if (f.size !== DEFAULT_FILTER.size) p.set('size', String(f.size));
+  f.more.forEach((c) => p.append('more', c));
   if (f.page !== 1) p.set('page', String(f.page));
   return p.toString();
 }

@@ -65,6 +65,7 @@ describe('queue filter', () => {
     [{ classification: 'maybe' }, 'classification'],
     [{ determination: 'notADetermination' }, 'determination'],
     [{ deviceGroup: 'x\u0000' }, 'deviceGroup'],
+    [{ more: 'portal' }, 'more'],
   ])('rejects %j naming %s', (query, field) => {
     expect(() => parseFilter(query)).toThrow(expect.objectContaining({ field }));
   });
@@ -74,8 +75,11 @@ describe('queue filter', () => {
       status: ['resolved', 'redirected'], severity: 'informational', assignee: 'sam@contoso.example', window: '3d',
       classification: 'falsePositive', determination: 'notMalicious', source: 'microsoftDefenderForEndpoint', detectionSource: 'antivirus',
       category: 'Malware', deviceGroup: 'Servers', tag: 'vip', q: '10.1.2.3', sort: 'name', dir: 'asc', size: '100', page: '3',
+      more: ['lastActivity', 'devices'],
     };
     const f = parseFilter(query);
+    // Extra columns in their fixed order, whatever the order asked.
+    expect(f.more).toEqual(['devices', 'lastActivity']);
     expect(parseFilter(queryOf(serializeFilter(f)))).toEqual(f);
     expect(serializeFilter(parseFilter({}))).toBe('');
     expect(serializeFilter(parseFilter({ page: '1', size: '50', dir: 'desc' }))).toBe('');

@@ -4,7 +4,6 @@ import { DETECTION_SOURCES, labels, SERVICE_SOURCES } from '../../incidents/labe
 import { CLASSIFICATIONS, DETERMINATIONS } from '../../incidents/model';
 import { DEFAULT_FILTER, FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, inputDateTime, windowBounds } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
-import { portalLink } from '../../incidents/view';
 import type { Freshness, IndexSync } from '../../sync/indexSync';
 import { passing } from '../../sync/syncErrors';
 import { DAY_MS, OPEN_STATUSES, RECENT_DAYS } from '../../sync/syncFilters';
@@ -79,6 +78,7 @@ const selection = (f: QueueFilter) =>
     sort: DEFAULT_FILTER.sort,
     dir: DEFAULT_FILTER.dir,
     size: DEFAULT_FILTER.size,
+    more: [],
   });
 
 /** The built-in views (and the default one) by what they select. */
@@ -146,9 +146,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
     severities: SEVERITIES,
     classifications: CLASSIFICATIONS,
     determinations: [...new Set(Object.values(DETERMINATIONS).flat())],
-    tenantId: account.tenantId,
     labels,
-    portalLink,
     inputDateTime,
   };
 }
