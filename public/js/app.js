@@ -9,3 +9,29 @@ document.addEventListener('click', (event) => {
     () => { source.select?.(); button.textContent = 'Press Ctrl+C to copy'; },
   );
 });
+
+// Keyboard in the queue: j / k move through the incidents, Enter opens the one focused (its link),
+// ? shows the shortcuts. Keys typed into a field, or with a modifier, are left alone.
+(() => {
+  const table = document.getElementById('incidents');
+  const help = document.getElementById('keys-help');
+  if (!table) return;
+  const links = () => Array.from(table.querySelectorAll('tbody a.name'));
+  document.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest('input, textarea, select, [contenteditable]')) return;
+    if (event.key === '?' && help) {
+      event.preventDefault();
+      if (!help.open) help.showModal();
+      return;
+    }
+    if (event.key !== 'j' && event.key !== 'k') return;
+    const all = links();
+    if (!all.length) return;
+    const at = all.indexOf(document.activeElement);
+    const next = at < 0 ? 0 : Math.min(all.length - 1, Math.max(0, at + (event.key === 'j' ? 1 : -1)));
+    event.preventDefault();
+    all[next].focus();
+    all[next].closest('tr').scrollIntoView({ block: 'nearest' });
+  });
+})();
