@@ -1,44 +1,30 @@
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { CONTOSO_ID } from '@threatdesk/emulator';
-import { accessibilityViolations, launchChromium } from '../helpers/chromium';
-import { startStack } from '../helpers/stack';
+import { accessibilityViolations } from '../helpers/chromium';
+import { signInOn, useBrowserStack } from '../helpers/browserStack';
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-let browser: Browser;
+const t = useBrowserStack();
 
 const SIZES = [
   ['desktop', { width: 1440, height: 900 }],
   ['phone', { width: 390, height: 844 }],
 ] as const;
 
-beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } }, {}, { index: 'pglite' });
-  browser = await launchChromium();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
 async function signedIn(size: { width: number; height: number }): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: size });
+  const context = await t.browser.newContext({ viewport: size });
   const page = await context.newPage();
-  await page.goto(`${stack.app.url}/auth/signin`);
-  await page.getByRole('button', { name: 'riley@contoso.example', exact: true }).click();
-  await page.waitForURL(`${stack.app.url}/incidents`);
+  await signInOn(page, t.stack.app.url, 'riley@contoso.example');
   await page.close();
   return context;
 }
 
 describe.each(SIZES)('no accessibility violations (axe-core, the rules Lighthouse checks) on the %s', (_name, size) => {
   it('signed out: the landing, admin consent and signed-out pages', async () => {
-    const context = await browser.newContext({ viewport: size });
+    const context = await t.browser.newContext({ viewport: size });
     try {
       const page = await context.newPage();
       for (const path of ['/', '/admin/consent', '/auth/signed-out']) {
-        await page.goto(`${stack.app.url}${path}`);
+        await page.goto(`${t.stack.app.url}${path}`);
         expect([path, await accessibilityViolations(page)]).toEqual([path, []]);
       }
     } finally {
@@ -50,12 +36,12 @@ describe.each(SIZES)('no accessibility violations (axe-core, the rules Lighthous
     const context = await signedIn(size);
     try {
       const page = await context.newPage();
-      const id = (await stack.emu.control.incidents.list(CONTOSO_ID)).find((i) => i.status === 'Active')?.incidentId;
+      const id = (await t.stack.emu.control.incidents.list(CONTOSO_ID)).find((i) => i.status === 'Active')?.incidentId;
       for (const path of ['/incidents', '/incidents?status=resolved&window=30d&sort=severity', `/incidents/${id}`, '/me/token', '/admin/consent']) {
-        await page.goto(`${stack.app.url}${path}`);
+        await page.goto(`${t.stack.app.url}${path}`);
         expect([path, await accessibilityViolations(page)]).toEqual([path, []]);
       }
-      await page.goto(`${stack.app.url}/incidents/${id}`);
+      await page.goto(`${t.stack.app.url}/incidents/${id}`);
       await page.locator('#assign-to').fill('not an address');
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.waitForSelector('#assign-to-error');
@@ -70,7 +56,7 @@ it('the first Tab reaches a skip link that moves the focus past the top bar to t
   const context = await signedIn({ width: 1440, height: 900 });
   try {
     const page = await context.newPage();
-    await page.goto(`${stack.app.url}/incidents`);
+    await page.goto(`${t.stack.app.url}/incidents`);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.keyboard.press('Enter');

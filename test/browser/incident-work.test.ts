@@ -1,30 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium, watchProblems } from '../helpers/chromium';
-import { startStack } from '../helpers/stack';
+import { watchProblems } from '../helpers/chromium';
+import { signInOn, useBrowserStack } from '../helpers/browserStack';
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  // The index on the embedded PGlite, as the demo runs it.
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } }, {}, { index: 'pglite' });
-  browser = await launchChromium();
-  // PGlite compiles its WebAssembly at start: seconds on a busy machine.
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const t = useBrowserStack();
 
 test('an analyst filters the queue, assigns an incident to themselves, comments, sorts, refreshes, and returns to the same view', async () => {
-  const context = await browser.newContext();
+  const context = await t.browser.newContext();
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await page.goto(`${stack.app.url}/auth/signin`);
-  await page.getByRole('button', { name: 'riley@contoso.example', exact: true }).click();
-  await page.waitForURL(`${stack.app.url}/incidents`);
+  await signInOn(page, t.stack.app.url, 'riley@contoso.example');
   // Served from the analyst's index, filled at sign-in, with its age.
   expect(await page.locator('#as-of').textContent()).toMatch(/^Incidents as of \d\d:\d\d:\d\d UTC \(\d+ s ago\)/);
 

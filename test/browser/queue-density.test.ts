@@ -1,20 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, watchProblems } from '../helpers/chromium';
-import { startStack } from '../helpers/stack';
+import type { Page } from 'playwright-core';
+import { watchProblems } from '../helpers/chromium';
+import { signInOn, useBrowserStack } from '../helpers/browserStack';
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } }, {}, { index: 'pglite' });
-  browser = await launchChromium();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const t = useBrowserStack();
 
 /** Rows wholly inside the window once the list is scrolled to its first row. */
 async function rowsOnScreen(page: Page): Promise<number> {
@@ -46,13 +34,11 @@ describe.each([
   ['a 390×844 phone', { width: 390, height: 844 }, 12],
 ] as const)('the queue on %s', (_name, viewport, atLeast) => {
   it(`shows at least ${atLeast} incidents at once, one line (or card) each, one link each, with no sideways scroll`, async () => {
-    const context = await browser.newContext({ viewport });
+    const context = await t.browser.newContext({ viewport });
     try {
       const page = await context.newPage();
       const problems = watchProblems(page);
-      await page.goto(`${stack.app.url}/auth/signin`);
-      await page.getByRole('button', { name: 'riley@contoso.example', exact: true }).click();
-      await page.waitForURL(`${stack.app.url}/incidents`);
+      await signInOn(page, t.stack.app.url, 'riley@contoso.example');
       expect(await page.locator('#incidents tbody tr').count()).toBe(50);
       expect(await rowsOnScreen(page)).toBeGreaterThanOrEqual(atLeast);
       expect(await sideways(page)).toBe('fits');

@@ -1,28 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium, watchProblems } from '../helpers/chromium';
-import { startStack } from '../helpers/stack';
+import { watchProblems } from '../helpers/chromium';
+import { signInOn, useBrowserStack } from '../helpers/browserStack';
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } }, {}, { index: 'pglite' });
-  browser = await launchChromium();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const t = useBrowserStack();
 
 test('j and k move through the queue, Enter opens the incident, ? lists the shortcuts; typing in a field is left alone', async () => {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const context = await t.browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await page.goto(`${stack.app.url}/auth/signin`);
-  await page.getByRole('button', { name: 'riley@contoso.example', exact: true }).click();
-  await page.waitForURL(`${stack.app.url}/incidents`);
+  await signInOn(page, t.stack.app.url, 'riley@contoso.example');
   const ids = await page.locator('#incidents tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-incident-id')));
   const focusedRow = () => page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-incident-id') ?? null);
 
@@ -45,7 +30,7 @@ test('j and k move through the queue, Enter opens the incident, ? lists the shor
   await page.keyboard.press('Enter');
   await page.waitForURL(new RegExp(`/incidents/${ids[1]}`));
   await page.goBack();
-  await page.waitForURL(`${stack.app.url}/incidents`);
+  await page.waitForURL(`${t.stack.app.url}/incidents`);
 
   await page.keyboard.press('?');
   expect(await page.locator('#keys-help').evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
