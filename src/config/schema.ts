@@ -2,6 +2,7 @@ import { accessSync, constants as fsConstants, readFileSync, statSync } from 'no
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { RESOLVE_REQUIREMENTS } from '../incidents/manage';
+import { DEFAULT_SLA, parseSlaTargets } from '../incidents/sla';
 
 /** Real Microsoft endpoints, used unless configuration points elsewhere (the emulator). */
 export const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
@@ -138,6 +139,18 @@ export const envSchema = z
       .default('classification,comment')
       .pipe(list)
       .pipe(z.array(z.enum(RESOLVE_REQUIREMENTS, { error: `must list some of ${RESOLVE_REQUIREMENTS.join(', ')}, separated by commas` }))),
+    // SLA targets per severity, to be assigned / to be resolved (see src/incidents/sla.ts).
+    SLA_TARGETS: z
+      .string()
+      .default(DEFAULT_SLA)
+      .transform((v, ctx) => {
+        try {
+          return parseSlaTargets(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; for example ${DEFAULT_SLA}` });
+          return z.NEVER;
+        }
+      }),
     INDEX_CACHE_ROWS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
     // Each tenant's budget of security API calls, shared by every analyst and instance. The defaults
     // are Microsoft's published limits, Graph's with headroom (sources in src/budget/policy.ts).
@@ -240,6 +253,7 @@ export const envSchema = z
       indexIdleDays: e.INDEX_IDLE_DAYS,
       indexCacheRows: e.INDEX_CACHE_ROWS,
       resolveRequires: e.RESOLVE_REQUIRES,
+      slaTargets: e.SLA_TARGETS,
       /** Per-tenant budgets of upstream calls, in calls per window: see src/budget/policy.ts. */
       quota: {
         graphPerMinute: e.QUOTA_GRAPH_PER_MIN,

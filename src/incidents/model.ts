@@ -131,4 +131,6 @@ export function canonicalDetermination(raw: unknown): string {
 }
 
 export const isMerged = (i: Incident) => i.status === 'redirected';
-export const isOpen = (i: Incident) => i.status === 'active' || i.status === 'inProgress' || i.status === 'awaitingAction';
+/** Statuses of an incident still being worked. */
+export const OPEN_STATUSES: Status[] = ['active', 'inProgress', 'awaitingAction'];
+export const isOpen = (i: Incident) => (OPEN_STATUSES as string[]).includes(i.status);

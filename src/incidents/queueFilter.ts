@@ -39,6 +39,10 @@ export interface QueueFilter {
   size: (typeof PAGE_SIZES)[number];
   /** Extra columns shown, in the order of EXTRA_COLUMNS. */
   more: ExtraColumn[];
+  /** Open incidents past an SLA target (overdue) or in a target's last quarter (soon). */
+  sla?: 'overdue' | 'soon';
+  /** Unassigned for more than this many hours. */
+  unassigned?: number;
 }
 
 export const DEFAULT_FILTER: QueueFilter = {
@@ -61,6 +65,9 @@ export const SAVED_VIEWS: { name: string; query: string }[] = [
   { name: 'Unassigned High/Medium', query: 'assignee=unassigned&severity=high&severity=medium' },
   { name: 'Updated in the last 24 h', query: 'window=24h' },
   { name: 'Resolved in the last 7 days', query: 'status=resolved&window=7d' },
+  { name: 'Overdue', query: 'sla=overdue&severity=high&severity=medium&severity=low&severity=informational' },
+  { name: 'Breaching soon', query: 'sla=soon&severity=high&severity=medium&severity=low&severity=informational' },
+  { name: 'Unassigned for more than 4 h', query: 'unassigned=4' },
 ];
 
 const EMAIL = /^[^\s@"<>()\\,;:]{1,64}@[a-z0-9.-]{1,190}\.[a-z]{2,63}$/i;
@@ -143,6 +150,10 @@ export function parseFilter(query: Query): QueueFilter {
     if (v !== undefined && !FREE_TEXT.test(v)) throw new FilterError(name, `The ${name} filter must be 1–100 printable characters`);
     return v;
   };
+  const slaRaw = one(query, 'sla');
+  if (slaRaw !== undefined && slaRaw !== 'overdue' && slaRaw !== 'soon') throw new FilterError('sla', `“${slaRaw}” is not an SLA state (overdue, soon)`);
+  const unassignedRaw = one(query, 'unassigned');
+  if (unassignedRaw !== undefined && !/^([1-9]\d{0,2})$/.test(unassignedRaw)) throw new FilterError('unassigned', `“${unassignedRaw}” is not a number of hours (1–999)`);
   const moreRaw = many(query, 'more');
   const more = moreRaw?.length ? pick(moreRaw, EXTRA_COLUMNS, 'more') : [];
   const sortRaw = one(query, 'sort');
@@ -167,6 +178,8 @@ export function parseFilter(query: Query): QueueFilter {
     page: pageRaw === undefined ? 1 : Number(pageRaw),
     size,
     more: EXTRA_COLUMNS.filter((c) => more.includes(c)),
+    sla: slaRaw,
+    unassigned: unassignedRaw === undefined ? undefined : Number(unassignedRaw),
   };
 }
 
@@ -189,6 +202,8 @@ export function serializeFilter(f: QueueFilter): string {
   if (f.deviceGroup) p.set('deviceGroup', f.deviceGroup);
   if (f.tag) p.set('tag', f.tag);
   if (f.q) p.set('q', f.q);
+  if (f.sla) p.set('sla', f.sla);
+  if (f.unassigned !== undefined) p.set('unassigned', String(f.unassigned));
   if (f.sort !== DEFAULT_FILTER.sort) p.set('sort', f.sort);
   if (f.dir !== DEFAULT_FILTER.dir) p.set('dir', f.dir);
   if (f.size !== DEFAULT_FILTER.size) p.set('size', String(f.size));

@@ -260,6 +260,9 @@ class AnalystIndex {
             ...alertColumns(i.alerts),
             seen_at: at,
             alerts_stale: stale.has(i.id),
+            // A new incident's clocks; a changed one's are decided below, against the stored version.
+            unassigned_since: i.assignedTo === '' ? instant(i.createdAt ?? i.lastUpdateAt, `incident ${i.id} createdAt`) : null,
+            resolved_at: i.status === 'resolved' ? instant(i.lastUpdateAt, `incident ${i.id} lastUpdateAt`) : null,
           })),
         )
         .onConflict((oc) =>
@@ -281,6 +284,9 @@ class AnalystIndex {
             device_groups: eb.ref('excluded.device_groups'),
             seen_at: eb.ref('excluded.seen_at'),
             alerts_stale: eb.ref('excluded.alerts_stale'),
+            // Kept while the state holds; started by the version that brought the change.
+            unassigned_since: sql<Date | null>`case when excluded.assigned_to <> '' then null when incidents.assigned_to = '' then coalesce(incidents.unassigned_since, excluded.unassigned_since) else excluded.last_update_at end`,
+            resolved_at: sql<Date | null>`case when excluded.status <> 'resolved' then null when incidents.status = 'resolved' then coalesce(incidents.resolved_at, excluded.resolved_at) else excluded.last_update_at end`,
           })),
         )
         .execute();

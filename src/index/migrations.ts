@@ -216,12 +216,30 @@ const m005: Migration = {
   },
 };
 
+/**
+ * Since when an incident has been unassigned, and when it was resolved, as the index saw them: the
+ * SLA clocks (time to assign, time to resolve). Graph keeps neither. Kept by every write from the
+ * version in which the change appeared (its lastUpdateDateTime); filled here from what is stored.
+ */
+const m006: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('incidents').addColumn('unassigned_since', 'timestamptz').addColumn('resolved_at', 'timestamptz').execute();
+    await sql`update incidents set
+      unassigned_since = case when assigned_to = '' then coalesce(created_at, last_update_at) end,
+      resolved_at = case when status = 'resolved' then last_update_at end`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('incidents').dropColumn('unassigned_since').dropColumn('resolved_at').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_incident_index': m001,
   '002_sync': m002,
   '003_incident_docs': m003,
   '004_queue_rows': m004,
   '005_data_version': m005,
+  '006_sla_clocks': m006,
 };
 
 export const migrationProvider: MigrationProvider = {

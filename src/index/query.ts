@@ -2,7 +2,9 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kyse
 import { normalise } from './derive';
 import type { IndexDatabase } from './schema';
 import { MAX_PAGE_SIZE, SORT_COLUMNS, type IndexCounts, type IndexPage, type IndexQuery } from './types';
-import { COLUMN_OF, instant, likeLiteral, type Db, type Partition } from './values';
+import { OPEN_STATUSES } from '../incidents/model';
+import { SOON_SHARE } from '../incidents/sla';
+import { COLUMN_OF, instant, isoOrNull, likeLiteral, type Db, type Partition } from './values';
 
 /** One page of the partition's incidents matching the query, and how many match in all. */
 export async function queryPartition(db: Db, part: Partition, q: IndexQuery): Promise<IndexPage> {
@@ -24,7 +26,7 @@ export async function queryPartition(db: Db, part: Partition, q: IndexQuery): Pr
       // computes that column after the LIMIT, for the page's rows only.
       let rows = trx
         .selectFrom('incidents')
-        .select((eb) => ['id', eb.selectFrom('incident_docs').select('incident_docs.queue_row').where(part.mine).whereRef('incident_docs.id', '=', 'incidents.id').as('queue_row')])
+        .select((eb) => ['id', 'unassigned_since', eb.selectFrom('incident_docs').select('incident_docs.queue_row').where(part.mine).whereRef('incident_docs.id', '=', 'incidents.id').as('queue_row')])
         .where(where);
       const dir = sort.direction;
       switch (sort.column) {
@@ -52,7 +54,7 @@ export async function queryPartition(db: Db, part: Partition, q: IndexQuery): Pr
         const counted = await trx.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where(where).executeTakeFirstOrThrow();
         total = Number(counted.n);
       }
-      return { rows: found.flatMap((r) => r.queue_row ?? []), total, page, pageSize };
+      return { rows: found.flatMap((r) => (r.queue_row ? [{ ...r.queue_row, unassignedSince: isoOrNull(r.unassigned_since) }] : [])), total, page, pageSize };
     });
 }
 
@@ -90,6 +92,7 @@ function filters(part: Partition, q: IndexQuery) {
   } else if (assignee?.kind === 'unassigned') assignedTo = '';
   else if (assignee?.kind === 'address') assignedTo = normalise(assignee.address);
   const search = q.search?.trim() ?? '';
+  const unassignedBefore = q.unassignedBefore === undefined ? undefined : instant(q.unassignedBefore, 'unassignedBefore');
 
   return (eb: ExpressionBuilder<IndexDatabase, 'incidents'>): Expression<SqlBool> => {
     const all: Expression<SqlBool>[] = [part.mine];
@@ -109,6 +112,8 @@ function filters(part: Partition, q: IndexQuery) {
     contains('detection_sources', q.detectionSource);
     contains('categories', q.category);
     contains('device_groups', q.deviceGroup);
+    if (unassignedBefore !== undefined) all.push(eb.and([eb('assigned_to', '=', ''), eb('unassigned_since', '<=', unassignedBefore)]));
+    if (q.sla !== undefined) all.push(slaCondition(eb, q.sla));
     if (from !== undefined) all.push(eb('last_update_at', '>=', from));
     if (to !== undefined) all.push(eb('last_update_at', '<=', to));
     if (search !== '') {
@@ -134,4 +139,31 @@ function filters(part: Partition, q: IndexQuery) {
     }
     return eb.and(all);
   };
+}
+
+/**
+ * Open incidents whose SLA clock ran out by `at` (overdue), or is in its last quarter without any
+ * having run out (soon): per severity, created before at − resolve target, or unassigned since
+ * before at − assign target. Every bound is a parameter.
+ */
+function slaCondition(eb: ExpressionBuilder<IndexDatabase, 'incidents'>, sla: NonNullable<IndexQuery['sla']>): Expression<SqlBool> {
+  const at = instant(sla.at, 'sla.at').getTime();
+  const past = (share: number) =>
+    eb.or(
+      Object.entries(sla.targets).flatMap(([severity, t]) =>
+        t === undefined
+          ? []
+          : [
+              eb.and([
+                eb('severity', '=', severity),
+                eb.or([
+                  eb('created_at', '<=', new Date(at - t.resolveMs * share)),
+                  eb.and([eb('assigned_to', '=', ''), eb('unassigned_since', '<=', new Date(at - t.assignMs * share))]),
+                ]),
+              ]),
+            ],
+      ),
+    );
+  const open = eb('status', 'in', OPEN_STATUSES);
+  return sla.state === 'overdue' ? eb.and([open, past(1)]) : eb.and([open, past(1 - SOON_SHARE), eb.not(past(1))]);
 }

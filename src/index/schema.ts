@@ -43,6 +43,10 @@ export interface IncidentsTable extends Partition {
   seen_at: Timestamp;
   /** The incident changed since its alerts were read: the incident page reads them again. */
   alerts_stale: Generated<boolean>;
+  /** Unassigned since (its creation, or the version that unassigned it); null while assigned (migration 006). */
+  unassigned_since: NullableTimestamp;
+  /** When it was resolved (the version that resolved it); null while not resolved. */
+  resolved_at: NullableTimestamp;
 }
 
 /** Apart from the columns the queue scans, so that its scans stay narrow (migration 003). */

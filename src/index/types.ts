@@ -1,4 +1,5 @@
 import type { Incident } from '../incidents/model';
+import type { SlaTargets } from '../incidents/sla';
 import type { QueueRow } from '../incidents/view';
 import type { Assignee } from '../incidents/queueFilter';
 
@@ -38,6 +39,10 @@ export interface IndexQuery {
   to?: string | Date;
   /** Free text: an incident id, part of the name, or an entity (a user, device, address, file, hash, URL…; equal or starting with). */
   search?: string;
+  /** Open incidents past an SLA target at `at` (overdue), or in a target's last quarter and not past any (soon). */
+  sla?: { state: 'overdue' | 'soon'; at: string; targets: SlaTargets };
+  /** Unassigned since this instant or before (still unassigned). */
+  unassignedBefore?: string | Date;
   /** lastUpdateAt descending by default; ties are broken by id. */
   sort?: { column: SortColumn; direction: 'asc' | 'desc' };
   /** From 1. */
@@ -45,8 +50,13 @@ export interface IndexQuery {
   pageSize?: number;
 }
 
+/** A queue row with what only the index knows: since when the incident has been unassigned. */
+export interface IndexRow extends QueueRow {
+  unassignedSince: string | null;
+}
+
 export interface IndexPage {
-  rows: QueueRow[];
+  rows: IndexRow[];
   /** Every incident the filters match, whatever the page. */
   total: number;
   page: number;

@@ -1,5 +1,8 @@
 import { DEFAULT_FILTER, STATUSES, type QueueFilter, type Status } from '../incidents/queueFilter';
+import { OPEN_STATUSES } from '../incidents/model';
 import type { BackfillPhase } from '../index/incidentIndex';
+
+export { OPEN_STATUSES };
 
 /**
  * What each sync step asks the API for, as queue filters (the adapters already turn those into each
@@ -7,7 +10,6 @@ import type { BackfillPhase } from '../index/incidentIndex';
  * stores whatever comes back, whatever the API applied.
  */
 
-export const OPEN_STATUSES: Status[] = ['active', 'inProgress', 'awaitingAction'];
 const CLOSED_STATUSES: Status[] = STATUSES.filter((s) => !OPEN_STATUSES.includes(s));
 export const DAY_MS = 86_400_000;
 /** The queue's longest window. */

@@ -57,7 +57,7 @@ describe('IncidentIndex on PostgreSQL: several instances', () => {
     const instances = await Promise.all([1, 2, 3].map(() => IncidentIndex.open({ databaseUrl: PG_URL, schema, poolSize: 2 })));
     try {
       const applied = await admin.query<{ name: string }>(`select name from ${schema}.kysely_migration order by name`);
-      expect(applied.rows.map((r) => r.name)).toEqual(['001_incident_index', '002_sync', '003_incident_docs', '004_queue_rows', '005_data_version']);
+      expect(applied.rows.map((r) => r.name)).toEqual(['001_incident_index', '002_sync', '003_incident_docs', '004_queue_rows', '005_data_version', '006_sla_clocks']);
       const tables = await admin.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = $1 order by table_name`, [schema]);
       expect(tables.rows.map((r) => r.table_name)).toEqual(['incident_comments', 'incident_docs', 'incident_entities', 'incident_history', 'incidents', 'kysely_migration', 'kysely_migration_lock', 'sync_state']);
       const key = { tenantId: 't', oid: 'o' };
@@ -85,7 +85,7 @@ describe('IncidentIndex on PostgreSQL: several instances', () => {
     }
   });
 
-  it('migration 004 gives the documents stored before it their queue rows', async () => {
+  it('migrations 004 and 006 give what was stored before them queue rows and SLA clocks', async () => {
     const old = `${schema}_004`;
     await admin.query(`create schema ${old}`);
     try {
@@ -98,13 +98,25 @@ describe('IncidentIndex on PostgreSQL: several instances', () => {
       const doc = fullIncident('9');
       await admin.query(
         `insert into ${old}.incidents (tenant_id, analyst_oid, id, status, severity, classification, determination, assigned_to, display_name, last_update_at, custom_tags, system_tags, service_sources, detection_sources, categories, device_groups, seen_at)
-         values ('t', 'o', '9', $1, $2, '', '', '', $3, $4, '{}', '{}', '{}', '{}', '{}', '{}', now())`,
-        [doc.status, doc.severity, doc.displayName, doc.lastUpdateAt],
+         values ('t', 'o', '9', $1, $2, '', '', $5, $3, $4, '{}', '{}', '{}', '{}', '{}', '{}', now())`,
+        [doc.status, doc.severity, doc.displayName, doc.lastUpdateAt, doc.assignedTo.toLowerCase()],
       );
       await admin.query(`insert into ${old}.incident_docs (tenant_id, analyst_oid, id, doc) values ('t', 'o', '9', $1)`, [JSON.stringify(doc)]);
+      // An unassigned one: its clock starts at its creation.
+      const waiting = { ...fullIncident('10'), assignedTo: '', createdAt: '2026-03-01T00:00:00Z' };
+      await admin.query(
+        `insert into ${old}.incidents (tenant_id, analyst_oid, id, status, severity, classification, determination, assigned_to, display_name, created_at, last_update_at, custom_tags, system_tags, service_sources, detection_sources, categories, device_groups, seen_at)
+         values ('t', 'o', '10', 'active', 'high', '', '', '', 'waiting', $1, $2, '{}', '{}', '{}', '{}', '{}', '{}', now())`,
+        [waiting.createdAt, waiting.lastUpdateAt],
+      );
+      await admin.query(`insert into ${old}.incident_docs (tenant_id, analyst_oid, id, doc) values ('t', 'o', '10', $1)`, [JSON.stringify(waiting)]);
       const index = await IncidentIndex.open({ databaseUrl: PG_URL, schema: old });
       try {
-        expect((await index.forAnalyst({ tenantId: 't', oid: 'o' }).query()).rows).toEqual([queueRowOf(doc)]);
+        const rows = (await index.forAnalyst({ tenantId: 't', oid: 'o' }).query({ sort: { column: 'id', direction: 'asc' } })).rows;
+        expect(rows).toEqual([
+          { ...queueRowOf(doc), unassignedSince: null },
+          { ...queueRowOf(waiting), unassignedSince: '2026-03-01T00:00:00.000Z' },
+        ]);
       } finally {
         await index.close();
       }

@@ -569,6 +569,7 @@ export const incidentIndexContract: IndexContractCheck[] = [
           devices: 1,
           users: 1,
         },
+        unassignedSince: null,
       };
       assert.deepEqual((await mine.query()).rows, [expected]);
       const listed: Incident = { ...full, status: 'resolved', lastUpdateAt: '2026-03-07T00:00:00.000Z' };
@@ -602,6 +603,42 @@ export const incidentIndexContract: IndexContractCheck[] = [
       await mine.saveSyncState({ lastSeenAt: '1990-01-01T00:00:00Z' });
       assert.equal(await index.purgeIdle(30, new Date('1990-03-01T00:00:00Z')), 1);
       assert.deepEqual(await mine.view(q), { page: { rows: [], total: 0, page: 1, pageSize: 3 }, counts: { bySeverity: {}, byStatus: {}, merged: 0 } });
+    },
+  },
+  {
+    name: 'SLA clocks: since when an incident is unassigned (from the version that unassigned it), and the overdue and soon views',
+    async run(index) {
+      const mine = index.forAnalyst(analyst());
+      const since = async (id: string) => (await mine.query({ search: id, pageSize: 100 })).rows.find((r) => r.id === id)?.unassignedSince;
+      await mine.upsert([incident('u', '2026-03-01T10:00:00Z', { assignedTo: '', createdAt: '2026-03-01T09:00:00Z' })], '2026-03-01T10:05:00Z');
+      assert.equal(await since('u'), '2026-03-01T09:00:00.000Z');
+      await mine.upsert([incident('u', '2026-03-01T11:00:00Z', { assignedTo: 'sam@contoso.example', createdAt: '2026-03-01T09:00:00Z' })], '2026-03-01T11:05:00Z');
+      assert.equal(await since('u'), null);
+      await mine.upsert([incident('u', '2026-03-01T12:00:00Z', { assignedTo: '', createdAt: '2026-03-01T09:00:00Z' })], '2026-03-01T12:05:00Z');
+      assert.equal(await since('u'), '2026-03-01T12:00:00.000Z');
+      // Still unassigned at a later version: the clock keeps running from when it started.
+      await mine.upsert([incident('u', '2026-03-01T13:00:00Z', { assignedTo: '', createdAt: '2026-03-01T09:00:00Z', status: 'inProgress' })], '2026-03-01T13:05:00Z');
+      assert.equal(await since('u'), '2026-03-01T12:00:00.000Z');
+      assert.deepEqual(ids((await mine.query({ unassignedBefore: '2026-03-01T12:30:00Z', search: 'u' })).rows), ['u']);
+      assert.equal((await mine.query({ unassignedBefore: '2026-03-01T11:30:00Z', search: 'u' })).total, 0);
+
+      const at = Date.parse('2026-03-10T12:00:00Z');
+      const ago = (h: number) => new Date(at - h * 3_600_000).toISOString();
+      const sla = (state: 'overdue' | 'soon') => ({ state, at: new Date(at).toISOString(), targets: { high: { assignMs: 3_600_000, resolveMs: 8 * 3_600_000 } } });
+      const other = index.forAnalyst(analyst());
+      await other.upsert(
+        [
+          incident('late', ago(0.5), { severity: 'high', assignedTo: 'sam@contoso.example', createdAt: ago(9) }),
+          incident('nearly', ago(0.5), { severity: 'high', assignedTo: 'sam@contoso.example', createdAt: ago(7) }),
+          incident('waiting', ago(50 / 60), { severity: 'high', assignedTo: '', createdAt: ago(50 / 60) }),
+          incident('fresh', ago(1), { severity: 'high', assignedTo: 'sam@contoso.example', createdAt: ago(1) }),
+          incident('closed', ago(1), { severity: 'high', status: 'resolved', createdAt: ago(10) }),
+          incident('low', ago(1), { severity: 'low', createdAt: ago(100) }),
+        ],
+        new Date(at),
+      );
+      assert.deepEqual(sorted(ids((await other.query({ sla: sla('overdue') })).rows)), ['late']);
+      assert.deepEqual(sorted(ids((await other.query({ sla: sla('soon') })).rows)), ['nearly', 'waiting']);
     },
   },
   {

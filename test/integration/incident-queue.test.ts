@@ -186,6 +186,26 @@ describe('incident queue', () => {
     expect(page.$('.views a[aria-current]')).toHaveLength(1);
   });
 
+  it('shows SLA badges from the index\'s clocks, and the Overdue, Breaching soon and Unassigned views', async () => {
+    const overdue = await riley.get(`${stack.app.url}/incidents?sla=overdue&severity=high&severity=medium&severity=low&severity=informational`);
+    expect(overdue.$('head > title').text()).toBe('Incidents: Overdue · ThreatDesk');
+    expect(overdue.$('.views a[aria-current="page"]').text()).toBe('Overdue');
+    const rows = overdue.$('#incidents tbody tr');
+    expect(rows.length).toBeGreaterThan(0);
+    // Every row it lists is overdue, and says by when it was due.
+    expect(rows.map((_, r) => overdue.$(r).find('.sla-overdue').length).get()).toEqual(Array(rows.length).fill(1));
+    expect(rows.first().find('.sla').attr('title')).toMatch(/^To be (assigned|resolved) by \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    // Closed incidents have no clock.
+    const resolved = await riley.get(`${stack.app.url}/incidents?status=resolved&window=6m`);
+    expect(resolved.$('#incidents tbody tr').length).toBeGreaterThan(0);
+    expect(resolved.$('#incidents .sla')).toHaveLength(0);
+    const unassigned = await riley.get(`${stack.app.url}/incidents?unassigned=4`);
+    expect(unassigned.$('head > title').text()).toBe('Incidents: Unassigned for more than 4 h · ThreatDesk');
+    const who = unassigned.$('#incidents tbody td.c-who').map((_, td) => unassigned.$(td).text()).get();
+    expect(who.length).toBeGreaterThan(0);
+    expect(new Set(who)).toEqual(new Set(['Unassigned']));
+  });
+
   it('sorts by any column over the whole result, both ways', async () => {
     const asc = await riley.get(`${stack.app.url}/incidents?sort=name&dir=asc&size=25`);
     const names = asc.$('#incidents tbody tr a.name').map((_, el) => asc.$(el).text()).get();
@@ -270,12 +290,12 @@ describe('incident queue', () => {
   it('shows the columns analysts asked for, the less used ones on demand, with names as text', async () => {
     const page = await riley.get(`${stack.app.url}/incidents?q=%3Cimg`);
     const headers = (p: typeof page) => p.$('#incidents thead th').map((_, el) => p.$(el).text().trim()).get();
-    expect(headers(page)).toEqual(['ID', 'Name', 'Severity', 'Status', 'Assigned to', 'Verdict', 'Alerts', 'Sources', 'Tags', 'Updated']);
+    expect(headers(page)).toEqual(['ID', 'Name', 'Severity', 'Status', 'Assigned to', 'Verdict', 'Alerts', 'Sources', 'Tags', 'Age', 'Updated']);
     expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page.body).not.toContain('<img src=x');
     expect(page.$('svg rect').length).toBeGreaterThan(0);
     const more = await riley.get(`${stack.app.url}/incidents?more=lastActivity&more=devices&more=users&more=firstActivity`);
-    expect(headers(more)).toEqual(['ID', 'Name', 'Severity', 'Status', 'Assigned to', 'Verdict', 'Alerts', 'Sources', 'Tags', 'Devices', 'Users', 'First activity', 'Last activity', 'Updated']);
+    expect(headers(more)).toEqual(['ID', 'Name', 'Severity', 'Status', 'Assigned to', 'Verdict', 'Alerts', 'Sources', 'Tags', 'Devices', 'Users', 'First activity', 'Last activity', 'Age', 'Updated']);
     expect(more.$('input[name="more"][checked]').map((_, el) => more.$(el).attr('value')).get()).toEqual(['devices', 'users', 'firstActivity', 'lastActivity']);
     // The choice travels with the view: sorting keeps it.
     expect(more.$('#incidents thead a').first().attr('href')).toContain('more=devices');

@@ -65,6 +65,7 @@ describe('configuration validation', () => {
     [{ SIGN_IN_RATE_LIMIT: '0' }, 'SIGN_IN_RATE_LIMIT'],
     [{ RESOLVE_REQUIRES: 'classification,signature' }, 'RESOLVE_REQUIRES'],
     [{ INDEX_CACHE_ROWS: '-1' }, 'INDEX_CACHE_ROWS'],
+    [{ SLA_TARGETS: 'high:1h' }, 'SLA_TARGETS'],
   ])('rejects %j naming %s', (override, name) => {
     expect(problems({ ...valid, ...override }).some((line) => line.startsWith(`${name} `) || line.startsWith(`${name}:`))).toBe(true);
   });

@@ -66,6 +66,9 @@ describe('queue filter', () => {
     [{ determination: 'notADetermination' }, 'determination'],
     [{ deviceGroup: 'x\u0000' }, 'deviceGroup'],
     [{ more: 'portal' }, 'more'],
+    [{ sla: 'late' }, 'sla'],
+    [{ unassigned: '0' }, 'unassigned'],
+    [{ unassigned: '4h' }, 'unassigned'],
   ])('rejects %j naming %s', (query, field) => {
     expect(() => parseFilter(query)).toThrow(expect.objectContaining({ field }));
   });
@@ -75,7 +78,7 @@ describe('queue filter', () => {
       status: ['resolved', 'redirected'], severity: 'informational', assignee: 'sam@contoso.example', window: '3d',
       classification: 'falsePositive', determination: 'notMalicious', source: 'microsoftDefenderForEndpoint', detectionSource: 'antivirus',
       category: 'Malware', deviceGroup: 'Servers', tag: 'vip', q: '10.1.2.3', sort: 'name', dir: 'asc', size: '100', page: '3',
-      more: ['lastActivity', 'devices'],
+      more: ['lastActivity', 'devices'], sla: 'soon', unassigned: '12',
     };
     const f = parseFilter(query);
     // Extra columns in their fixed order, whatever the order asked.

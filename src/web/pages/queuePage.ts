@@ -9,6 +9,7 @@ import { passing } from '../../sync/syncErrors';
 import { DAY_MS, OPEN_STATUSES, RECENT_DAYS } from '../../sync/syncFilters';
 import { InvalidInputError } from '../inputErrors';
 import { summaryChart } from '../summaryChart';
+import { slaOf, type SlaTargets } from '../../incidents/sla';
 
 /** Rows read from the index per round while a CSV streams. */
 const CSV_CHUNK = 500;
@@ -100,6 +101,8 @@ export function queueTitle(f: QueueFilter): string {
     if (f.assignee.kind === 'me') parts.push('Assigned to me');
     else if (f.assignee.kind === 'unassigned') parts.push('Unassigned');
     else if (f.assignee.kind === 'address') parts.push(`Assigned to ${f.assignee.address}`);
+    if (f.sla) parts.push(f.sla === 'overdue' ? 'Overdue' : 'Breaching soon');
+    if (f.unassigned !== undefined) parts.push(`Unassigned for more than ${f.unassigned} h`);
     if (f.q) parts.push(`“${f.q}”`);
     if (parts.length === 0) parts.push('Filtered');
   }
@@ -108,7 +111,7 @@ export function queueTitle(f: QueueFilter): string {
 }
 
 /** Everything the queue template shows for one view, from the analyst's index. */
-export async function loadQueueView(sync: IndexSync, account: SessionAccount, filter: QueueFilter) {
+export async function loadQueueView(sync: IndexSync, account: SessionAccount, filter: QueueFilter, targets: SlaTargets) {
   const fresh = await sync.freshness(account);
   // Nothing to show yet and the first fill failed for a reason the analyst must act on (a role, a
   // consent, a sign-in): the page explains it like any API error. A passing one (the budget,
@@ -116,7 +119,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
   if (fresh.firstFillFailure !== undefined && !passing(fresh.firstFillFailure)) throw fresh.firstFillFailure;
   const now = Date.now();
   const part = sync.indexOf(account);
-  const q = indexQueryOf(filter, now);
+  const q = indexQueryOf(filter, now, targets);
   const { page, counts } = await part.view(q, fresh.dataVersion);
   const pages = Math.max(1, Math.ceil(page.total / filter.size));
   const query = serializeFilter(filter);
@@ -125,7 +128,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
     title: queueTitle(filter),
     filter,
     query,
-    rows: page.rows,
+    rows: page.rows.map((r) => ({ ...r, sla: slaOf(r, targets, now) })),
     total: page.total,
     page: filter.page,
     pages,
@@ -152,9 +155,9 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
 }
 
 /** Streams every incident the filter matches as CSV, in the chosen sort, a chunk at a time. */
-export async function* queueCsv(sync: IndexSync, account: SessionAccount, filter: QueueFilter): AsyncGenerator<string> {
+export async function* queueCsv(sync: IndexSync, account: SessionAccount, filter: QueueFilter, targets: SlaTargets): AsyncGenerator<string> {
   const part = sync.indexOf(account);
-  const q = indexQueryOf(filter, Date.now());
+  const q = indexQueryOf(filter, Date.now(), targets);
   yield csvHeader();
   for (let page = 1; ; page++) {
     const { rows } = await part.query({ ...q, page, pageSize: CSV_CHUNK });

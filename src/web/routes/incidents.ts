@@ -33,7 +33,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
 
   router.get('/incidents', async (req: Request, res: Response) => {
     const filter = parseQueueRequest(req.query);
-    res.render('incidents', await loadQueueView(sync, accountOf(req), filter));
+    res.render('incidents', await loadQueueView(sync, accountOf(req), filter, services.config.slaTargets));
   });
 
   // Refresh: a sync now rather than at the interval, without waiting for it (the page shows its age).
@@ -49,7 +49,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="threatdesk-incidents-${new Date().toISOString().slice(0, 10)}.csv"`);
     // Streamed from the index with back-pressure: a large export never sits whole in memory.
-    await pipeline(Readable.from(queueCsv(sync, account, filter)), res);
+    await pipeline(Readable.from(queueCsv(sync, account, filter, services.config.slaTargets)), res);
   });
 
   router.get('/incidents/:id', async (req: Request, res: Response) => {
