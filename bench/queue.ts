@@ -56,7 +56,7 @@ const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 /** The queue table of a page, from its opening tag to its end. */
 function tableOf(html: string): string {
-  const start = html.indexOf('<table class="grid" id="incidents">');
+  const start = html.search(/<table [^>]*id="incidents"/);
   const end = html.indexOf('</table>', start);
   return start < 0 || end < 0 ? '' : html.slice(start, end + '</table>'.length);
 }
@@ -264,6 +264,12 @@ export async function benchQueueCeiling(): Promise<void> {
     console.log('the same view every time, so after the first load it comes from the view cache: the index is read once per change of it); views compiled without `with` (src/web/viewLocals.ts);');
     console.log('ceiling through tsx, NODE_ENV=production, EJS defaults; view cache on in both. CPU is the server process\'s own (utime+stime from /proc); the load generator and the emulator run in the benchmark\'s process.');
     console.log(`Pages: ceiling ${Buffer.byteLength(ceilingPage)} B, ThreatDesk ${pages.map((p) => `${Buffer.byteLength(p)} B`).join(' / ')}; queue table byte-identical to the ceiling's: ${same ? 'yes' : 'NO'} (${rows.length} rows).`);
+    if (!same) {
+      const [a, b] = [comparable(ceilingPage), comparable(pages.find((p) => comparable(p) !== comparable(ceilingPage)) ?? '')];
+      let at = 0;
+      while (at < a.length && a[at] === b[at]) at++;
+      console.log(`First difference at ${at}: ceiling …${a.slice(Math.max(0, at - 80), at + 80)}… ThreatDesk …${b.slice(Math.max(0, at - 80), at + 80)}…`);
+    }
     console.log('| server | req/s | p50 ms | p99 ms | CPU ms/request (server process) | PostgreSQL backends CPU ms/request | non-2xx | req/s by round |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---|');
     const rowOf = (t: Target) => {
