@@ -7,7 +7,7 @@ export const WINDOWS = { '24h': 24 * 3600e3, '3d': 3 * 24 * 3600e3, '7d': 7 * 24
 export const SORTS = ['updated', 'severity', 'created', 'id', 'name', 'status', 'assignee', 'classification', 'determination'] as const;
 export const PAGE_SIZES = [25, 50, 100] as const;
 /** Columns the queue shows only when asked (one line per incident leaves room for a few). */
-export const EXTRA_COLUMNS = ['devices', 'users', 'firstActivity', 'lastActivity'] as const;
+export const EXTRA_COLUMNS = ['unassignedFor', 'devices', 'users', 'firstActivity', 'lastActivity'] as const;
 const ALL_DETERMINATIONS = [...new Set(Object.values(DETERMINATIONS).flat())];
 
 export type TimeWindow = keyof typeof WINDOWS;

@@ -294,9 +294,13 @@ describe('incident queue', () => {
     expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page.body).not.toContain('<img src=x');
     expect(page.$('svg rect').length).toBeGreaterThan(0);
-    const more = await riley.get(`${stack.app.url}/incidents?more=lastActivity&more=devices&more=users&more=firstActivity`);
-    expect(headers(more)).toEqual(['ID', 'Name', 'Severity', 'Status', 'Assigned to', 'Verdict', 'Alerts', 'Sources', 'Tags', 'Devices', 'Users', 'First activity', 'Last activity', 'Age', 'Updated']);
-    expect(more.$('input[name="more"][checked]').map((_, el) => more.$(el).attr('value')).get()).toEqual(['devices', 'users', 'firstActivity', 'lastActivity']);
+    const more = await riley.get(`${stack.app.url}/incidents?more=lastActivity&more=devices&more=users&more=firstActivity&more=unassignedFor`);
+    expect(headers(more)).toEqual(['ID', 'Name', 'Severity', 'Status', 'Assigned to', 'Verdict', 'Alerts', 'Sources', 'Tags', 'Unassigned for', 'Devices', 'Users', 'First activity', 'Last activity', 'Age', 'Updated']);
+    expect(more.$('input[name="more"][checked]').map((_, el) => more.$(el).attr('value')).get()).toEqual(['unassignedFor', 'devices', 'users', 'firstActivity', 'lastActivity']);
+    // Unassigned incidents say since when; assigned ones leave the cell empty.
+    const cells = more.$('#incidents tbody tr').map((_, r) => [[more.$(r).find('td.c-who').text(), more.$(r).find('td.c-age').first().find('time').length]]).get() as [string, number][];
+    expect(cells.length).toBeGreaterThan(0);
+    expect(cells.every(([who, clocks]) => clocks === (who === 'Unassigned' ? 1 : 0))).toBe(true);
     // The choice travels with the view: sorting keeps it.
     expect(more.$('#incidents thead a').first().attr('href')).toContain('more=devices');
   });
