@@ -11,7 +11,7 @@ export const VIEW_LOCALS = [
   'activeView', 'activity', 'age', 'analysts', 'api', 'apis', 'asset', 'audienceOk', 'back', 'backend', 'budget', 'chart', 'claimTimes', 'claims', 'classifications', 'config',
   'conflict', 'counts', 'csrfToken', 'detectionSources', 'determinations', 'evidence', 'expiresOn', 'filter', 'forbidden', 'fresh', 'frontChannelLogoutUrl', 'gap',
   'granted', 'grantedNames', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'labels', 'linkTenant', 'manageError', 'manageable',
-  'maxComment', 'minutesLeft', 'nextHref', 'page', 'pages', 'pausedUntil', 'portal', 'portalLink', 'prevHref', 'query', 'readViaWrite',
+  'maxComment', 'minutesLeft', 'nextHref', 'page', 'pages', 'pausedUntil', 'pivotHref', 'portal', 'portalLink', 'prevHref', 'query', 'readViaWrite',
   'redirectUris', 'requestedTenant', 'resolveRequires', 'resource', 'rows', 'rules', 'savedViews', 'seen', 'selected', 'serviceSources', 'severities', 'sizeHref', 'snapshot',
   'sortHref', 'staleNote', 'statusChosen', 'statuses', 'tenant', 'tenantId', 'title', 'total', 'verdictNow', 'writeRefusal',
 ];

@@ -66,6 +66,21 @@ describe('incident page', () => {
     expect(page.$('#activity li.comment')).toHaveLength((incident.comments ?? []).length);
   });
 
+  it('links each device, user, address, file and mailbox to the incidents the queue finds with it', async () => {
+    const incident = itemAt((await all()).filter((i) => (i.alerts ?? []).some((a) => (a.devices ?? []).length > 0)), 0, 'incidents with a device');
+    const page = await riley.get(`${stack.app.url}/incidents/${incident.incidentId}`);
+    const device = page.$('#assets h3[data-evidence-type="device"] + ul li').first();
+    const name = device.find('strong').text();
+    const href = device.find('a.pivot').attr('href') as string;
+    expect(device.find('a.pivot').text()).toBe(`Find incidents with ${name}`);
+    expect(new URL(href, stack.app.url).searchParams.get('q')).toBe(name);
+    // Every status and severity: a closed or informational incident with the device counts too.
+    expect(new URL(href, stack.app.url).searchParams.getAll('status')).toHaveLength(5);
+    const queue = await riley.get(`${stack.app.url}${href}`);
+    expect(queue.status).toBe(200);
+    expect(queue.$('#incidents tbody tr').map((_, r) => queue.$(r).attr('data-incident-id')).get()).toContain(String(incident.incidentId));
+  });
+
   it('groups evidence by type across alerts, with files\' hashes and processes\' command lines', async () => {
     const entities = (i: Incident) => (i.alerts ?? []).flatMap((a) => a.entities ?? []);
     const incident = (await all()).find((i) => {

@@ -14,6 +14,7 @@ import { INCIDENT_ID } from '../../incidents/sources/source';
 import { evidenceGroups, portalLink } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
 import { ageText, backQuery } from './queuePage';
+import { DEFAULT_FILTER, serializeFilter, SEVERITIES, STATUSES } from '../../incidents/queueFilter';
 
 export function parseIncidentId(raw: unknown): string {
   if (typeof raw !== 'string' || !INCIDENT_ID.test(raw)) {
@@ -52,6 +53,16 @@ async function readIncident(run: RunAsAnalyst, part: AnalystIndex, id: string, m
   }
 }
 
+/** Evidence the queue's search finds incidents by (the index's entities), and how long a search may be. */
+const PIVOT_TYPES = new Set(['device', 'user', 'ip', 'url', 'file', 'mailbox']);
+const MAX_SEARCH = 100;
+
+/** The queue, over every status and severity of the last 6 months, searched for this evidence; undefined when it cannot be searched for. */
+export function pivotHref(type: string, name: string): string | undefined {
+  if (!PIVOT_TYPES.has(type) || name.trim() === '' || name.length > MAX_SEARCH) return undefined;
+  return `/incidents?${serializeFilter({ ...DEFAULT_FILTER, status: [...STATUSES], severity: [...SEVERITIES], q: name })}`;
+}
+
 /** Everything the incident template shows: the incident from the analyst's index, its history, and the manage form. */
 export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, account: SessionAccount, id: string, extras: IncidentPageExtras = {}) {
   const part = sync.indexOf(account);
@@ -79,6 +90,7 @@ export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, accou
     determinations: DETERMINATIONS,
     statuses: SETTABLE_STATUSES,
     maxComment: MAX_COMMENT,
+    pivotHref,
     labels,
     form,
   };
