@@ -8,7 +8,8 @@ export const SORTS = ['updated', 'severity', 'created', 'id', 'name', 'status', 
 export const PAGE_SIZES = [25, 50, 100] as const;
 /** Columns the queue shows only when asked (one line per incident leaves room for a few). */
 export const EXTRA_COLUMNS = ['unassignedFor', 'devices', 'users', 'firstActivity', 'lastActivity'] as const;
-const ALL_DETERMINATIONS = [...new Set(Object.values(DETERMINATIONS).flat())];
+/** Every determination, of whichever classification, each once: what the queue filters by. */
+export const ALL_DETERMINATIONS = [...new Set(Object.values(DETERMINATIONS).flat())];
 
 export type TimeWindow = keyof typeof WINDOWS;
 export type Sort = (typeof SORTS)[number];
@@ -74,6 +75,8 @@ const EMAIL = /^[^\s@"<>()\\,;:]{1,64}@[a-z0-9.-]{1,190}\.[a-z]{2,63}$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?Z?)?$/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it rejects
 const FREE_TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
+/** Whether a value may go into a free-text filter (q, tag, source…): 1–100 printable characters. */
+export const isFreeText = (v: string) => FREE_TEXT.test(v);
 
 export class FilterError extends Error {
   constructor(readonly field: string, message: string) {
@@ -147,7 +150,7 @@ export function parseFilter(query: Query): QueueFilter {
   if (from && to && Date.parse(from) > Date.parse(to)) throw new FilterError('to', 'The end of the window is before its start');
   const text = (name: string) => {
     const v = one(query, name);
-    if (v !== undefined && !FREE_TEXT.test(v)) throw new FilterError(name, `The ${name} filter must be 1–100 printable characters`);
+    if (v !== undefined && !isFreeText(v)) throw new FilterError(name, `The ${name} filter must be 1–100 printable characters`);
     return v;
   };
   const slaRaw = one(query, 'sla');

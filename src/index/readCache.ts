@@ -54,8 +54,8 @@ export class ReadCache {
 
   /** A result for this data version of the partition, read once. */
   async result<T extends Result>(part: Partition, dataVersion: string, kind: 'page' | 'counts', q: IndexQuery, read: () => Promise<T>): Promise<T> {
-    // The username too: assignee=me is resolved with it.
     if (this.results === undefined) return read();
+    // The username too: assignee=me is resolved with it.
     const key = JSON.stringify([part.tenantId, part.oid, part.username ?? null, dataVersion, kind, q]);
     const kept = this.results.get(key);
     if (kept !== undefined) return kept as T;

@@ -181,6 +181,8 @@ describe('incident queue', () => {
     expect(await title('/incidents')).toBe('Incidents: Default view · ThreatDesk');
     expect(await title('/incidents?severity=medium&assignee=unassigned&severity=high&sort=name')).toBe('Incidents: Unassigned High/Medium · ThreatDesk');
     expect(await title('/incidents?status=resolved&q=ransomware&page=2')).toBe('Incidents: Resolved · “ransomware” · page 2 · ThreatDesk');
+    // The default statuses in another order are still the default: not named in the title.
+    expect(await title('/incidents?status=awaitingAction&status=inProgress&status=active&q=ransomware')).toBe('Incidents: “ransomware” · ThreatDesk');
     const page = await riley.get(`${stack.app.url}/incidents?window=24h`);
     expect(page.$('.views a[aria-current="page"]').text()).toBe('Updated in the last 24 h');
     expect(page.$('.views a[aria-current]')).toHaveLength(1);

@@ -14,7 +14,7 @@ import { INCIDENT_ID } from '../../incidents/sources/source';
 import { evidenceGroups, portalLink } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
 import { ageText, backQuery } from './queuePage';
-import { DEFAULT_FILTER, serializeFilter, SEVERITIES, STATUSES } from '../../incidents/queueFilter';
+import { DEFAULT_FILTER, isFreeText, serializeFilter, SEVERITIES, STATUSES } from '../../incidents/queueFilter';
 
 export function parseIncidentId(raw: unknown): string {
   if (typeof raw !== 'string' || !INCIDENT_ID.test(raw)) {
@@ -53,13 +53,12 @@ async function readIncident(run: RunAsAnalyst, part: AnalystIndex, id: string, m
   }
 }
 
-/** Evidence the queue's search finds incidents by (the index's entities), and how long a search may be. */
+/** Evidence the queue's search finds incidents by (the index's entities). */
 const PIVOT_TYPES = new Set(['device', 'user', 'ip', 'url', 'file', 'mailbox']);
-const MAX_SEARCH = 100;
 
 /** The queue, over every status and severity of the last 6 months, searched for this evidence; undefined when it cannot be searched for. */
 export function pivotHref(type: string, name: string): string | undefined {
-  if (!PIVOT_TYPES.has(type) || name.trim() === '' || name.length > MAX_SEARCH) return undefined;
+  if (!PIVOT_TYPES.has(type) || name.trim() === '' || !isFreeText(name)) return undefined;
   return `/incidents?${serializeFilter({ ...DEFAULT_FILTER, status: [...STATUSES], severity: [...SEVERITIES], q: name })}`;
 }
 

@@ -1,8 +1,8 @@
 import type { SessionAccount } from '../../auth/tokenService';
 import { csvHeader, csvRow } from '../../incidents/csv';
 import { DETECTION_SOURCES, labels, SERVICE_SOURCES } from '../../incidents/labels';
-import { CLASSIFICATIONS, DETERMINATIONS } from '../../incidents/model';
-import { DEFAULT_FILTER, FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, inputDateTime, windowBounds } from '../../incidents/queueFilter';
+import { CLASSIFICATIONS } from '../../incidents/model';
+import { ALL_DETERMINATIONS, DEFAULT_FILTER, FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, inputDateTime, windowBounds } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
 import type { Freshness, IndexSync } from '../../sync/indexSync';
 import { passing } from '../../sync/syncErrors';
@@ -96,8 +96,9 @@ export function queueTitle(f: QueueFilter): string {
   const parts: string[] = [];
   if (named) parts.push(named);
   else {
-    if (f.status.join() !== DEFAULT_FILTER.status.join()) parts.push(f.status.map(labels.status).join(', ') || 'All statuses');
-    if (f.severity.join() !== DEFAULT_FILTER.severity.join()) parts.push(f.severity.map(labels.severity).join(', ') || 'All severities');
+    const sameSet = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
+    if (!sameSet(f.status, DEFAULT_FILTER.status)) parts.push(f.status.map(labels.status).join(', ') || 'All statuses');
+    if (!sameSet(f.severity, DEFAULT_FILTER.severity)) parts.push(f.severity.map(labels.severity).join(', ') || 'All severities');
     if (f.assignee.kind === 'me') parts.push('Assigned to me');
     else if (f.assignee.kind === 'unassigned') parts.push('Unassigned');
     else if (f.assignee.kind === 'address') parts.push(`Assigned to ${f.assignee.address}`);
@@ -148,7 +149,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
     statuses: STATUSES,
     severities: SEVERITIES,
     classifications: CLASSIFICATIONS,
-    determinations: [...new Set(Object.values(DETERMINATIONS).flat())],
+    determinations: ALL_DETERMINATIONS,
     labels,
     inputDateTime,
   };

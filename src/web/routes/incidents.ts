@@ -17,7 +17,7 @@ import { noStore } from '../security';
 export function incidentsRouter(services: Services, csrfProtection: express.RequestHandler): express.Router {
   const router = express.Router();
   const { sync } = services;
-  const { resolveRequires } = services.config;
+  const { resolveRequires, slaTargets } = services.config;
   // A manage form sent after the session ended (idle, restart, signed out in another tab): what was
   // typed is kept for the analyst who typed it (the form names them), through sign-in and back to
   // the incident. Nothing is sent. Cross-site posts never get here (rejectCrossSite).
@@ -33,7 +33,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
 
   router.get('/incidents', async (req: Request, res: Response) => {
     const filter = parseQueueRequest(req.query);
-    res.render('incidents', await loadQueueView(sync, accountOf(req), filter, services.config.slaTargets));
+    res.render('incidents', await loadQueueView(sync, accountOf(req), filter, slaTargets));
   });
 
   // Refresh: a sync now rather than at the interval, without waiting for it (the page shows its age).
@@ -49,7 +49,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="threatdesk-incidents-${new Date().toISOString().slice(0, 10)}.csv"`);
     // Streamed from the index with back-pressure: a large export never sits whole in memory.
-    await pipeline(Readable.from(queueCsv(sync, account, filter, services.config.slaTargets)), res);
+    await pipeline(Readable.from(queueCsv(sync, account, filter, slaTargets)), res);
   });
 
   router.get('/incidents/:id', async (req: Request, res: Response) => {
