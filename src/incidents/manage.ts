@@ -1,5 +1,5 @@
 import { labels } from './labels';
-import { CLASSIFICATIONS, DETERMINATIONS, isKnown, SETTABLE_STATUSES, type Incident, type IncidentChange } from './model';
+import { CLASSIFICATIONS, DETERMINATIONS, EMAIL, isKnown, SETTABLE_STATUSES, type Incident, type IncidentChange } from './model';
 
 export const MAX_COMMENT = 30_000;
 export const MAX_TAGS = 50;
@@ -41,7 +41,6 @@ export class ManageInputError extends Error {
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
-const EMAIL = /^[^\s@"<>()\\,;:]{1,64}@[a-z0-9.-]{1,190}\.[a-z]{2,63}$/i;
 
 /**
  * Validates the manage form: one form for every field (assignee, status, classification and

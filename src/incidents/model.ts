@@ -112,6 +112,9 @@ export interface IncidentChange {
   customTags?: string[];
 }
 
+/** An address an incident can be assigned to (and filtered by). */
+export const EMAIL = /^[^\s@"<>()\\,;:]{1,64}@[a-z0-9.-]{1,190}\.[a-z]{2,63}$/i;
+
 export const isKnown = <T extends string>(values: readonly T[], value: string): value is T => (values as readonly string[]).includes(value);
 
 /** Reads an enumeration member in either case style (one Graph doc example is PascalCase). */

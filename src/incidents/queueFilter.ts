@@ -1,4 +1,4 @@
-import { CLASSIFICATIONS, DETERMINATIONS, SEVERITIES, STATUSES, type Severity, type Status } from './model';
+import { CLASSIFICATIONS, DETERMINATIONS, EMAIL, SEVERITIES, STATUSES, type Severity, type Status } from './model';
 
 export { SEVERITIES, STATUSES, type Severity, type Status } from './model';
 
@@ -71,7 +71,6 @@ export const SAVED_VIEWS: { name: string; query: string }[] = [
   { name: 'Unassigned for more than 4 h', query: 'unassigned=4' },
 ];
 
-const EMAIL = /^[^\s@"<>()\\,;:]{1,64}@[a-z0-9.-]{1,190}\.[a-z]{2,63}$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?Z?)?$/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it rejects
 const FREE_TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
