@@ -23,6 +23,8 @@ import { MemoryStore } from './store/memoryStore';
 import { RedisStore } from './store/redisStore';
 import type { KeyValueStore } from './store/store';
 import { IndexSync } from './sync/indexSync';
+import { JobRunner } from './jobs/jobRunner';
+import type { JobStore } from './jobs/jobStore';
 
 /** Everything the app is built from; tests build it against the emulator and swap parts. */
 export interface Services {
@@ -39,6 +41,9 @@ export interface Services {
   governor: QuotaGovernor;
   /** Each analyst's incident index and the syncs that keep it fresh. */
   sync: IndexSync;
+  /** Bulk jobs (in the index's database) and what runs them. */
+  jobs: JobStore;
+  runner: JobRunner;
   /** Set when shutdown begins, so /readyz takes the instance out of rotation first. */
   state: { shuttingDown: boolean };
   close(): Promise<void>;
@@ -63,6 +68,8 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
   const incidents = new IncidentAccess(tokens, incidentSource(config, agent, logger), governor);
   const index = await IncidentIndex.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, cacheRows: config.indexCacheRows });
   const sync = new IndexSync(index, incidents, logger, { intervalMs: config.syncIntervalMs, reconcileMs: config.reconcileMs });
+  const runner = new JobRunner(index.jobs, incidents, sync, logger, config.resolveRequires);
+  runner.start();
   const purge = setInterval(() => {
     index.purgeIdle(config.indexIdleDays).then(
       (n) => n > 0 && logger.info({ purged: n }, 'purged the indexes of analysts not seen for INDEX_IDLE_DAYS'),
@@ -84,9 +91,13 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
     incidents,
     governor,
     sync,
+    jobs: index.jobs,
+    runner,
     state: { shuttingDown: false },
     async close() {
       clearInterval(purge);
+      // A job stops after the incident it is on; another instance (or the next start) resumes it.
+      await runner.stop();
       // Syncs in flight finish their page (each is a transaction) before the database closes.
       sync.stop();
       await sync.idle();

@@ -18,7 +18,7 @@ export interface Snapshot {
   tags: string[];
 }
 
-export function snapshotOf(i: Incident): Snapshot {
+export function snapshotOf(i: Pick<Incident, 'assignedTo' | 'status' | 'classification' | 'determination' | 'customTags'>): Snapshot {
   return { assignedTo: i.assignedTo, status: i.status, classification: i.classification, determination: i.determination, tags: [...i.customTags] };
 }
 

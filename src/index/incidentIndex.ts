@@ -1,5 +1,6 @@
 import { sql, type MigrationResultSet } from 'kysely';
 import type { Incident } from '../incidents/model';
+import { JobStore } from '../jobs/jobStore';
 import { queueRowOf } from '../incidents/view';
 import { migrateToLatest, openIndexDb, type Engine, type IndexStorageOptions } from './database';
 import { alertColumns, entitiesOf, normalise } from './derive';
@@ -27,6 +28,8 @@ export type { AnalystIndex };
 
 export class IncidentIndex {
   private readonly cache: ReadCache;
+  /** Bulk jobs, kept in the same database. */
+  readonly jobs: JobStore;
 
   private constructor(
     private readonly db: Db,
@@ -35,6 +38,7 @@ export class IncidentIndex {
   ) {
     // The embedded engine's files belong to this process alone: nothing else writes them.
     this.cache = new ReadCache(engine === 'pglite', cacheRows);
+    this.jobs = new JobStore(db);
   }
 
   /** Opens the index (PostgreSQL with a URL, else PGlite in dataDir or in memory) and migrates it. */
@@ -89,7 +93,7 @@ export class IncidentIndex {
           .where('last_seen_at', '<', cutoff)
           .executeTakeFirst();
         if (Number(still.numDeletedRows) === 0) return 0;
-        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'incident_docs', 'incidents'] as const) {
+        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'incident_docs', 'incidents', 'bulk_job_items', 'bulk_jobs'] as const) {
           await trx.deleteFrom(table).where('tenant_id', '=', tenant_id).where('analyst_oid', '=', analyst_oid).execute();
         }
         return 1;

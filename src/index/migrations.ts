@@ -233,6 +233,62 @@ const m006: Migration = {
   },
 };
 
+/**
+ * Bulk jobs (one change applied to many incidents, paced through the tenant's budget) and their
+ * rows, so that a job survives a restart and resumes where it stopped. At most one unfinished job
+ * per analyst, which the database enforces across instances.
+ */
+const m007: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('bulk_jobs')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('analyst_oid', 'text', (c) => c.notNull())
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('account', 'jsonb', (c) => c.notNull())
+      .addColumn('action', 'jsonb', (c) => c.notNull())
+      .addColumn('view', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('note', 'text')
+      .addColumn('total', 'integer', (c) => c.notNull())
+      .addColumn('budget_waits', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('throttled', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('checked_from', 'timestamptz', (c) => c.notNull())
+      .addColumn('checked_at', 'timestamptz')
+      .addColumn('next_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('lease_owner', 'text')
+      .addColumn('lease_until', 'timestamptz')
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('finished_at', 'timestamptz')
+      .addPrimaryKeyConstraint('bulk_jobs_pk', [...PARTITION, 'id'])
+      .execute();
+    await sql`create unique index bulk_jobs_one_unfinished on bulk_jobs (tenant_id, analyst_oid) where state in ('running', 'paused')`.execute(db);
+    await sql`create index bulk_jobs_runnable on bulk_jobs (next_at) where state = 'running'`.execute(db);
+    await db.schema
+      .createTable('bulk_job_items')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('analyst_oid', 'text', (c) => c.notNull())
+      .addColumn('job_id', 'text', (c) => c.notNull())
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('incident_id', 'text', (c) => c.notNull())
+      .addColumn('display_name', 'text', (c) => c.notNull())
+      .addColumn('base', 'text', (c) => c.notNull())
+      .addColumn('seen', 'jsonb', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('stage', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('result', 'text')
+      .addColumn('done_at', 'timestamptz')
+      .addPrimaryKeyConstraint('bulk_job_items_pk', [...PARTITION, 'job_id', 'seq'])
+      .execute();
+    await sql`create index bulk_job_items_pending on bulk_job_items (tenant_id, analyst_oid, job_id, seq) where state = 'pending'`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('bulk_job_items').execute();
+    await db.schema.dropTable('bulk_jobs').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_incident_index': m001,
   '002_sync': m002,
@@ -240,6 +296,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '004_queue_rows': m004,
   '005_data_version': m005,
   '006_sla_clocks': m006,
+  '007_bulk_jobs': m007,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -112,6 +112,7 @@ function filters(part: Partition, q: IndexQuery) {
     contains('detection_sources', q.detectionSource);
     contains('categories', q.category);
     contains('device_groups', q.deviceGroup);
+    if (q.ids !== undefined) all.push(q.ids.length > 0 ? eb('id', 'in', q.ids) : sql<SqlBool>`false`);
     if (unassignedBefore !== undefined) all.push(eb.and([eb('assigned_to', '=', ''), eb('unassigned_since', '<=', unassignedBefore)]));
     if (q.sla !== undefined) all.push(slaCondition(eb, q.sla));
     if (from !== undefined) all.push(eb('last_update_at', '>=', from));

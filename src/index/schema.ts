@@ -113,6 +113,54 @@ export interface SyncStateTable extends Partition {
   data_version: Generated<string>;
 }
 
+/** A bulk job (migration 007): one change, applied to many incidents by the job runner. */
+export interface BulkJobsTable extends Partition {
+  id: string;
+  /** Who the job acts as (their token cache serves its calls): a SessionAccount without its sign-in session. */
+  account: ColumnType<unknown, string, string>;
+  /** The change (BulkAction). */
+  action: ColumnType<unknown, string, string>;
+  /** The queue view it was started from (a serialized filter), to go back to. */
+  view: string;
+  /** running, paused (needs the analyst), done, cancelled. */
+  state: string;
+  /** Why it waits or stopped, in words. */
+  note: string | null;
+  total: number;
+  /** Times it waited for the tenant's budget, and Microsoft's 429 answers it met. */
+  budget_waits: Generated<number>;
+  throttled: Generated<number>;
+  /** Changes made in Microsoft since this instant are looked for before a write (the conflict check). */
+  checked_from: Timestamp;
+  /** When that check last ran; null before the first. */
+  checked_at: NullableTimestamp;
+  /** Not to run before (a budget wait, Microsoft's Retry-After). */
+  next_at: Timestamp;
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
+  created_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface BulkJobItemsTable extends Partition {
+  job_id: string;
+  seq: number;
+  incident_id: string;
+  display_name: string;
+  /** The incident's lastUpdateDateTime when it was selected, exactly as Microsoft wrote it: changed since, it is skipped. */
+  base: string;
+  /** The values the analyst saw (a Snapshot), to say what changed meanwhile. */
+  seen: ColumnType<unknown, string, string>;
+  /** pending, done, skipped, failed. */
+  state: string;
+  /** 'updated' once the change is stored and only the comment remains. */
+  stage: string | null;
+  attempts: Generated<number>;
+  /** What happened, in words. */
+  result: string | null;
+  done_at: NullableTimestamp;
+}
+
 export interface IndexDatabase {
   incidents: IncidentsTable;
   incident_docs: IncidentDocsTable;
@@ -120,4 +168,6 @@ export interface IndexDatabase {
   incident_comments: IncidentCommentsTable;
   incident_history: IncidentHistoryTable;
   sync_state: SyncStateTable;
+  bulk_jobs: BulkJobsTable;
+  bulk_job_items: BulkJobItemsTable;
 }

@@ -43,6 +43,8 @@ export interface IndexQuery {
   sla?: { state: 'overdue' | 'soon'; at: string; targets: SlaTargets };
   /** Unassigned since this instant or before (still unassigned). */
   unassignedBefore?: string | Date;
+  /** Only these incidents (a bulk selection). */
+  ids?: string[];
   /** lastUpdateAt descending by default; ties are broken by id. */
   sort?: { column: SortColumn; direction: 'asc' | 'desc' };
   /** From 1. */

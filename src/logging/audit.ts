@@ -16,7 +16,9 @@ export type AuditEvent =
   | 'consent.refused'
   | 'csrf.refused'
   | 'cross-site.refused'
-  | 'incident.write';
+  | 'incident.write'
+  | 'bulk.started'
+  | 'bulk.cancelled';
 
 export interface AuditFields {
   oid?: string;
@@ -42,4 +44,9 @@ export function audit(req: Request, event: AuditEvent, fields: AuditFields = {},
     },
     `audit ${event}`,
   );
+}
+
+/** An audit event of work no request carries (a bulk job's writes, made by the job runner for `oid`). */
+export function auditBackground(log: Logger, event: AuditEvent, fields: AuditFields & { oid: string; tid: string }): void {
+  log.info({ audit: event, ...fields }, `audit ${event}`);
 }
