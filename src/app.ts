@@ -18,6 +18,7 @@ import { healthRouter } from './web/routes/health';
 import { homeRouter } from './web/routes/home';
 import { statusRouter } from './web/routes/status';
 import { incidentsRouter } from './web/routes/incidents';
+import { jobsRouter } from './web/routes/jobs';
 import { meRouter } from './web/routes/me';
 import { assetHeaders, rejectCrossSite, securityHeaders } from './web/security';
 import { renderView } from './web/viewLocals';
@@ -138,6 +139,7 @@ export function createApp(services: Services): express.Express {
   app.use(adminRouter(config, services.authority.authorizeOrigin));
   app.use(meRouter(services));
   app.use(incidentsRouter(services, csrfSynchronisedProtection));
+  app.use(jobsRouter(services, csrfSynchronisedProtection));
   app.use(statusRouter(services));
 
   app.use(notFound);

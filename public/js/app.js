@@ -25,6 +25,13 @@ document.addEventListener('click', (event) => {
       if (!help.open) help.showModal();
       return;
     }
+    if (event.key === 'x') {
+      const box = document.activeElement?.closest('tr')?.querySelector('input[name="ids"]');
+      if (!box) return;
+      event.preventDefault();
+      box.checked = !box.checked;
+      return;
+    }
     if (event.key !== 'j' && event.key !== 'k') return;
     const all = links();
     if (!all.length) return;
@@ -34,4 +41,25 @@ document.addEventListener('click', (event) => {
     all[next].focus();
     all[next].closest('tr').scrollIntoView({ block: 'nearest' });
   });
+})();
+
+// A bulk job's progress page: while the job runs, its figures and rows are fetched again every few
+// seconds (the Reload link does the same without script). When it ends, the page reloads whole, so
+// that its buttons match.
+(() => {
+  const live = document.getElementById('job-live');
+  if (!live || live.dataset.live !== '1') return;
+  const refresh = async () => {
+    try {
+      const res = await fetch(location.href, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
+      if (!res.ok) return;
+      const next = new DOMParser().parseFromString(await res.text(), 'text/html').getElementById('job-live');
+      if (!next) return;
+      if (next.dataset.live !== '1') return location.reload();
+      document.getElementById('job-live').replaceWith(next);
+    } finally {
+      setTimeout(refresh, 2000);
+    }
+  };
+  setTimeout(refresh, 2000);
 })();

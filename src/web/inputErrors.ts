@@ -5,7 +5,11 @@ export type InputProblem =
   /** A queue filter value outside its allow-list. */
   | 'filter'
   /** A "continue" link that was changed or cut short. */
-  | 'cursor';
+  | 'cursor'
+  /** `/jobs/:id` naming no job of this analyst's. */
+  | 'job-id'
+  /** A bulk change with no incidents, or more than one job may hold. */
+  | 'selection';
 
 export class InvalidInputError extends Error {
   constructor(

@@ -292,12 +292,12 @@ describe('incident queue', () => {
   it('shows the columns analysts asked for, the less used ones on demand, with names as text', async () => {
     const page = await riley.get(`${stack.app.url}/incidents?q=%3Cimg`);
     const headers = (p: typeof page) => p.$('#incidents thead th').map((_, el) => p.$(el).text().trim()).get();
-    expect(headers(page)).toEqual(['ID', 'Name', 'Severity', 'Status', 'Assigned to', 'Verdict', 'Alerts', 'Sources', 'Tags', 'Age', 'Updated']);
+    expect(headers(page)).toEqual(['Select', 'ID', 'Name', 'Severity', 'Status', 'Assigned to', 'Verdict', 'Alerts', 'Sources', 'Tags', 'Age', 'Updated']);
     expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page.body).not.toContain('<img src=x');
     expect(page.$('svg rect').length).toBeGreaterThan(0);
     const more = await riley.get(`${stack.app.url}/incidents?more=lastActivity&more=devices&more=users&more=firstActivity&more=unassignedFor`);
-    expect(headers(more)).toEqual(['ID', 'Name', 'Severity', 'Status', 'Assigned to', 'Verdict', 'Alerts', 'Sources', 'Tags', 'Unassigned for', 'Devices', 'Users', 'First activity', 'Last activity', 'Age', 'Updated']);
+    expect(headers(more)).toEqual(['Select', 'ID', 'Name', 'Severity', 'Status', 'Assigned to', 'Verdict', 'Alerts', 'Sources', 'Tags', 'Unassigned for', 'Devices', 'Users', 'First activity', 'Last activity', 'Age', 'Updated']);
     expect(more.$('input[name="more"][checked]').map((_, el) => more.$(el).attr('value')).get()).toEqual(['unassignedFor', 'devices', 'users', 'firstActivity', 'lastActivity']);
     // Unassigned incidents say since when; assigned ones leave the cell empty.
     const cells = more.$('#incidents tbody tr').map((_, r) => [[more.$(r).find('td.c-who').text(), more.$(r).find('td.c-age').first().find('time').length]]).get() as [string, number][];

@@ -47,7 +47,7 @@ describe('the incident index', () => {
     while (Date.now() - changed < INTERVAL_MS + 5_000) {
       // Pages only read the index; one finding it older than the interval starts a delta behind it.
       const page = await riley.get(`${s.app.url}/incidents${OPEN}&q=${incident.incidentId}`);
-      if (page.$('#incidents tbody tr td').eq(4).text() === 'sam@contoso.example') {
+      if (page.$('#incidents tbody tr td.c-who').text() === 'sam@contoso.example') {
         seenAfter = Date.now() - changed;
         break;
       }

@@ -193,11 +193,12 @@ describe('request forgery controls', () => {
     };
     walk(app.router.stack);
     expect(routes.length).toBeGreaterThan(10);
-    expect([...new Set(routes.filter((r) => !r.startsWith('GET ')))].sort()).toEqual(['POST /auth/signout', 'POST /incidents/:id/manage', 'POST /incidents/refresh']);
+    expect([...new Set(routes.filter((r) => !r.startsWith('GET ')))].sort()).toEqual(['POST /auth/signout', 'POST /incidents/:id/manage', 'POST /incidents/refresh', 'POST /jobs', 'POST /jobs/:id/cancel', 'POST /jobs/:id/resume']);
     const b = browser();
     await signIn(b, stack.app.url, 'riley@contoso.example');
     expect((await b.get(`${stack.app.url}/auth/signout`)).status).toBe(404);
     expect((await b.get(`${stack.app.url}/incidents/1/manage?action=comment&comment=via-get`)).status).toBe(404);
+    expect((await b.get(`${stack.app.url}/jobs/00000000-0000-0000-0000-000000000000/cancel`)).status).toBe(404);
   });
 });
 

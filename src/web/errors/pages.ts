@@ -130,6 +130,10 @@ export function inputProblem(err: InvalidInputError): Problem {
       return [400, { title: 'That filter is not valid', what: err.detail, actions: [{ href: err.resetHref, label: 'Reset the filters' }] }];
     case 'cursor':
       return [400, { title: 'That page link is not valid', what: err.detail, actions: [{ href: err.resetHref, label: 'Start the list again' }] }];
+    case 'job-id':
+      return [404, { title: 'Bulk job not found', what: err.detail, actions: [{ href: err.resetHref, label: 'Your bulk jobs' }] }];
+    case 'selection':
+      return [400, { title: 'Nothing to change', what: err.detail, actions: [{ href: err.resetHref, label: 'Back to the queue' }] }];
   }
 }
 

@@ -14,7 +14,8 @@ export interface Page {
 
 export interface RequestOptions {
   method?: string;
-  form?: Record<string, string>;
+  /** A field sent more than once (ticked boxes of one name) is a list. */
+  form?: Record<string, string | string[]>;
   headers?: Record<string, string>;
 }
 
@@ -39,7 +40,7 @@ export class TestBrowser {
     let body: string | undefined;
     if (options.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(options.form).toString();
+      body = new URLSearchParams(Object.entries(options.form).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => [k, one]))).toString();
     }
     const res = await fetch(url, {
       method: options.method ?? (options.form ? 'POST' : 'GET'),
@@ -67,7 +68,7 @@ export class TestBrowser {
     return this.request(url, { headers });
   }
 
-  post(url: string, form: Record<string, string>, headers?: Record<string, string>): Promise<Page> {
+  post(url: string, form: Record<string, string | string[]>, headers?: Record<string, string>): Promise<Page> {
     return this.request(url, { form, headers });
   }
 
@@ -85,18 +86,21 @@ export class TestBrowser {
   }
 
   /** Submits the form that contains `selector` (a button, usually), with the button's own name/value. */
-  async submit(page: Page, selector: string, extra: Record<string, string> = {}): Promise<Page> {
+  async submit(page: Page, selector: string, extra: Record<string, string | string[]> = {}): Promise<Page> {
     const button = page.$(selector).first();
     if (!button.length) throw new Error(`no element ${selector} on ${page.url}: ${page.body.slice(0, 500)}`);
     const form = button.closest('form');
     if (!form.length) throw new Error(`${selector} is not inside a form on ${page.url}`);
-    const fields: Record<string, string> = {};
+    const fields: Record<string, string | string[]> = {};
     form.find('input[name], textarea[name], select[name]').each((_, el) => {
       const $el = page.$(el);
       const type = ($el.attr('type') ?? '').toLowerCase();
       if ((type === 'checkbox' || type === 'radio') && $el.attr('checked') === undefined) return;
       const name = $el.attr('name') as string;
-      fields[name] = el.tagName === 'textarea' ? $el.text() : el.tagName === 'select' ? ($el.find('option[selected]').attr('value') ?? $el.find('option').first().attr('value') ?? '') : ($el.attr('value') ?? '');
+      const value = el.tagName === 'textarea' ? $el.text() : el.tagName === 'select' ? ($el.find('option[selected]').attr('value') ?? $el.find('option').first().attr('value') ?? '') : ($el.attr('value') ?? '');
+      // Hidden fields of one name repeat (a list); other controls of one name are alternatives (the last checked wins).
+      const had = fields[name];
+      fields[name] = type === 'hidden' && had !== undefined ? [...(Array.isArray(had) ? had : [had]), value] : value;
     });
     const bname = button.attr('name');
     if (bname) fields[bname] = button.attr('value') ?? '';
@@ -105,7 +109,10 @@ export class TestBrowser {
     const data = { ...fields, ...extra };
     if (method === 'GET') {
       const u = new URL(action);
-      for (const [k, v] of Object.entries(data)) u.searchParams.set(k, v);
+      for (const [k, v] of Object.entries(data)) {
+        u.searchParams.delete(k);
+        for (const one of Array.isArray(v) ? v : [v]) u.searchParams.append(k, one);
+      }
       return this.get(u.toString());
     }
     return this.post(action, data);

@@ -1,0 +1,142 @@
+import type { SessionAccount } from '../../auth/tokenService';
+import { labels } from '../../incidents/labels';
+import { MAX_COMMENT, snapshotOf } from '../../incidents/manage';
+import { CLASSIFICATIONS, DETERMINATIONS, SETTABLE_STATUSES } from '../../incidents/model';
+import { parseFilter, serializeFilter } from '../../incidents/queueFilter';
+import { indexQueryOf } from '../../incidents/queueQuery';
+import type { SlaTargets } from '../../incidents/sla';
+import { INCIDENT_ID } from '../../incidents/sources/source';
+import type { IndexRow } from '../../index/incidentIndex';
+import { describeAction } from '../../jobs/bulkAction';
+import type { ItemState, JobStore, NewJob } from '../../jobs/jobStore';
+import type { IndexSync } from '../../sync/indexSync';
+import { InvalidInputError } from '../inputErrors';
+import { backQuery } from './queuePage';
+
+/** The most incidents one job may change: a larger set is better narrowed first (and would take hours at Graph's pace). */
+export const MAX_JOB_INCIDENTS = 5_000;
+/** How far a delta may lag: the index is as Microsoft was at its last sync's start, a little before to be safe. */
+const INDEX_LAG_MS = 120_000;
+const ROWS_PER_PAGE = 200;
+const JOB_ID = /^[0-9a-f-]{36}$/;
+
+/** What the analyst picked in the queue: some rows, or everything the view matches. */
+export interface Selection {
+  ids: string[];
+  all: boolean;
+  /** The queue view (a serialized filter), re-validated. */
+  view: string;
+}
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : v === undefined ? [] : [v]);
+
+export function parseSelection(input: Record<string, unknown>): Selection {
+  const view = backQuery(input.view);
+  const ids = [...new Set(list(input.ids).filter((id): id is string => typeof id === 'string' && INCIDENT_ID.test(id)))];
+  const all = input.all === '1';
+  const back = view ? `/incidents?${view}` : '/incidents';
+  if (!all && ids.length === 0) throw new InvalidInputError('selection', 'No incidents were selected: tick the incidents to change in the queue, or “all matching”.', back);
+  return { ids, all, view };
+}
+
+/** The selected incidents as the analyst's index has them now (what each row's conflict check compares with). */
+async function selectedRows(sync: IndexSync, account: SessionAccount, sel: Selection, targets: SlaTargets): Promise<IndexRow[]> {
+  const part = sync.indexOf(account);
+  // Ticked rows are taken whatever they became since (a row that changed is skipped with why);
+  // "all matching" is the view as it matches now.
+  const query = sel.all ? indexQueryOf(parseFilterAll(sel.view), Date.now(), targets) : { ids: sel.ids.slice(0, MAX_JOB_INCIDENTS + 1) };
+  const rows: IndexRow[] = [];
+  for (let page = 1; rows.length <= MAX_JOB_INCIDENTS; page++) {
+    const got = await part.query({ ...query, page, pageSize: 500 });
+    rows.push(...got.rows);
+    if (got.rows.length < 500) break;
+  }
+  return rows;
+}
+
+/** The view's filter with repeated keys kept (status=active&status=inProgress). */
+function parseFilterAll(view: string) {
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of new URLSearchParams(view)) (query[k] ??= []).push(v);
+  return parseFilter(query);
+}
+
+/** The bulk form: how many incidents, a few of their names, and the fields. */
+export async function loadBulkView(sync: IndexSync, account: SessionAccount, sel: Selection, targets: SlaTargets, extras: { form?: Record<string, string>; error?: { field: string; text: string }; underWay?: string } = {}) {
+  const rows = await selectedRows(sync, account, sel, targets);
+  return {
+    title: `Change ${rows.length} incident${rows.length === 1 ? '' : 's'}`,
+    selection: sel,
+    count: rows.length,
+    tooMany: rows.length > MAX_JOB_INCIDENTS,
+    maxIncidents: MAX_JOB_INCIDENTS,
+    sample: rows.slice(0, 8),
+    back: sel.view ? `/incidents?${sel.view}` : '/incidents',
+    statuses: SETTABLE_STATUSES,
+    classifications: CLASSIFICATIONS,
+    determinations: DETERMINATIONS,
+    maxComment: MAX_COMMENT,
+    labels,
+    form: extras.form ?? {},
+    manageError: extras.error,
+    underWay: extras.underWay,
+  };
+}
+
+/** The job to store for a selection: each incident with the version and values the analyst saw. */
+export async function newJob(sync: IndexSync, account: SessionAccount, sel: Selection, targets: SlaTargets, id: string, action: NewJob['action']): Promise<NewJob> {
+  const rows = await selectedRows(sync, account, sel, targets);
+  const back = sel.view ? `/incidents?${sel.view}` : '/incidents';
+  if (rows.length === 0) throw new InvalidInputError('selection', 'None of the selected incidents is in your queue any more.', back);
+  if (rows.length > MAX_JOB_INCIDENTS) throw new InvalidInputError('selection', `One bulk change may cover up to ${MAX_JOB_INCIDENTS.toLocaleString('en')} incidents; narrow the view first.`, back);
+  const asOf = (await sync.indexOf(account).syncState())?.lastDeltaAt;
+  return {
+    id,
+    account: { homeAccountId: account.homeAccountId, tenantId: account.tenantId, oid: account.oid, username: account.username, name: account.name },
+    action,
+    view: sel.view,
+    checkedFrom: new Date((asOf ? Date.parse(asOf) : Date.now()) - INDEX_LAG_MS),
+    items: rows.map((r) => ({ incidentId: r.id, displayName: r.displayName, base: r.lastUpdateAt, seen: snapshotOf(r) })),
+  };
+}
+
+export function parseJobId(raw: unknown): string {
+  if (typeof raw !== 'string' || !JOB_ID.test(raw)) throw new InvalidInputError('job-id', 'That is not a bulk job of yours.', '/jobs');
+  return raw;
+}
+
+const SHOW: Record<string, ItemState[] | undefined> = { all: undefined, skipped: ['skipped'], failed: ['failed'], pending: ['pending'], done: ['done'] };
+
+/** The progress page: the job, its counts, and its rows (200 at a time, or only some outcomes). */
+export async function loadJobView(jobs: JobStore, account: SessionAccount, id: string, query: { show?: unknown; page?: unknown }) {
+  const mine = jobs.forAnalyst(account);
+  const job = await mine.get(id);
+  if (job === undefined) throw new InvalidInputError('job-id', 'There is no such bulk job among yours (jobs are kept with your incident index).', '/jobs');
+  const show = typeof query.show === 'string' && query.show in SHOW ? query.show : 'all';
+  const page = Math.max(1, Math.min(1_000, Number.parseInt(typeof query.page === 'string' ? query.page : '1', 10) || 1));
+  const shownTotal = show === 'all' ? job.total : job.counts[show as ItemState];
+  const items = await mine.items(id, { states: SHOW[show], limit: ROWS_PER_PAGE, offset: (page - 1) * ROWS_PER_PAGE });
+  const finished = job.total - job.counts.pending;
+  const pages = Math.max(1, Math.ceil(shownTotal / ROWS_PER_PAGE));
+  const pageHref = (p: number) => `/jobs/${id}?${new URLSearchParams({ show, page: String(p) }).toString()}`;
+  return {
+    title: `Bulk change: ${finished} of ${job.total} incidents`,
+    job,
+    what: describeAction(job.action, account.username),
+    finished,
+    items,
+    show,
+    page,
+    pages,
+    prevHref: page > 1 ? pageHref(page - 1) : undefined,
+    nextHref: page < pages ? pageHref(page + 1) : undefined,
+    back: job.view ? `/incidents?${serializeFilter(parseFilterAll(job.view))}` : '/incidents',
+    live: job.state === 'running',
+  };
+}
+
+/** The analyst's latest jobs, with what each did in words. */
+export async function loadJobList(jobs: JobStore, account: SessionAccount) {
+  const recent = await jobs.forAnalyst(account).recent(20);
+  return { title: 'Bulk jobs', jobs: recent.map((j) => ({ ...j, what: describeAction(j.action, account.username) })) };
+}
