@@ -26,6 +26,25 @@ export function evidenceGroups(incident: Incident): EvidenceGroup[] {
     .map(([type, items]) => ({ type, label: labels.evidence(type), items: [...items.values()] }));
 }
 
+/** What the portal lists under Assets (the rest of the evidence is under Evidence). */
+export const ASSET_TYPES = new Set(['device', 'user', 'mailbox', 'cloudApplication', 'oauthApplication', 'azureResource']);
+
+/** Evidence groups split as the portal's incident page does: Assets, then Evidence. */
+export function assetsAndEvidence(incident: Incident): { assets: EvidenceGroup[]; evidence: EvidenceGroup[] } {
+  const groups = evidenceGroups(incident);
+  return { assets: groups.filter((g) => ASSET_TYPES.has(g.type)), evidence: groups.filter((g) => !ASSET_TYPES.has(g.type)) };
+}
+
+/** An asset's own page in the Defender portal, where its evidence carries the id the portal uses: devices and users. */
+export function assetPortalLink(e: Evidence): string | undefined {
+  const detail = (label: string) => e.details.find((d) => d[0] === label)?.[1];
+  const device = e.type === 'device' ? detail('Device id') : undefined;
+  if (device) return `https://security.microsoft.com/machines/${encodeURIComponent(device)}`;
+  const user = e.type === 'user' ? detail('Entra object id') : undefined;
+  if (user) return `https://security.microsoft.com/user?aad=${encodeURIComponent(user)}`;
+  return undefined;
+}
+
 /** The portal link: the API's own when it points at the portal, else the documented URL shape. */
 export function portalLink(incident: Pick<Incident, 'id' | 'webUrl'>, tenantId: string): string {
   if (incident.webUrl && /^https:\/\/security\.microsoft\.com\//.test(incident.webUrl)) return incident.webUrl;

@@ -73,6 +73,8 @@ describe('incident page', () => {
     const name = device.find('strong').text();
     const href = device.find('a.pivot').attr('href') as string;
     expect(device.find('a.pivot').text()).toBe(`Find incidents with ${name}`);
+    // And its own page in the portal, by the id Defender gives it.
+    expect(device.find('a.portal').attr('href')).toBe(`https://security.microsoft.com/machines/${encodeURIComponent(device.find('code').last().text())}`);
     expect(new URL(href, stack.app.url).searchParams.get('q')).toBe(name);
     // Every status and severity: a closed or informational incident with the device counts too.
     expect(new URL(href, stack.app.url).searchParams.getAll('status')).toHaveLength(5);
@@ -88,12 +90,16 @@ describe('incident page', () => {
       return e.some((x) => x.entityType === 'File' && x.sha256) && e.some((x) => x.entityType === 'Process' && x.processCommandLine) && e.some((x) => x.entityType === 'User');
     }) as Incident;
     const page = await riley.get(`${stack.app.url}/incidents/${incident.incidentId}`);
-    const groups = page.$('#assets h3').map((_, el) => page.$(el).attr('data-evidence-type')).get();
-    expect(groups).toEqual(expect.arrayContaining(['user', 'file', 'process']));
+    // As the portal lists them: Alerts, then Assets (devices, users, mailboxes, apps, cloud resources), then the rest of the evidence.
+    expect(page.$('#alerts, #assets, #evidence').map((_, el) => page.$(el).attr('id')).get()).toEqual(['alerts', 'assets', 'evidence']);
+    expect(page.$('#assets h3').map((_, el) => page.$(el).attr('data-evidence-type')).get()).toContain('user');
+    const evidenceGroups = page.$('#evidence h3').map((_, el) => page.$(el).attr('data-evidence-type')).get();
+    expect(evidenceGroups).toEqual(expect.arrayContaining(['file', 'process']));
+    expect(evidenceGroups).not.toContain('user');
     const file = entities(incident).find((e) => e.entityType === 'File' && e.sha256) as unknown as { sha256: string };
-    expect(page.$('#assets code').text()).toContain(file.sha256);
+    expect(page.$('#evidence code').text()).toContain(file.sha256);
     const proc = entities(incident).find((e) => e.entityType === 'Process' && e.processCommandLine) as unknown as { processCommandLine: string };
-    expect(page.$('#assets').text()).toContain(proc.processCommandLine);
+    expect(page.$('#evidence').text()).toContain(proc.processCommandLine);
     // A group lists an item once even when several alerts carry it.
     const items = page.$('#assets h3[data-evidence-type="user"] + ul li').map((_, el) => page.$(el).text().trim()).get();
     expect(items.length).toBe(new Set(items).size);

@@ -11,7 +11,7 @@ import type { IndexSync } from '../../sync/indexSync';
 import { passing, syncProblem } from '../../sync/syncErrors';
 import { activityOf } from '../activity';
 import { INCIDENT_ID } from '../../incidents/sources/source';
-import { evidenceGroups, portalLink } from '../../incidents/view';
+import { assetPortalLink, assetsAndEvidence, portalLink } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
 import { ageText, backQuery } from './queuePage';
 import { DEFAULT_FILTER, isFreeText, serializeFilter, SEVERITIES, STATUSES } from '../../incidents/queueFilter';
@@ -76,7 +76,8 @@ export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, accou
     staleNote,
     age: fresh.asOf === null ? undefined : ageText(fresh.asOf, Date.now()),
     activity: activityOf(incident.comments, history),
-    evidence: evidenceGroups(incident),
+    ...assetsAndEvidence(incident),
+    assetPortalLink,
     portal: portalLink(incident, account.tenantId),
     back: backQuery(extras.back ?? form?.back),
     snapshot,
