@@ -25,6 +25,7 @@ import type { KeyValueStore } from './store/store';
 import { IndexSync } from './sync/indexSync';
 import { JobRunner } from './jobs/jobRunner';
 import type { JobStore } from './jobs/jobStore';
+import type { SettingsStore } from './settings/settingsStore';
 
 /** Everything the app is built from; tests build it against the emulator and swap parts. */
 export interface Services {
@@ -44,6 +45,8 @@ export interface Services {
   /** Bulk jobs (in the index's database) and what runs them. */
   jobs: JobStore;
   runner: JobRunner;
+  /** Analysts' queue settings (saved views, default columns), in the index's database. */
+  settings: SettingsStore;
   /** Set when shutdown begins, so /readyz takes the instance out of rotation first. */
   state: { shuttingDown: boolean };
   close(): Promise<void>;
@@ -93,6 +96,7 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
     sync,
     jobs: index.jobs,
     runner,
+    settings: index.settings,
     state: { shuttingDown: false },
     async close() {
       clearInterval(purge);

@@ -38,7 +38,7 @@ export interface QueueFilter {
   dir: 'asc' | 'desc';
   page: number;
   size: (typeof PAGE_SIZES)[number];
-  /** Extra columns shown, in the order of EXTRA_COLUMNS. */
+  /** Extra columns shown, in the analyst's order. */
   more: ExtraColumn[];
   /** Open incidents past an SLA target (overdue) or in a target's last quarter (soon). */
   sla?: 'overdue' | 'soon';
@@ -179,7 +179,7 @@ export function parseFilter(query: Query): QueueFilter {
     dir: dirRaw ?? DEFAULT_FILTER.dir,
     page: pageRaw === undefined ? 1 : Number(pageRaw),
     size,
-    more: EXTRA_COLUMNS.filter((c) => more.includes(c)),
+    more: [...new Set(more)],
     sla: slaRaw,
     unassigned: unassignedRaw === undefined ? undefined : Number(unassignedRaw),
   };

@@ -1,6 +1,7 @@
 import { sql, type MigrationResultSet } from 'kysely';
 import type { Incident } from '../incidents/model';
 import { JobStore } from '../jobs/jobStore';
+import { SettingsStore } from '../settings/settingsStore';
 import { queueRowOf } from '../incidents/view';
 import { migrateToLatest, openIndexDb, type Engine, type IndexStorageOptions } from './database';
 import { alertColumns, entitiesOf, normalise } from './derive';
@@ -30,6 +31,8 @@ export class IncidentIndex {
   private readonly cache: ReadCache;
   /** Bulk jobs, kept in the same database. */
   readonly jobs: JobStore;
+  /** Analysts' queue settings, kept in the same database. */
+  readonly settings: SettingsStore;
 
   private constructor(
     private readonly db: Db,
@@ -39,6 +42,7 @@ export class IncidentIndex {
     // The embedded engine's files belong to this process alone: nothing else writes them.
     this.cache = new ReadCache(engine === 'pglite', cacheRows);
     this.jobs = new JobStore(db);
+    this.settings = new SettingsStore(db);
   }
 
   /** Opens the index (PostgreSQL with a URL, else PGlite in dataDir or in memory) and migrates it. */
@@ -93,7 +97,7 @@ export class IncidentIndex {
           .where('last_seen_at', '<', cutoff)
           .executeTakeFirst();
         if (Number(still.numDeletedRows) === 0) return 0;
-        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'incident_docs', 'incidents', 'bulk_job_items', 'bulk_jobs'] as const) {
+        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'incident_docs', 'incidents', 'bulk_job_items', 'bulk_jobs', 'analyst_settings'] as const) {
           await trx.deleteFrom(table).where('tenant_id', '=', tenant_id).where('analyst_oid', '=', analyst_oid).execute();
         }
         return 1;

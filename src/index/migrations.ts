@@ -289,6 +289,24 @@ const m007: Migration = {
   },
 };
 
+/** Each analyst's queue settings: their default extra columns (in order) and the views they saved. */
+const m008: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('analyst_settings')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('analyst_oid', 'text', (c) => c.notNull())
+      .addColumn('columns', 'jsonb')
+      .addColumn('views', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+      .addPrimaryKeyConstraint('analyst_settings_pk', [...PARTITION])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('analyst_settings').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_incident_index': m001,
   '002_sync': m002,
@@ -297,6 +315,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '005_data_version': m005,
   '006_sla_clocks': m006,
   '007_bulk_jobs': m007,
+  '008_analyst_settings': m008,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -161,6 +161,15 @@ export interface BulkJobItemsTable extends Partition {
   done_at: NullableTimestamp;
 }
 
+/** An analyst's queue settings (migration 008). */
+export interface AnalystSettingsTable extends Partition {
+  /** Extra columns in the order chosen (ExtraColumn[]); null until the analyst saves some. */
+  columns: ColumnType<unknown, string | null, string | null>;
+  /** Their saved views ({ name, query }[]). */
+  views: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+}
+
 export interface IndexDatabase {
   incidents: IncidentsTable;
   incident_docs: IncidentDocsTable;
@@ -170,4 +179,5 @@ export interface IndexDatabase {
   sync_state: SyncStateTable;
   bulk_jobs: BulkJobsTable;
   bulk_job_items: BulkJobItemsTable;
+  analyst_settings: AnalystSettingsTable;
 }

@@ -8,13 +8,14 @@ import ejs from 'ejs';
  * checks that every name a view reads is listed.
  */
 export const VIEW_LOCALS = [
-  'activeView', 'activity', 'age', 'analysts', 'api', 'apis', 'asset', 'audienceOk', 'back', 'backend', 'budget', 'chart', 'claims', 'claimTimes', 'classifications',
-  'config', 'conflict', 'count', 'counts', 'csrfToken', 'detectionSources', 'determinations', 'evidence', 'expiresOn', 'filter', 'finished', 'forbidden', 'form',
-  'fresh', 'frontChannelLogoutUrl', 'gap', 'granted', 'grantedNames', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'items', 'job', 'jobs', 'labels',
-  'linkTenant', 'live', 'manageable', 'manageError', 'maxComment', 'maxIncidents', 'minutesLeft', 'nextHref', 'page', 'pages', 'pausedUntil', 'pivotHref', 'portal',
-  'portalLink', 'prevHref', 'query', 'readViaWrite', 'redirectUris', 'requestedTenant', 'resolveRequires', 'resource', 'rows', 'rules', 'sample', 'savedViews', 'seen',
-  'selected', 'selection', 'serviceSources', 'severities', 'show', 'sizeHref', 'snapshot', 'sortHref', 'staleNote', 'statusChosen', 'statuses', 'tenant', 'tenantId',
-  'title', 'tooMany', 'total', 'underWay', 'verdictNow', 'what', 'writeRefusal',
+  'activeView', 'activity', 'age', 'analysts', 'api', 'apis', 'asset', 'assetPortalLink', 'assets', 'audienceOk', 'back', 'backend', 'budget', 'chart', 'chips',
+  'claims', 'claimTimes', 'classifications', 'columnMoves', 'columnNames', 'columnsSaved', 'config', 'conflict', 'count', 'counts', 'csrfToken', 'detectionSources',
+  'determinations', 'evidence', 'expiresOn', 'filter', 'finished', 'forbidden', 'form', 'fresh', 'frontChannelLogoutUrl', 'gap', 'granted', 'grantedNames', 'id',
+  'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'items', 'job', 'jobs', 'labels', 'linkTenant', 'live', 'manageable', 'manageError', 'maxComment',
+  'maxIncidents', 'minutesLeft', 'myViews', 'nextHref', 'page', 'pages', 'pausedUntil', 'pivotHref', 'portal', 'portalLink', 'prevHref', 'query', 'readViaWrite',
+  'redirectUris', 'requestedTenant', 'resolveRequires', 'resource', 'rows', 'rules', 'sample', 'savedViews', 'seen', 'selected', 'selection', 'serviceSources',
+  'severities', 'sharedName', 'show', 'sizeHref', 'snapshot', 'sortHref', 'staleNote', 'statusChosen', 'statuses', 'tenant', 'tenantId', 'title', 'tooMany', 'total',
+  'underWay', 'verdictNow', 'what', 'writeRefusal',
 ];
 
 export const VIEW_OPTIONS = { _with: false, destructuredLocals: VIEW_LOCALS };

@@ -10,6 +10,8 @@ import { DAY_MS, OPEN_STATUSES, RECENT_DAYS } from '../../sync/syncFilters';
 import { InvalidInputError } from '../inputErrors';
 import { summaryChart } from '../summaryChart';
 import { slaOf, type SlaTargets } from '../../incidents/sla';
+import type { AnalystSettings } from '../../settings/settingsStore';
+import { analystViews, asQuery, columnMoves, EXTRA_COLUMN_NAMES, filterChips, selectionOf } from './queueViews';
 
 /** Rows read from the index per round while a CSV streams. */
 const CSV_CHUNK = 500;
@@ -61,38 +63,17 @@ function backfillGap(f: QueueFilter, fresh: Freshness, now: number): string | un
   return undefined;
 }
 
-const asQuery = (qs: string) => {
-  const query: Record<string, string[]> = {};
-  for (const [k, v] of new URLSearchParams(qs)) (query[k] ??= []).push(v);
-  return query;
-};
-
-/** What a view selects, whatever the order of its lists, its page, sort or page size. */
-const selection = (f: QueueFilter) =>
-  serializeFilter({
-    ...f,
-    status: [...f.status].sort(),
-    severity: [...f.severity].sort(),
-    classification: [...f.classification].sort(),
-    determination: [...f.determination].sort(),
-    page: 1,
-    sort: DEFAULT_FILTER.sort,
-    dir: DEFAULT_FILTER.dir,
-    size: DEFAULT_FILTER.size,
-    more: [],
-  });
-
 /** The built-in views (and the default one) by what they select. */
-const BUILT_IN = new Map([[selection(DEFAULT_FILTER), { name: 'Default view', query: '' }], ...SAVED_VIEWS.map((v) => [selection(parseFilter(asQuery(v.query))), v] as const)]);
+const BUILT_IN = new Map([[selectionOf(DEFAULT_FILTER), { name: 'Default view', query: '' }], ...SAVED_VIEWS.map((v) => [selectionOf(parseFilter(asQuery(v.query))), v] as const)]);
 
-const viewOf = (f: QueueFilter) => BUILT_IN.get(selection(f));
+const viewOf = (f: QueueFilter) => BUILT_IN.get(selectionOf(f));
 
 /**
  * The page's title says which view it is (tabs, history and screen readers tell views apart): a
  * built-in view by its name, else the filters that differ from the default, and the page.
  */
-export function queueTitle(f: QueueFilter): string {
-  const named = viewOf(f)?.name;
+export function queueTitle(f: QueueFilter, name?: string): string {
+  const named = name ?? viewOf(f)?.name;
   const parts: string[] = [];
   if (named) parts.push(named);
   else {
@@ -111,8 +92,16 @@ export function queueTitle(f: QueueFilter): string {
   return `Incidents: ${parts.join(' · ')}`;
 }
 
+/** The analyst's own part of the queue page: their saved views, default columns, and a view shared with them by link. */
+export interface QueueSettings {
+  settings: AnalystSettings;
+  /** The name a shared link carries (`name=`), when it is not one of the analyst's views. */
+  sharedName?: string;
+  baseUrl: string;
+}
+
 /** Everything the queue template shows for one view, from the analyst's index. */
-export async function loadQueueView(sync: IndexSync, account: SessionAccount, filter: QueueFilter, targets: SlaTargets) {
+export async function loadQueueView(sync: IndexSync, account: SessionAccount, filter: QueueFilter, targets: SlaTargets, mine: QueueSettings) {
   const fresh = await sync.freshness(account);
   // Nothing to show yet and the first fill failed for a reason the analyst must act on (a role, a
   // consent, a sign-in): the page explains it like any API error. A passing one (the budget,
@@ -125,8 +114,10 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
   const pages = Math.max(1, Math.ceil(page.total / filter.size));
   const query = serializeFilter(filter);
   const sortHref = (sort: Sort) => href({ ...filter, sort, dir: filter.sort === sort && filter.dir === 'desc' ? 'asc' : 'desc', page: 1 });
+  const myViews = analystViews(mine.settings, filter, mine.baseUrl);
+  const ownName = myViews.find((v) => v.active)?.name;
   return {
-    title: queueTitle(filter),
+    title: queueTitle(filter, ownName ?? mine.sharedName),
     filter,
     query,
     rows: page.rows.map((r) => ({ ...r, sla: slaOf(r, targets, now) })),
@@ -143,7 +134,13 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
     age: fresh.asOf === null ? undefined : ageText(fresh.asOf, now),
     gap: backfillGap(filter, fresh, now),
     savedViews: SAVED_VIEWS,
-    activeView: viewOf(filter)?.query,
+    activeView: ownName === undefined ? viewOf(filter)?.query : undefined,
+    myViews,
+    sharedName: ownName === undefined ? mine.sharedName : undefined,
+    chips: filterChips(filter),
+    columnMoves: columnMoves(filter),
+    columnNames: EXTRA_COLUMN_NAMES,
+    columnsSaved: mine.settings.columns !== null && mine.settings.columns.join() === filter.more.join(),
     serviceSources: SERVICE_SOURCES,
     detectionSources: DETECTION_SOURCES,
     statuses: STATUSES,

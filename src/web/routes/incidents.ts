@@ -12,6 +12,8 @@ import { accountOf, runAs } from '../analyst';
 import { forbiddenPage } from '../errors/pages';
 import { loadIncidentView, parseIncidentId } from '../pages/incidentPage';
 import { backQuery, loadQueueView, parseQueueRequest, queueCsv } from '../pages/queuePage';
+import { asQuery, EXTRA_COLUMN_NAMES, viewName } from '../pages/queueViews';
+import { MAX_VIEWS } from '../../settings/settingsStore';
 import { noStore } from '../security';
 
 export function incidentsRouter(services: Services, csrfProtection: express.RequestHandler): express.Router {
@@ -32,8 +34,48 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
   router.use(['/incidents', '/incidents.csv'], requireSignIn, noStore);
 
   router.get('/incidents', async (req: Request, res: Response) => {
+    const account = accountOf(req);
     const filter = parseQueueRequest(req.query);
-    res.render('incidents', await loadQueueView(sync, accountOf(req), filter, slaTargets));
+    const settings = await services.settings.forAnalyst(account).get();
+    // A link without columns shows the analyst's own default ones.
+    if (req.query.more === undefined && settings.columns !== null) filter.more = settings.columns;
+    res.render('incidents', await loadQueueView(sync, account, filter, slaTargets, { settings, sharedName: viewName(req.query.name), baseUrl: services.config.baseUrl.toString().replace(/\/$/, '') }));
+  });
+
+  // The analyst's own views and columns (settings.ts): each form goes back to the queue it came from.
+  const backTo = (raw: unknown) => {
+    const back = backQuery(raw);
+    return back ? `/incidents?${back}` : '/incidents';
+  };
+  router.post('/incidents/views', csrfProtection, async (req: Request, res: Response) => {
+    const body = req.body as Record<string, unknown>;
+    const name = viewName(body.name);
+    const query = backQuery(body.view);
+    if (name === undefined || name === '') {
+      req.session.flash = { kind: 'error', text: 'A view needs a name of 1 to 60 printable characters.' };
+    } else if (await services.settings.forAnalyst(accountOf(req)).saveView({ name, query })) {
+      req.session.flash = { kind: 'success', text: `Saved “${name}” to your views. Its Share link opens it for anyone, on their own incidents.` };
+    } else {
+      req.session.flash = { kind: 'error', text: `You have ${MAX_VIEWS} views already: delete one first.` };
+    }
+    res.redirect(303, backTo(body.view));
+  });
+
+  router.post('/incidents/views/delete', csrfProtection, async (req: Request, res: Response) => {
+    const body = req.body as Record<string, unknown>;
+    const name = viewName(body.name);
+    if (name !== undefined) await services.settings.forAnalyst(accountOf(req)).deleteView(name);
+    req.session.flash = { kind: 'success', text: `Deleted the view “${name ?? ''}”.` };
+    res.redirect(303, backTo(body.back));
+  });
+
+  router.post('/incidents/columns', csrfProtection, async (req: Request, res: Response) => {
+    const body = req.body as Record<string, unknown>;
+    const back = backQuery(body.back);
+    const columns = parseQueueRequest(asQuery(back)).more;
+    await services.settings.forAnalyst(accountOf(req)).saveColumns(columns);
+    req.session.flash = { kind: 'success', text: columns.length ? `Your queue now shows ${columns.map((c) => EXTRA_COLUMN_NAMES[c]).join(', ')} by default.` : 'Your queue now shows no extra columns by default.' };
+    res.redirect(303, back ? `/incidents?${back}` : '/incidents');
   });
 
   // Refresh: a sync now rather than at the interval, without waiting for it (the page shows its age).
