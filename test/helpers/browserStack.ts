@@ -33,9 +33,15 @@ export function useBrowserStack(): { readonly stack: Stack; readonly browser: Br
   };
 }
 
-/** Signs `upn` in from the page (the emulator's account picker), landing on the queue. */
+/** Signs `upn` in from the page (the emulator's account picker, and its consent page the first time), landing on the queue. */
 export async function signInOn(page: Page, appUrl: string, upn: string): Promise<void> {
   await page.goto(`${appUrl}/auth/signin`);
   await page.getByRole('button', { name: upn, exact: true }).click();
-  await page.waitForURL(`${appUrl}/incidents`);
+  // An analyst signing in for the first time may be asked to consent first.
+  const accept = page.locator('button[value="accept"]');
+  await Promise.race([page.waitForURL(`${appUrl}/incidents`), accept.waitFor()]);
+  if (page.url() !== `${appUrl}/incidents`) {
+    await accept.click();
+    await page.waitForURL(`${appUrl}/incidents`);
+  }
 }
