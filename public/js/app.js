@@ -25,6 +25,15 @@ document.addEventListener('click', (event) => {
       if (!help.open) help.showModal();
       return;
     }
+    if (event.key === 'p') {
+      const row = document.activeElement?.closest('tr[data-incident-id]');
+      if (!row) return;
+      event.preventDefault();
+      const url = new URL(location.href);
+      url.searchParams.set('preview', row.getAttribute('data-incident-id'));
+      location.assign(url.toString());
+      return;
+    }
     if (event.key === 'x') {
       const box = document.activeElement?.closest('tr')?.querySelector('input[name="ids"]');
       if (!box) return;
@@ -62,4 +71,25 @@ document.addEventListener('click', (event) => {
     }
   };
   setTimeout(refresh, 2000);
+})();
+
+// The queue's preview: a click on a row (not on its link or box) previews it; the previewed row is
+// marked and takes the focus, so that j / k go on from it.
+(() => {
+  const table = document.getElementById('incidents');
+  if (!table) return;
+  table.addEventListener('click', (event) => {
+    if (event.target.closest('a, input, button, label')) return;
+    const row = event.target.closest('tr[data-incident-id]');
+    if (!row) return;
+    const url = new URL(location.href);
+    url.searchParams.set('preview', row.getAttribute('data-incident-id'));
+    location.assign(url.toString());
+  });
+  const previewed = new URL(location.href).searchParams.get('preview');
+  if (!previewed) return;
+  const row = Array.from(table.querySelectorAll('tr[data-incident-id]')).find((r) => r.getAttribute('data-incident-id') === previewed);
+  if (!row) return;
+  row.classList.add('previewed');
+  row.querySelector('a.name')?.focus();
 })();

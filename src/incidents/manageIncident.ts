@@ -5,7 +5,7 @@ import type { Incident, IncidentChange } from './model';
 import { ApiForbiddenError, BudgetExhaustedError, SecurityApiError } from './sources/errors';
 
 /** The form fields a manage request may carry; anything else is ignored. */
-const FORM_FIELDS = ['action', 'base', 'seen', 'analyst', 'assign', 'assignTo', 'status', 'verdict', 'tags', 'comment', 'back'];
+const FORM_FIELDS = ['action', 'base', 'seen', 'analyst', 'assign', 'assignTo', 'status', 'verdict', 'tags', 'comment', 'back', 'from'];
 
 export function manageForm(body: unknown): Record<string, string> {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;

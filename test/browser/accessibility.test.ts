@@ -32,12 +32,12 @@ describe.each(SIZES)('no accessibility violations (axe-core, the rules Lighthous
     }
   });
 
-  it('signed in: the queue, an incident (and its form in error), the bulk form (and in error), bulk jobs, the token page', async () => {
+  it('signed in: the queue, an incident (and its form in error), the preview pane, the bulk form (and in error), bulk jobs, the token page', async () => {
     const context = await signedIn(size);
     try {
       const page = await context.newPage();
       const id = (await t.stack.emu.control.incidents.list(CONTOSO_ID)).find((i) => i.status === 'Active')?.incidentId;
-      for (const path of ['/incidents', '/incidents?status=resolved&window=30d&sort=severity', `/incidents/${id}`, `/bulk?ids=${id}`, '/jobs', '/me/token', '/admin/consent']) {
+      for (const path of ['/incidents', '/incidents?status=resolved&window=30d&sort=severity', `/incidents/${id}`, `/incidents?preview=${id}`, `/bulk?ids=${id}`, '/jobs', '/me/token', '/admin/consent']) {
         await page.goto(`${t.stack.app.url}${path}`);
         expect([path, await accessibilityViolations(page)]).toEqual([path, []]);
       }

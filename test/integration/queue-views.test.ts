@@ -99,3 +99,16 @@ describe('columns', () => {
     expect((await queue(riley)).$('#save-columns').length).toBe(0);
   });
 });
+
+describe('the preview pane', () => {
+  it('shows an incident of the analyst’s beside the list, says so when it is not theirs, and refuses what is not an id', async () => {
+    const list = await queue(riley);
+    const id = list.$('#incidents tbody tr').first().attr('data-incident-id') as string;
+    const page = await queue(riley, `preview=${id}`);
+    expect(page.$('#preview-title').text()).toContain(`#${id}`);
+    expect(page.$('#preview-form input[name="from"]').attr('value')).toBe('preview');
+    expect(page.$('#incidents tbody tr').length).toBe(list.$('#incidents tbody tr').length);
+    expect((await queue(riley, 'preview=999999')).$('#preview-missing').text()).toContain('#999999 is not among your incidents');
+    expect((await queue(riley, 'preview=%3Cscript%3E')).status).toBe(404);
+  });
+});

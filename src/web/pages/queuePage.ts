@@ -1,7 +1,8 @@
 import type { SessionAccount } from '../../auth/tokenService';
 import { csvHeader, csvRow } from '../../incidents/csv';
 import { DETECTION_SOURCES, labels, SERVICE_SOURCES } from '../../incidents/labels';
-import { CLASSIFICATIONS } from '../../incidents/model';
+import { canManage, snapshotOf, verdictOf } from '../../incidents/manage';
+import { CLASSIFICATIONS, DETERMINATIONS, isKnown, SETTABLE_STATUSES } from '../../incidents/model';
 import { ALL_DETERMINATIONS, DEFAULT_FILTER, FilterError, parseFilter, SAVED_VIEWS, serializeFilter, SEVERITIES, STATUSES, type QueueFilter, type Sort, inputDateTime, windowBounds } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
 import type { Freshness, IndexSync } from '../../sync/indexSync';
@@ -98,6 +99,27 @@ export interface QueueSettings {
   /** The name a shared link carries (`name=`), when it is not one of the analyst's views. */
   sharedName?: string;
   baseUrl: string;
+  /** The incident to preview beside the list (`preview=`). */
+  previewId?: string;
+}
+
+/** The preview pane's incident from the analyst's index, with what its short manage form needs. */
+async function previewOf(sync: IndexSync, account: SessionAccount, id: string, filter: QueueFilter) {
+  const incident = (await sync.indexOf(account).entry(id))?.incident;
+  const closeHref = href(filter);
+  if (incident === undefined) return { id, closeHref, incident: undefined };
+  const snapshot = snapshotOf(incident);
+  return {
+    id,
+    closeHref,
+    incident,
+    seen: Buffer.from(JSON.stringify(snapshot)).toString('base64url'),
+    manageable: canManage(incident),
+    statusChosen: isKnown(SETTABLE_STATUSES, incident.status) ? incident.status : '',
+    statuses: SETTABLE_STATUSES,
+    verdictNow: verdictOf(snapshot),
+    determinations: DETERMINATIONS,
+  };
 }
 
 /** Everything the queue template shows for one view, from the analyst's index. */
@@ -115,6 +137,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
   const query = serializeFilter(filter);
   const sortHref = (sort: Sort) => href({ ...filter, sort, dir: filter.sort === sort && filter.dir === 'desc' ? 'asc' : 'desc', page: 1 });
   const myViews = analystViews(mine.settings, filter, mine.baseUrl);
+  const preview = mine.previewId === undefined ? undefined : await previewOf(sync, account, mine.previewId, filter);
   const ownName = myViews.find((v) => v.active)?.name;
   return {
     title: queueTitle(filter, ownName ?? mine.sharedName),
@@ -138,6 +161,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
     myViews,
     sharedName: ownName === undefined ? mine.sharedName : undefined,
     chips: filterChips(filter),
+    preview,
     columnMoves: columnMoves(filter),
     columnNames: EXTRA_COLUMN_NAMES,
     columnsSaved: mine.settings.columns !== null && mine.settings.columns.join() === filter.more.join(),

@@ -39,7 +39,8 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     const settings = await services.settings.forAnalyst(account).get();
     // A link without columns shows the analyst's own default ones.
     if (req.query.more === undefined && settings.columns !== null) filter.more = settings.columns;
-    res.render('incidents', await loadQueueView(sync, account, filter, slaTargets, { settings, sharedName: viewName(req.query.name), baseUrl: services.config.baseUrl.toString().replace(/\/$/, '') }));
+    const previewId = typeof req.query.preview === 'string' ? parseIncidentId(req.query.preview) : undefined;
+    res.render('incidents', await loadQueueView(sync, account, filter, slaTargets, { settings, sharedName: viewName(req.query.name), baseUrl: services.config.baseUrl.toString().replace(/\/$/, ''), previewId }));
   });
 
   // The analyst's own views and columns (settings.ts): each form goes back to the queue it came from.
@@ -171,6 +172,8 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
         if (outcome.kind === 'saved') await sync.record(account, outcome.incident, true);
         req.session.flash = outcome.kind === 'unchanged' ? { kind: 'success', text: 'Nothing to change: the incident already had those values.' } : { kind: 'success', text: savedText(outcome.change, outcome.commented) };
         const back = backQuery(form.back);
+        // Saved from the queue's preview pane: back to the same view, the incident still previewed.
+        if (form.from === 'preview') return res.redirect(303, `/incidents?${back ? `${back}&` : ''}preview=${encodeURIComponent(id)}`);
         return res.redirect(303, `/incidents/${id}${back ? `?back=${encodeURIComponent(back)}` : ''}`);
       }
     }
