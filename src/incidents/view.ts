@@ -35,13 +35,33 @@ export function assetsAndEvidence(incident: Incident): { assets: EvidenceGroup[]
   return { assets: groups.filter((g) => ASSET_TYPES.has(g.type)), evidence: groups.filter((g) => !ASSET_TYPES.has(g.type)) };
 }
 
-/** An asset's own page in the Defender portal, where its evidence carries the id the portal uses: devices and users. */
+/**
+ * Why each alert sits in the incident, as far as its evidence tells: what it shares with the
+ * incident's other alerts (Graph does not say how Microsoft's correlation linked them).
+ */
+export function sharedEvidence(incident: Incident): Map<string, string[]> {
+  const alerts = incident.alerts ?? [];
+  const keyOf = (e: Evidence) => `${e.type}|${e.key}`;
+  const holders = new Map<string, number>();
+  for (const a of alerts) for (const k of new Set(a.evidence.map(keyOf))) holders.set(k, (holders.get(k) ?? 0) + 1);
+  return new Map(
+    alerts.map((a) => {
+      const shared = new Map<string, Evidence>();
+      for (const e of a.evidence) if ((holders.get(keyOf(e)) ?? 0) > 1) shared.set(keyOf(e), e);
+      return [a.id, [...shared.values()].map((e) => `${labels.evidence(e.type)} ${e.name}`)];
+    }),
+  );
+}
+
+/** An asset's own page in the Defender portal, where its evidence carries the id the portal uses: devices and users (and an Azure resource's in the Azure portal). */
 export function assetPortalLink(e: Evidence): string | undefined {
   const detail = (label: string) => e.details.find((d) => d[0] === label)?.[1];
   const device = e.type === 'device' ? detail('Device id') : undefined;
   if (device) return `https://security.microsoft.com/machines/${encodeURIComponent(device)}`;
   const user = e.type === 'user' ? detail('Entra object id') : undefined;
   if (user) return `https://security.microsoft.com/user?aad=${encodeURIComponent(user)}`;
+  const resource = e.type === 'azureResource' ? detail('Resource id') : undefined;
+  if (resource && /^\/subscriptions\/[^\s"<>]+$/i.test(resource)) return `https://portal.azure.com/#resource${resource}`;
   return undefined;
 }
 

@@ -33,7 +33,7 @@ const ROWS_PER_ROUND = 10;
 const clock = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 
 /** A job's turn ends: waiting (until when, why, which counter), paused for the analyst, or done. */
-type Stop = { kind: 'later'; atMs: number; note: string; counted: 'budget_waits' | 'throttled' } | { kind: 'paused'; note: string };
+type Stop = { kind: 'later'; atMs: number; note: string; counted?: 'budget_waits' | 'throttled' } | { kind: 'paused'; note: string };
 
 class StopJob extends Error {
   constructor(readonly stop: Stop) {
@@ -180,7 +180,7 @@ export class JobRunner {
     if (!updated && current.lastUpdateAt !== row.base) {
       // Changed meanwhile: left alone, unless it already is as asked (someone did it, or a write
       // whose answer was lost was stored after all).
-      if (Object.keys(change).length === 0 && !action.comment) return settle('done', 'Already as asked: nothing to change.');
+      if (Object.keys(change).length === 0 && !action.comment) return settle('skipped', 'Already as asked: nothing to change.');
       const what = changesSince(row.seen, current).map((c) => `${c.field}: ${c.from} → ${c.to}`).join('; ');
       return settle('skipped', `Changed in Microsoft since you selected it${what ? ` (${what})` : ''}: not changed.`);
     }
@@ -204,7 +204,7 @@ export class JobRunner {
         const attempts = await jobs.attempted(job.id, row.seq);
         if (attempts >= this.o.maxAttempts) return settle('failed', `Microsoft failed ${attempts} times (${err.message}): it may or may not have been changed; check it.`);
         const atMs = Date.now() + 10_000 * attempts;
-        throw new StopJob({ kind: 'later', atMs, note: `Microsoft failed on #${row.incidentId} (${err.kind}); trying again at ${clock(atMs)}.`, counted: 'budget_waits' });
+        throw new StopJob({ kind: 'later', atMs, note: `Microsoft failed on #${row.incidentId} (${err.kind}); trying again at ${clock(atMs)}.` });
       }
       throw err;
     }

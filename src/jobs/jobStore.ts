@@ -77,12 +77,13 @@ export class JobStore {
 
   /**
    * Leases up to `limit` running jobs that are due and that no live runner holds (any analyst's:
-   * the runner's one read across partitions). Each comes back with the account it acts as.
+   * the runner's one read across partitions), clearing why they waited. Each comes back with the
+   * account it acts as.
    */
   async claim(owner: string, leaseMs: number, limit: number): Promise<{ id: string; account: JobAccount }[]> {
     if (limit <= 0) return [];
     const due = await sql<{ tenant_id: string; analyst_oid: string; id: string; account: unknown }>`
-      update bulk_jobs set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${leaseMs / 1000})
+      update bulk_jobs set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${leaseMs / 1000}), note = null
       where (tenant_id, analyst_oid, id) in (
         select tenant_id, analyst_oid, id from bulk_jobs
         where state = 'running' and next_at <= now() and (lease_until is null or lease_until < now())
@@ -248,11 +249,11 @@ class AnalystJobs {
     await this.db.updateTable('bulk_jobs').set({ checked_from: from, checked_at: at }).where(this.part.mine).where('id', '=', id).execute();
   }
 
-  /** Hands the job back until `nextAt` (a budget wait, a Retry-After), saying why; counts the wait. */
-  async later(id: string, owner: string, nextAt: Date, note: string, counted: 'budget_waits' | 'throttled'): Promise<void> {
+  /** Hands the job back until `nextAt` (a budget wait, a Retry-After, a retry), saying why; counts the wait when it is one. */
+  async later(id: string, owner: string, nextAt: Date, note: string, counted?: 'budget_waits' | 'throttled'): Promise<void> {
     await this.db
       .updateTable('bulk_jobs')
-      .set((eb) => ({ next_at: nextAt, note, lease_owner: null, lease_until: null, [counted]: eb(counted, '+', 1) }))
+      .set((eb) => ({ next_at: nextAt, note, lease_owner: null, lease_until: null, ...(counted ? { [counted]: eb(counted, '+', 1) } : {}) }))
       .where(this.part.mine)
       .where('id', '=', id)
       .where('lease_owner', '=', owner)

@@ -11,7 +11,7 @@ export const VIEW_LOCALS = [
   'activeView', 'activity', 'age', 'analysts', 'api', 'apis', 'asset', 'assetPortalLink', 'assets', 'audienceOk', 'back', 'backend', 'budget', 'chart', 'chips',
   'claims', 'claimTimes', 'classifications', 'columnMoves', 'columnNames', 'columnsSaved', 'config', 'conflict', 'count', 'counts', 'csrfToken', 'detectionSources',
   'determinations', 'evidence', 'expiresOn', 'filter', 'finished', 'forbidden', 'form', 'fresh', 'frontChannelLogoutUrl', 'gap', 'granted', 'grantedNames', 'id',
-  'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'items', 'job', 'jobs', 'labels', 'linkTenant', 'live', 'manageable', 'manageError', 'maxComment',
+  'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'items', 'job', 'jobs', 'labels', 'linkedBy', 'linkTenant', 'live', 'manageable', 'manageError', 'maxComment',
   'maxIncidents', 'minutesLeft', 'myViews', 'nextHref', 'page', 'pages', 'pausedUntil', 'pivotHref', 'portal', 'portalLink', 'prevHref', 'preview', 'query',
   'readViaWrite', 'redirectUris', 'requestedTenant', 'resolveRequires', 'resource', 'rows', 'rules', 'sample', 'savedViews', 'seen', 'selected', 'selection',
   'serviceSources', 'severities', 'sharedName', 'show', 'sizeHref', 'snapshot', 'sortHref', 'staleNote', 'statusChosen', 'statuses', 'tenant', 'tenantId', 'title',

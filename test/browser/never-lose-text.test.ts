@@ -83,6 +83,22 @@ describe('what an analyst typed survives, in a real browser', () => {
   });
 });
 
+it('the back button: a comment typed, the queue visited, Back brings the page back with the text', async () => {
+  const context = await signedIn();
+  try {
+    const text = `Typed before leaving the page ${Date.now()}`;
+    const { page, id } = await typed(context, text);
+    await page.locator('#back-to-queue').click();
+    await page.waitForURL(/\/incidents(\?|$)/);
+    await page.goBack();
+    await page.waitForURL(new RegExp(`/incidents/${id}`));
+    await page.waitForSelector('#comment-input');
+    expect(await page.locator('#comment-input').inputValue()).toBe(text);
+  } finally {
+    await context.close();
+  }
+});
+
 describe('incidents that cannot be changed here', () => {
   it('a merged incident links to the one it joined and has no controls', async () => {
     const context = await signedIn();

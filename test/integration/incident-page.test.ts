@@ -66,6 +66,22 @@ describe('incident page', () => {
     expect(page.$('#activity li.comment')).toHaveLength((incident.comments ?? []).length);
   });
 
+  it('says what links each alert to the others: the evidence it shares with them', async () => {
+    const devicesOf = (a: NonNullable<Incident['alerts']>[number]) => new Set((a.devices ?? []).map((d) => d.deviceDnsName));
+    const incident = itemAt(
+      (await all()).filter((i) => {
+        const [a, b] = i.alerts ?? [];
+        return a !== undefined && b !== undefined && [...devicesOf(a)].some((n) => devicesOf(b).has(n));
+      }),
+      0,
+      'incidents whose first two alerts share a device',
+    );
+    const [first, second] = incident.alerts ?? [];
+    const shared = [...devicesOf(first as NonNullable<typeof first>)].find((n) => devicesOf(second as NonNullable<typeof second>).has(n));
+    const page = await riley.get(`${stack.app.url}/incidents/${incident.incidentId}`);
+    expect(page.$(`#alerts details[data-alert-id="${first?.alertId}"] .linked-by`).text()).toMatch(new RegExp(`^Shares .*Device ${String(shared).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.* with other alerts$`));
+  });
+
   it('links each device, user, address, file and mailbox to the incidents the queue finds with it', async () => {
     const incident = itemAt((await all()).filter((i) => (i.alerts ?? []).some((a) => (a.devices ?? []).length > 0)), 0, 'incidents with a device');
     const page = await riley.get(`${stack.app.url}/incidents/${incident.incidentId}`);

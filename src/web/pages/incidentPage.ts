@@ -11,7 +11,7 @@ import type { IndexSync } from '../../sync/indexSync';
 import { passing, syncProblem } from '../../sync/syncErrors';
 import { activityOf } from '../activity';
 import { INCIDENT_ID } from '../../incidents/sources/source';
-import { assetPortalLink, assetsAndEvidence, portalLink } from '../../incidents/view';
+import { assetPortalLink, assetsAndEvidence, portalLink, sharedEvidence } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
 import { ageText, backQuery } from './queuePage';
 import { DEFAULT_FILTER, isFreeText, serializeFilter, SEVERITIES, STATUSES } from '../../incidents/queueFilter';
@@ -78,6 +78,7 @@ export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, accou
     activity: activityOf(incident.comments, history),
     ...assetsAndEvidence(incident),
     assetPortalLink,
+    linkedBy: sharedEvidence(incident),
     portal: portalLink(incident, account.tenantId),
     back: backQuery(extras.back ?? form?.back),
     snapshot,
