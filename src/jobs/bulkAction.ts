@@ -92,6 +92,14 @@ export function describeAction(action: BulkAction, me: string): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
+/** The fields the action changes, by name (for the audit log: never what was typed). */
+export function changedFields(action: BulkAction): string[] {
+  return (['assignTo', 'status', 'verdict', 'addTags', 'removeTags', 'comment'] as const).filter((k) => {
+    const v = action[k];
+    return Array.isArray(v) ? v.length > 0 : v !== undefined;
+  });
+}
+
 /** A stored action, read back (the database holds what parseBulkForm made). */
 export function actionOf(stored: unknown): BulkAction {
   const a = (stored ?? {}) as Partial<BulkAction>;

@@ -644,10 +644,15 @@ export const incidentIndexContract: IndexContractCheck[] = [
   {
     name: 'purgeIdle() deletes every partition of analysts not seen for that many days, and only those',
     async run(index) {
-      const idle = index.forAnalyst(analyst());
-      const active = index.forAnalyst(analyst());
-      const neverSeenAgain = index.forAnalyst(analyst());
+      const [idleKey, activeKey, goneKey] = [analyst(), analyst(), analyst()];
+      const keys = [idleKey, activeKey, goneKey];
+      const [idle, active, neverSeenAgain] = [index.forAnalyst(idleKey), index.forAnalyst(activeKey), index.forAnalyst(goneKey)];
       for (const a of [idle, active, neverSeenAgain]) await a.upsert([fullIncident('1'), incident(2, '1990-01-01T00:00:00Z')], '1990-01-01T00:00:00Z');
+      // What else an analyst keeps in the index's database goes with the partition: views, bulk jobs.
+      for (const k of keys) {
+        await index.settings.forAnalyst(k).saveView({ name: 'Mine', query: 'severity=high' });
+        await index.jobs.forAnalyst(k).create({ id: `job-${k.oid}`, account: { homeAccountId: 'h', tenantId: k.tenantId, oid: k.oid, username: k.username }, action: { addTags: ['x'], removeTags: [] }, view: '', checkedFrom: new Date(), items: [{ incidentId: '1', displayName: 'one', base: '1990-01-01T00:00:00Z', seen: { assignedTo: '', status: 'active', classification: '', determination: '', tags: [] } }] });
+      }
       await idle.saveSyncState({ lastSeenAt: '1990-01-10T00:00:00Z', backfillCursor: 'c' });
       await active.saveSyncState({ lastSeenAt: '1990-03-01T00:00:00Z' });
       // neverSeenAgain: last seen when its partition was first written (1990-01-01).
@@ -658,6 +663,12 @@ export const incidentIndexContract: IndexContractCheck[] = [
         assert.deepEqual(await gone.history('1'), []);
         assert.equal(await gone.syncState(), undefined);
       }
+      for (const k of [idleKey, goneKey]) {
+        assert.deepEqual((await index.settings.forAnalyst(k).get()).views, []);
+        assert.equal(await index.jobs.forAnalyst(k).exists(`job-${k.oid}`), false);
+      }
+      assert.deepEqual((await index.settings.forAnalyst(activeKey).get()).views, [{ name: 'Mine', query: 'severity=high' }]);
+      assert.equal(await index.jobs.forAnalyst(activeKey).exists(`job-${activeKey.oid}`), true);
       assert.deepEqual(await active.get('1'), fullIncident('1'));
       assert.equal((await active.query({ search: 'akira.exe' })).total, 1);
       assert.equal((await active.history('1')).length, 1);

@@ -2,7 +2,7 @@ import type { SessionAccount } from '../../auth/tokenService';
 import { labels } from '../../incidents/labels';
 import { MAX_COMMENT, snapshotOf } from '../../incidents/manage';
 import { CLASSIFICATIONS, DETERMINATIONS, SETTABLE_STATUSES } from '../../incidents/model';
-import { parseFilter, serializeFilter } from '../../incidents/queueFilter';
+import { parseFilter } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
 import type { SlaTargets } from '../../incidents/sla';
 import { INCIDENT_ID } from '../../incidents/sources/source';
@@ -12,6 +12,7 @@ import type { ItemState, JobStore, NewJob } from '../../jobs/jobStore';
 import type { IndexSync } from '../../sync/indexSync';
 import { InvalidInputError } from '../inputErrors';
 import { backQuery } from './queuePage';
+import { asQuery } from './queueViews';
 
 /** The most incidents one job may change: a larger set is better narrowed first (and would take hours at Graph's pace). */
 export const MAX_JOB_INCIDENTS = 5_000;
@@ -39,12 +40,15 @@ export function parseSelection(input: Record<string, unknown>): Selection {
   return { ids, all, view };
 }
 
+/** The view's filter, repeated keys kept (status=active&status=inProgress). */
+const filterOf = (view: string) => parseFilter(asQuery(view));
+
 /** The selected incidents as the analyst's index has them now (what each row's conflict check compares with). */
 async function selectedRows(sync: IndexSync, account: SessionAccount, sel: Selection, targets: SlaTargets): Promise<IndexRow[]> {
   const part = sync.indexOf(account);
   // Ticked rows are taken whatever they became since (a row that changed is skipped with why);
   // "all matching" is the view as it matches now.
-  const query = sel.all ? indexQueryOf(parseFilterAll(sel.view), Date.now(), targets) : { ids: sel.ids.slice(0, MAX_JOB_INCIDENTS + 1) };
+  const query = sel.all ? indexQueryOf(filterOf(sel.view), Date.now(), targets) : { ids: sel.ids.slice(0, MAX_JOB_INCIDENTS + 1) };
   const rows: IndexRow[] = [];
   for (let page = 1; rows.length <= MAX_JOB_INCIDENTS; page++) {
     const got = await part.query({ ...query, page, pageSize: 500 });
@@ -52,13 +56,6 @@ async function selectedRows(sync: IndexSync, account: SessionAccount, sel: Selec
     if (got.rows.length < 500) break;
   }
   return rows;
-}
-
-/** The view's filter with repeated keys kept (status=active&status=inProgress). */
-function parseFilterAll(view: string) {
-  const query: Record<string, string[]> = {};
-  for (const [k, v] of new URLSearchParams(view)) (query[k] ??= []).push(v);
-  return parseFilter(query);
 }
 
 /** The bulk form: how many incidents, a few of their names, and the fields. */
@@ -130,7 +127,8 @@ export async function loadJobView(jobs: JobStore, account: SessionAccount, id: s
     pages,
     prevHref: page > 1 ? pageHref(page - 1) : undefined,
     nextHref: page < pages ? pageHref(page + 1) : undefined,
-    back: job.view ? `/incidents?${serializeFilter(parseFilterAll(job.view))}` : '/incidents',
+    // Stored as backQuery() re-serialized it when the job was started.
+    back: job.view ? `/incidents?${job.view}` : '/incidents',
     live: job.state === 'running',
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { requireSignIn } from '../../auth/session';
 import { ManageInputError } from '../../incidents/manage';
-import { parseBulkForm } from '../../jobs/bulkAction';
+import { changedFields, parseBulkForm } from '../../jobs/bulkAction';
 import { JobUnderWayError } from '../../jobs/jobStore';
 import { audit } from '../../logging/audit';
 import type { Services } from '../../services';
@@ -57,7 +57,7 @@ export function jobsRouter(services: Services, csrfProtection: express.RequestHa
       if (err instanceof JobUnderWayError) return again(409, { underWay: err.jobId, error: { field: 'job', text: 'You already have a bulk change under way: let it finish, or cancel it, before starting another. Your choices are kept below.' } });
       throw err;
     }
-    audit(req, 'bulk.started', { oid: account.oid, tid: account.tenantId, jobId: job.id, incidents: job.items.length, fields: Object.keys(action).filter((k) => k !== 'addTags' && k !== 'removeTags').concat(action.addTags.length ? ['addTags'] : [], action.removeTags.length ? ['removeTags'] : []) });
+    audit(req, 'bulk.started', { oid: account.oid, tid: account.tenantId, jobId: job.id, incidents: job.items.length, fields: changedFields(action) });
     runner.wake();
     res.redirect(303, `/jobs/${job.id}`);
   });
