@@ -6,7 +6,7 @@ import { parseFilter } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
 import type { SlaTargets } from '../../incidents/sla';
 import { INCIDENT_ID } from '../../incidents/sources/source';
-import type { IndexRow } from '../../index/incidentIndex';
+import type { IndexQuery, IndexRow } from '../../index/incidentIndex';
 import { describeAction } from '../../jobs/bulkAction';
 import type { ItemState, JobStore, NewJob } from '../../jobs/jobStore';
 import type { IndexSync } from '../../sync/indexSync';
@@ -43,12 +43,17 @@ export function parseSelection(input: Record<string, unknown>): Selection {
 /** The view's filter, repeated keys kept (status=active&status=inProgress). */
 const filterOf = (view: string) => parseFilter(asQuery(view));
 
+/**
+ * What a selection reads in the index: ticked rows whatever they became since (a row that changed
+ * is skipped with why), or the view as it matches now.
+ */
+const selectionQuery = (sel: Selection, targets: SlaTargets): IndexQuery =>
+  sel.all ? indexQueryOf(filterOf(sel.view), Date.now(), targets) : { ids: sel.ids.slice(0, MAX_JOB_INCIDENTS + 1) };
+
 /** The selected incidents as the analyst's index has them now (what each row's conflict check compares with). */
 async function selectedRows(sync: IndexSync, account: SessionAccount, sel: Selection, targets: SlaTargets): Promise<IndexRow[]> {
   const part = sync.indexOf(account);
-  // Ticked rows are taken whatever they became since (a row that changed is skipped with why);
-  // "all matching" is the view as it matches now.
-  const query = sel.all ? indexQueryOf(filterOf(sel.view), Date.now(), targets) : { ids: sel.ids.slice(0, MAX_JOB_INCIDENTS + 1) };
+  const query = selectionQuery(sel, targets);
   const rows: IndexRow[] = [];
   for (let page = 1; rows.length <= MAX_JOB_INCIDENTS; page++) {
     const got = await part.query({ ...query, page, pageSize: 500 });
@@ -60,14 +65,15 @@ async function selectedRows(sync: IndexSync, account: SessionAccount, sel: Selec
 
 /** The bulk form: how many incidents, a few of their names, and the fields. */
 export async function loadBulkView(sync: IndexSync, account: SessionAccount, sel: Selection, targets: SlaTargets, extras: { form?: Record<string, string>; error?: { field: string; text: string }; underWay?: string } = {}) {
-  const rows = await selectedRows(sync, account, sel, targets);
+  // A few names and the count: the rows themselves are read when the job is stored.
+  const { rows, total } = await sync.indexOf(account).query({ ...selectionQuery(sel, targets), page: 1, pageSize: 8 });
   return {
-    title: `Change ${rows.length} incident${rows.length === 1 ? '' : 's'}`,
+    title: `Change ${total} incident${total === 1 ? '' : 's'}`,
     selection: sel,
-    count: rows.length,
-    tooMany: rows.length > MAX_JOB_INCIDENTS,
+    count: total,
+    tooMany: total > MAX_JOB_INCIDENTS,
     maxIncidents: MAX_JOB_INCIDENTS,
-    sample: rows.slice(0, 8),
+    sample: rows,
     back: sel.view ? `/incidents?${sel.view}` : '/incidents',
     statuses: SETTABLE_STATUSES,
     classifications: CLASSIFICATIONS,
