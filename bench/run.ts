@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { benchBulk } from './bulk';
 import { benchEmulatorScale } from './emulator';
 import { benchIndex } from './index';
 import { benchQueue } from './queue';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   await benchPages();
   await benchQueue();
   await benchQuota();
+  await benchBulk();
   await benchTokens();
   await benchEmulatorScale();
   await benchIndex();

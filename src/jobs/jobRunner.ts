@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { InteractionRequiredError } from '../auth/errors';
 import type { IncidentAccess } from '../incidents/access';
@@ -30,14 +31,16 @@ export interface JobRunnerOptions {
 /** How far before the last check the next one starts listing (late writes, clocks a little apart). */
 const OVERLAP_MS = 120_000;
 const ROWS_PER_ROUND = 10;
+/** Budget waits up to this long are waited holding the job (well within its lease); longer ones hand it back. */
+const IN_PROCESS_WAIT_MS = 15_000;
 const clock = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 
-/** A job's turn ends: waiting (until when, why, which counter), paused for the analyst, or done. */
-type Stop = { kind: 'later'; atMs: number; note: string; counted?: 'budget_waits' | 'throttled' } | { kind: 'paused'; note: string };
+/** A job's turn ends: waiting (until when, why, which counter), paused for the analyst, or stopped (cancelled, or its lease lost). */
+type Stop = { kind: 'later'; atMs: number; note: string; counted?: 'budget_waits' | 'throttled' } | { kind: 'paused'; note: string } | { kind: 'stopped' };
 
 class StopJob extends Error {
   constructor(readonly stop: Stop) {
-    super(stop.note);
+    super(stop.kind);
   }
 }
 
@@ -153,7 +156,7 @@ export class JobRunner {
     const part = this.sync.indexOf(account);
     let next: string | undefined;
     do {
-      const page = await this.call(account, (source, token) => source.list(token, updatedSince(from), { upn: account.username, now: startedAt }, next), 'read');
+      const page = await this.call({ jobs, id: job.id }, account, (source, token) => source.list(token, updatedSince(from), { upn: account.username, now: startedAt }, next), 'read');
       await part.upsert(page.incidents, new Date());
       next = page.next;
     } while (next !== undefined);
@@ -187,13 +190,13 @@ export class JobRunner {
     if (!updated && Object.keys(change).length === 0 && !action.comment) return settle('skipped', 'Already as asked: nothing to change.');
     try {
       if (!updated && Object.keys(change).length > 0) {
-        const answer = await this.call(account, (source, token) => source.update(token, row.incidentId, change), 'write');
+        const answer = await this.call({ jobs, id: job.id }, account, (source, token) => source.update(token, row.incidentId, change), 'write');
         await jobs.markUpdated(job.id, row.seq, savedText(change, false));
         if (answer) await this.sync.record(account, answer, true);
       }
       if (action.comment) {
         const text = action.comment;
-        await this.call(account, (source, token) => source.comment(token, row.incidentId, text), 'write');
+        await this.call({ jobs, id: job.id }, account, (source, token) => source.comment(token, row.incidentId, text), 'write');
       }
     } catch (err) {
       if (err instanceof SecurityApiError && err.kind === 'not-found') return settle('skipped', 'No longer visible to you in Microsoft Defender: not changed.');
@@ -215,27 +218,41 @@ export class JobRunner {
     return settle('done', text);
   }
 
-  /** A call as the job's analyst, at background priority; what makes the job wait or pause becomes a StopJob. */
-  private async call<T>(account: JobAccount, fn: (source: IncidentSource, token: string) => Promise<T>, need: 'read' | 'write'): Promise<T> {
-    try {
-      return await this.access.run(account, need, fn, 'delta');
-    } catch (err) {
-      if (err instanceof BudgetExhaustedError) {
-        const why = err.reason === 'paused' ? 'Microsoft asked this tenant to wait' : 'the tenant’s API budget is in use (analysts’ pages come first)';
-        throw new StopJob({ kind: 'later', atMs: err.retryAtMs, note: `Waiting: ${why}; resumes at ${clock(err.retryAtMs)}.`, counted: 'budget_waits' });
+  /**
+   * A call as the job's analyst, at background priority; what makes the job wait or pause becomes a
+   * StopJob. A short wait for the budget is waited here, holding the job: a conflict check that needs
+   * several pages must not start over each time the budget hands out one call.
+   */
+  private async call<T>(hold: { jobs: AnalystJobs; id: string }, account: JobAccount, fn: (source: IncidentSource, token: string) => Promise<T>, need: 'read' | 'write'): Promise<T> {
+    for (;;) {
+      try {
+        return await this.access.run(account, need, fn, 'delta');
+      } catch (err) {
+        if (!(err instanceof BudgetExhaustedError) || this.stopping || err.retryAtMs - Date.now() > IN_PROCESS_WAIT_MS) throw this.stopFor(err);
+        await hold.jobs.waited(hold.id);
+        await sleep(Math.max(0, err.retryAtMs - Date.now()));
+        if ((await hold.jobs.renew(hold.id, this.owner, this.o.leaseMs)) !== 'running') throw new StopJob({ kind: 'stopped' });
       }
-      if (err instanceof SecurityApiError && err.kind === 'throttled') {
-        const atMs = Date.now() + (err.details.retryAfterSec ?? 30) * 1000;
-        throw new StopJob({ kind: 'later', atMs, note: `Microsoft answered “too many requests” (429); resumes at ${clock(atMs)}, as it asked.`, counted: 'throttled' });
-      }
-      if (err instanceof InteractionRequiredError) {
-        throw new StopJob({ kind: 'paused', note: 'Paused: ThreatDesk can no longer act for you (your sign-in ended, or changing incidents needs your consent). Sign in again, then continue the job.' });
-      }
-      if (err instanceof ApiForbiddenError) {
-        const page = forbiddenPage(err);
-        throw new StopJob({ kind: 'paused', note: `Paused: ${page.what} ${page.todo ?? ''}`.trim() });
-      }
-      throw err;
     }
+  }
+
+  /** What an error of a call means for the job. */
+  private stopFor(err: unknown): unknown {
+    if (err instanceof BudgetExhaustedError) {
+      const why = err.reason === 'paused' ? 'Microsoft asked this tenant to wait' : 'the tenant’s API budget is in use (analysts’ pages come first)';
+      return new StopJob({ kind: 'later', atMs: err.retryAtMs, note: `Waiting: ${why}; resumes at ${clock(err.retryAtMs)}.`, counted: 'budget_waits' });
+    }
+    if (err instanceof SecurityApiError && err.kind === 'throttled') {
+      const atMs = Date.now() + (err.details.retryAfterSec ?? 30) * 1000;
+      return new StopJob({ kind: 'later', atMs, note: `Microsoft answered “too many requests” (429); resumes at ${clock(atMs)}, as it asked.`, counted: 'throttled' });
+    }
+    if (err instanceof InteractionRequiredError) {
+      return new StopJob({ kind: 'paused', note: 'Paused: ThreatDesk can no longer act for you (your sign-in ended, or changing incidents needs your consent). Sign in again, then continue the job.' });
+    }
+    if (err instanceof ApiForbiddenError) {
+      const page = forbiddenPage(err);
+      return new StopJob({ kind: 'paused', note: `Paused: ${page.what} ${page.todo ?? ''}`.trim() });
+    }
+    return err;
   }
 }

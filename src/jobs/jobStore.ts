@@ -245,6 +245,11 @@ class AnalystJobs {
     return r.rows[0]?.attempts ?? 0;
   }
 
+  /** Counts a wait for the budget the runner waited out holding the job. */
+  async waited(id: string): Promise<void> {
+    await this.db.updateTable('bulk_jobs').set((eb) => ({ budget_waits: eb('budget_waits', '+', 1) })).where(this.part.mine).where('id', '=', id).execute();
+  }
+
   async checked(id: string, from: Date, at: Date): Promise<void> {
     await this.db.updateTable('bulk_jobs').set({ checked_from: from, checked_at: at }).where(this.part.mine).where('id', '=', id).execute();
   }
