@@ -87,7 +87,9 @@ export class MemoryGovernor implements QuotaGovernor {
       const share = analystLimit(policy, rule);
       return [
         { key: tenant, limit: rule.limit, windowMs: rule.windowMs, need: 1 + policy.reserve[req.priority] * rule.limit, analyst: false },
-        { key: JSON.stringify([tenant, req.analyst]), limit: share, windowMs: rule.windowMs, need: 1, analyst: true },
+        // The reserve holds in the analyst's share too: their own background work (syncs, a bulk job)
+        // never takes the last of it from their pages.
+        { key: JSON.stringify([tenant, req.analyst]), limit: share, windowMs: rule.windowMs, need: 1 + policy.reserve[req.priority] * share, analyst: true },
       ].map((d) => ({ ...d, level: this.level(d.key, d.limit, d.windowMs, now) }));
     });
     const short = draws.filter((d) => d.level + EPSILON < d.need);

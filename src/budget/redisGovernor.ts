@@ -131,7 +131,9 @@ export class RedisGovernor implements QuotaGovernor {
       if (!rule.kinds.includes(req.kind)) return;
       keys.push(`${base}rule:${i}`, `${base}rule:${i}:analyst:${encodeURIComponent(req.analyst)}`);
       args.push(rule.limit, rule.windowMs, 1 + policy.reserve[req.priority] * rule.limit, 'budget');
-      args.push(analystLimit(policy, rule), rule.windowMs, 1, 'analyst');
+      // The priority's reserve holds in the analyst's share too (memoryGovernor.ts says why).
+      const share = analystLimit(policy, rule);
+      args.push(share, rule.windowMs, 1 + policy.reserve[req.priority] * share, 'analyst');
     });
     const [reason, at] = await this.evalList(TAKE, keys, args);
     if (reason === 'ok') return { ok: true };
