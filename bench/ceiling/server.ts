@@ -6,6 +6,7 @@ import type { Incident } from '../../src/incidents/model';
 import { DEFAULT_FILTER, serializeFilter, type Sort } from '../../src/incidents/queueFilter';
 import { DEFAULT_SLA, parseSlaTargets, slaOf } from '../../src/incidents/sla';
 import { queueRowOf } from '../../src/incidents/view';
+import { EXTRA_COLUMN_NAMES } from '../../src/web/pages/queueViews';
 
 /**
  * The ceiling of the queue page (bench/queue.ts): a bare Express + EJS app rendering the same
@@ -41,7 +42,7 @@ app.get('/healthz', (_req, res) => {
 const targets = parseSlaTargets(DEFAULT_SLA);
 app.get('/incidents', (_req, res) => {
   const now = Date.now();
-  res.render('queue', { rows: rows.map((r) => ({ ...r, sla: slaOf({ ...r, unassignedSince: r.assignedTo === '' ? r.createdAt : null }, targets, now) })), filter, query, sortHref, labels });
+  res.render('queue', { rows: rows.map((r) => ({ ...r, sla: slaOf({ ...r, unassignedSince: r.assignedTo === '' ? r.createdAt : null }, targets, now) })), filter, query, sortHref, labels, columnNames: EXTRA_COLUMN_NAMES });
 });
 
 const server = http.createServer(app);
