@@ -26,6 +26,7 @@ import { IndexSync } from './sync/indexSync';
 import { JobRunner } from './jobs/jobRunner';
 import type { JobStore } from './jobs/jobStore';
 import type { SettingsStore } from './settings/settingsStore';
+import type { ShiftNotes } from './handover/shiftNotes';
 
 /** Everything the app is built from; tests build it against the emulator and swap parts. */
 export interface Services {
@@ -47,6 +48,8 @@ export interface Services {
   runner: JobRunner;
   /** Analysts' queue settings (saved views, default columns), in the index's database. */
   settings: SettingsStore;
+  /** Shift notes, per tenant, in the index's database. */
+  notes: ShiftNotes;
   /** Set when shutdown begins, so /readyz takes the instance out of rotation first. */
   state: { shuttingDown: boolean };
   close(): Promise<void>;
@@ -55,7 +58,7 @@ export interface Services {
 /** Idle analysts' indexes are looked for this often. */
 const PURGE_EVERY_MS = 3_600_000;
 
-export async function createServices(config: Config, parts: { logger?: Logger; store?: KeyValueStore } = {}): Promise<Services> {
+export async function createServices(config: Config, parts: { logger?: Logger; store?: KeyValueStore; now?: () => number } = {}): Promise<Services> {
   const logger = parts.logger ?? createLogger(config.logLevel);
   const store = parts.store ?? (await createStore(config, logger));
   const agent = createUpstreamAgent(config.extraCaPem, config.apiTimeoutMs);
@@ -70,7 +73,7 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
   const governor: QuotaGovernor = send ? new RedisGovernor(send, store.keyPrefix ?? '', policy) : new MemoryGovernor(policy);
   const incidents = new IncidentAccess(tokens, incidentSource(config, agent, logger), governor);
   const index = await IncidentIndex.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, cacheRows: config.indexCacheRows });
-  const sync = new IndexSync(index, incidents, logger, { intervalMs: config.syncIntervalMs, reconcileMs: config.reconcileMs });
+  const sync = new IndexSync(index, incidents, logger, { intervalMs: config.syncIntervalMs, reconcileMs: config.reconcileMs, now: parts.now });
   const runner = new JobRunner(index.jobs, incidents, sync, logger, config.resolveRequires);
   runner.start();
   const purge = setInterval(() => {
@@ -97,6 +100,7 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
     jobs: index.jobs,
     runner,
     settings: index.settings,
+    notes: index.notes,
     state: { shuttingDown: false },
     async close() {
       clearInterval(purge);

@@ -72,3 +72,20 @@ export function entitiesOf(incident: Incident): Entity[] {
   }
   return [...found.values()];
 }
+
+const acknowledged = (i: Incident) => i.assignedTo.trim() !== '' || i.status !== 'active';
+
+/**
+ * When an incident read for the first time already resolved (acknowledged) was resolved
+ * (acknowledged), as best its document tells: Graph records neither. Resolved: its latest alert's
+ * resolution, else its last update. Acknowledged: its last update (at the latest then), or its
+ * resolution when earlier. Null when it is not so.
+ */
+export function estimatedClocks(i: Incident): { resolvedAt: Date | null; acknowledgedAt: Date | null } {
+  const updated = Date.parse(i.lastUpdateAt);
+  const created = i.createdAt === null ? -Infinity : Date.parse(i.createdAt);
+  const alertsResolved = (i.alerts ?? []).map((a) => (a.resolvedAt === null ? NaN : Date.parse(a.resolvedAt))).filter((t) => !Number.isNaN(t));
+  const resolved = i.status === 'resolved' ? Math.max(created, Math.min(updated, alertsResolved.length ? Math.max(...alertsResolved) : updated)) : null;
+  const ack = acknowledged(i) ? Math.min(updated, resolved ?? updated) : null;
+  return { resolvedAt: resolved === null ? null : new Date(resolved), acknowledgedAt: ack === null ? null : new Date(ack) };
+}

@@ -2,16 +2,25 @@ import { sql, type MigrationResultSet } from 'kysely';
 import type { Incident } from '../incidents/model';
 import { JobStore } from '../jobs/jobStore';
 import { SettingsStore } from '../settings/settingsStore';
+import { ShiftNotes } from '../handover/shiftNotes';
 import { queueRowOf } from '../incidents/view';
 import { migrateToLatest, openIndexDb, type Engine, type IndexStorageOptions } from './database';
-import { alertColumns, entitiesOf, normalise } from './derive';
+import { alertColumns, entitiesOf, estimatedClocks, normalise } from './derive';
 import { countPartition, queryPartition } from './query';
+import { changesSince, createdSince, holdings, metricRows, openedAt, recordVisit, type MetricRow, type NewIncident, type RecentChange } from './reports';
 import { DEFAULT_CACHE_ROWS, ReadCache } from './readCache';
 import { readSyncState, releaseLease, takeLease, writeSyncState } from './syncState';
 import { HISTORY_FIELDS, type AnalystKey, type HistoryEntry, type IndexCounts, type IndexEntry, type IndexPage, type IndexQuery, type PartitionStatus, type SyncState, type UpsertResult } from './types';
 import { chunks, docOf, historyValue, instant, iso, lockPartition, partitionOf, sameValue, type Db, type Partition, type Tx } from './values';
 
 export * from './types';
+export type { MetricRow, NewIncident, RecentChange } from './reports';
+
+/** A new incident's resolution and acknowledgement times: estimates (a change seen happen is dated by the upsert instead). */
+function clockColumns(i: Incident) {
+  const { resolvedAt, acknowledgedAt } = estimatedClocks(i);
+  return { resolved_at: resolvedAt, resolved_estimated: resolvedAt !== null, acknowledged_at: acknowledgedAt, ack_estimated: acknowledgedAt !== null };
+}
 
 /** A new version of a partition's incidents (migration 005). */
 const NEXT_VERSION = sql<string>`nextval('index_data_version')`;
@@ -33,6 +42,8 @@ export class IncidentIndex {
   readonly jobs: JobStore;
   /** Analysts' queue settings, kept in the same database. */
   readonly settings: SettingsStore;
+  /** Shift notes (per tenant), kept in the same database. */
+  readonly notes: ShiftNotes;
 
   private constructor(
     private readonly db: Db,
@@ -43,6 +54,7 @@ export class IncidentIndex {
     this.cache = new ReadCache(engine === 'pglite', cacheRows);
     this.jobs = new JobStore(db);
     this.settings = new SettingsStore(db);
+    this.notes = new ShiftNotes(db);
   }
 
   /** Opens the index (PostgreSQL with a URL, else PGlite in dataDir or in memory) and migrates it. */
@@ -97,7 +109,7 @@ export class IncidentIndex {
           .where('last_seen_at', '<', cutoff)
           .executeTakeFirst();
         if (Number(still.numDeletedRows) === 0) return 0;
-        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'incident_docs', 'incidents', 'bulk_job_items', 'bulk_jobs', 'analyst_settings'] as const) {
+        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'incident_docs', 'incidents', 'bulk_job_items', 'bulk_jobs', 'analyst_settings', 'visits'] as const) {
           await trx.deleteFrom(table).where('tenant_id', '=', tenant_id).where('analyst_oid', '=', analyst_oid).execute();
         }
         return 1;
@@ -253,6 +265,7 @@ class AnalystIndex {
         .values(
           part.map((i) => ({
             ...this.partition,
+            ...clockColumns(i),
             id: i.id,
             status: i.status,
             severity: i.severity,
@@ -270,7 +283,6 @@ class AnalystIndex {
             alerts_stale: stale.has(i.id),
             // A new incident's clocks; a changed one's are decided below, against the stored version.
             unassigned_since: i.assignedTo === '' ? instant(i.createdAt ?? i.lastUpdateAt, `incident ${i.id} createdAt`) : null,
-            resolved_at: i.status === 'resolved' ? instant(i.lastUpdateAt, `incident ${i.id} lastUpdateAt`) : null,
           })),
         )
         .onConflict((oc) =>
@@ -294,7 +306,16 @@ class AnalystIndex {
             alerts_stale: eb.ref('excluded.alerts_stale'),
             // Kept while the state holds; started by the version that brought the change.
             unassigned_since: sql<Date | null>`case when excluded.assigned_to <> '' then null when incidents.assigned_to = '' then coalesce(incidents.unassigned_since, excluded.unassigned_since) else excluded.last_update_at end`,
-            resolved_at: sql<Date | null>`case when excluded.status <> 'resolved' then null when incidents.status = 'resolved' then coalesce(incidents.resolved_at, excluded.resolved_at) else excluded.last_update_at end`,
+            resolved_at: sql<Date | null>`case when excluded.status <> 'resolved' then null
+              when incidents.status <> 'resolved' then excluded.last_update_at
+              when incidents.resolved_estimated or incidents.resolved_at is null then excluded.resolved_at
+              else incidents.resolved_at end`,
+            resolved_estimated: sql<boolean>`excluded.status = 'resolved' and incidents.status = 'resolved' and incidents.resolved_estimated`,
+            // The first acknowledgement stays, even when the incident goes back to Active and unassigned.
+            acknowledged_at: sql<Date | null>`case when incidents.acknowledged_at is null then (case when excluded.acknowledged_at is not null then excluded.last_update_at end)
+              when incidents.ack_estimated then least(incidents.acknowledged_at, coalesce(excluded.acknowledged_at, incidents.acknowledged_at))
+              else incidents.acknowledged_at end`,
+            ack_estimated: sql<boolean>`incidents.acknowledged_at is not null and incidents.ack_estimated`,
           })),
         )
         .execute();
@@ -338,7 +359,7 @@ class AnalystIndex {
       await lockPartition(trx, this.part.tenantId, this.part.oid);
       let removed = 0;
       for (const part of chunks(ids, 1_000)) {
-        for (const table of ['incident_entities', 'incident_comments', 'incident_history'] as const) {
+        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'visits'] as const) {
           await trx.deleteFrom(table).where(this.mine).where('incident_id', 'in', part).execute();
         }
         await trx.deleteFrom('incident_docs').where(this.mine).where('id', 'in', part).execute();
@@ -434,6 +455,36 @@ class AnalystIndex {
       this.cache.result(this.part, version, 'counts', q, () => this.counts(q)),
     ]);
     return { page, counts };
+  }
+
+  /** Every incident but merged ones, as narrow rows: what the metrics compute over. */
+  metricRows(): Promise<MetricRow[]> {
+    return metricRows(this.db, this.part);
+  }
+
+  /** Status, severity and assignee changes (and first sightings) recorded since `since`, oldest first. */
+  changesSince(since: Date): Promise<RecentChange[]> {
+    return changesSince(this.db, this.part, since);
+  }
+
+  /** Incidents created since `since`, newest first. */
+  createdSince(since: Date): Promise<NewIncident[]> {
+    return createdSince(this.db, this.part, since);
+  }
+
+  /** Open incidents per assignee and severity. */
+  holdings(openStatuses: readonly string[]): Promise<{ assignedTo: string; severity: string; n: number }[]> {
+    return holdings(this.db, this.part, openStatuses);
+  }
+
+  /** Records a visit of the queue ('') or of an incident at `now`; returns the previous one (ISO) to compare with. */
+  recordVisit(incidentId: string, now: Date): Promise<string | null> {
+    return recordVisit(this.db, this.part, incidentId, now);
+  }
+
+  /** When the analyst last opened each of these incidents. */
+  openedAt(ids: string[]): Promise<Map<string, string>> {
+    return openedAt(this.db, this.part, ids);
   }
 
   /** Takes the partition's sync lease unless another sync holds it (across instances). */

@@ -307,6 +307,54 @@ const m008: Migration = {
   },
 };
 
+/**
+ * What the metrics and the handover read. When an incident was first acknowledged (assigned, or
+ * moved off Active) and whether that time and its resolution time were seen happen or only
+ * estimated (the incident was already so when the index first read it). Shift notes, which a
+ * tenant's analysts share on purpose: the next shift reads them. And each analyst's last visits
+ * (to the queue, id '', and to each incident) for the "since your last visit" markers.
+ */
+const m009: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('incidents')
+      .addColumn('acknowledged_at', 'timestamptz')
+      .addColumn('ack_estimated', 'boolean', (c) => c.notNull().defaultTo(false))
+      .addColumn('resolved_estimated', 'boolean', (c) => c.notNull().defaultTo(false))
+      .execute();
+    // What is stored was read, not seen happen, unless its history holds the change.
+    await sql`update incidents i set
+      acknowledged_at = case when i.assigned_to <> '' or i.status <> 'active' then i.last_update_at end,
+      ack_estimated = (i.assigned_to <> '' or i.status <> 'active'),
+      resolved_estimated = (i.status = 'resolved' and not exists (select 1 from incident_history h
+        where h.tenant_id = i.tenant_id and h.analyst_oid = i.analyst_oid and h.incident_id = i.id and h.field = 'status' and h.new_value = '"resolved"'))`.execute(db);
+    await db.schema
+      .createTable('shift_notes')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('author', 'text', (c) => c.notNull())
+      .addColumn('text', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+      .addPrimaryKeyConstraint('shift_notes_pk', ['tenant_id', 'id'])
+      .execute();
+    await db.schema.createIndex('shift_notes_latest').on('shift_notes').columns(['tenant_id', 'created_at desc']).execute();
+    await db.schema
+      .createTable('visits')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('analyst_oid', 'text', (c) => c.notNull())
+      .addColumn('incident_id', 'text', (c) => c.notNull())
+      .addColumn('visited_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('previous_at', 'timestamptz')
+      .addPrimaryKeyConstraint('visits_pk', [...PARTITION, 'incident_id'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('visits').execute();
+    await db.schema.dropTable('shift_notes').execute();
+    await db.schema.alterTable('incidents').dropColumn('acknowledged_at').dropColumn('ack_estimated').dropColumn('resolved_estimated').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_incident_index': m001,
   '002_sync': m002,
@@ -316,6 +364,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '006_sla_clocks': m006,
   '007_bulk_jobs': m007,
   '008_analyst_settings': m008,
+  '009_metrics_handover': m009,
 };
 
 export const migrationProvider: MigrationProvider = {

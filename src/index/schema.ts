@@ -47,6 +47,11 @@ export interface IncidentsTable extends Partition {
   unassigned_since: NullableTimestamp;
   /** When it was resolved (the version that resolved it); null while not resolved. */
   resolved_at: NullableTimestamp;
+  /** When it was first assigned or moved off Active (migration 009); null until then. */
+  acknowledged_at: NullableTimestamp;
+  /** acknowledged_at (resolved_at) is an estimate: the index first read the incident already so. */
+  ack_estimated: Generated<boolean>;
+  resolved_estimated: Generated<boolean>;
 }
 
 /** Apart from the columns the queue scans, so that its scans stay narrow (migration 003). */
@@ -170,6 +175,24 @@ export interface AnalystSettingsTable extends Partition {
   updated_at: Timestamp;
 }
 
+/** A note one shift leaves the next (migration 009): per tenant, read by all its analysts. */
+export interface ShiftNotesTable {
+  tenant_id: string;
+  id: string;
+  /** The author's sign-in name. */
+  author: string;
+  text: string;
+  created_at: Timestamp;
+}
+
+/** An analyst's visits: of the queue (incident_id '') and of each incident (migration 009). */
+export interface VisitsTable extends Partition {
+  incident_id: string;
+  visited_at: Timestamp;
+  /** The queue's visit before this one (what its markers compare with); unused for incidents. */
+  previous_at: NullableTimestamp;
+}
+
 export interface IndexDatabase {
   incidents: IncidentsTable;
   incident_docs: IncidentDocsTable;
@@ -180,4 +203,6 @@ export interface IndexDatabase {
   bulk_jobs: BulkJobsTable;
   bulk_job_items: BulkJobItemsTable;
   analyst_settings: AnalystSettingsTable;
+  shift_notes: ShiftNotesTable;
+  visits: VisitsTable;
 }

@@ -26,6 +26,11 @@ export interface SyncOptions {
   leaseMs?: number;
   /** How long an analyst's very first page waits for their open incidents before showing progress instead. */
   firstFillWaitMs?: number;
+  /**
+   * The index's clock: what its history is dated by, and what the queue's SLA clocks, the markers,
+   * the metrics and the handover compare with. Tests move it with the emulator's, whose changes
+   * they date (sessions and tokens keep the real time).
+   */
   now?: () => number;
 }
 
@@ -86,7 +91,7 @@ export class IndexSync {
     private readonly logger: Logger,
     options: SyncOptions,
   ) {
-    this.o = { reconcileMs: 15 * 60_000, overlapMs: 120_000, backfillPagesPerRun: 10, enrichPerRun: 20, leaseMs: 120_000, firstFillWaitMs: 5_000, now: Date.now, ...options };
+    this.o = { reconcileMs: 15 * 60_000, overlapMs: 120_000, backfillPagesPerRun: 10, enrichPerRun: 20, leaseMs: 120_000, firstFillWaitMs: 5_000, ...options, now: options.now ?? Date.now };
   }
 
   /**
@@ -147,6 +152,11 @@ export class IndexSync {
   }
 
   /** Resolves when every sync this process started has ended (shutdown, tests). */
+  /** The index's clock (options.now). */
+  now(): number {
+    return this.o.now();
+  }
+
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.all(this.running.values());
   }

@@ -40,7 +40,7 @@ async function indexFor(env: Record<string, string | undefined>, engine: 'postgr
 }
 
 /** Listens first so BASE_URL (and the redirect URI derived from it) can carry the real port. */
-export async function startApp(emu: Emulator, env: Record<string, string | undefined> = {}, parts: { store?: KeyValueStore; index?: 'postgres' | 'pglite' } = {}): Promise<AppInstance> {
+export async function startApp(emu: Emulator, env: Record<string, string | undefined> = {}, parts: { store?: KeyValueStore; index?: 'postgres' | 'pglite'; now?: () => number } = {}): Promise<AppInstance> {
   const index = await indexFor(env, parts.index ?? 'postgres');
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -66,7 +66,7 @@ export async function startApp(emu: Emulator, env: Record<string, string | undef
       cb();
     },
   });
-  const services = await createServices(config, { logger: createLogger('debug', sink), store: parts.store });
+  const services = await createServices(config, { logger: createLogger('debug', sink), store: parts.store, now: parts.now });
   server.on('request', createApp(services));
   return {
     url,
@@ -84,7 +84,7 @@ export async function startApp(emu: Emulator, env: Record<string, string | undef
   };
 }
 
-export async function startStack(options: EmulatorOptions = {}, env: Record<string, string | undefined> = {}, parts: { index?: 'postgres' | 'pglite' } = {}) {
+export async function startStack(options: EmulatorOptions = {}, env: Record<string, string | undefined> = {}, parts: { index?: 'postgres' | 'pglite'; now?: () => number } = {}) {
   const emu = await startEmulator(options);
   const app = await startApp(emu, env, parts);
   return {

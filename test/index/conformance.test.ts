@@ -57,9 +57,9 @@ describe('IncidentIndex on PostgreSQL: several instances', () => {
     const instances = await Promise.all([1, 2, 3].map(() => IncidentIndex.open({ databaseUrl: PG_URL, schema, poolSize: 2 })));
     try {
       const applied = await admin.query<{ name: string }>(`select name from ${schema}.kysely_migration order by name`);
-      expect(applied.rows.map((r) => r.name)).toEqual(['001_incident_index', '002_sync', '003_incident_docs', '004_queue_rows', '005_data_version', '006_sla_clocks', '007_bulk_jobs', '008_analyst_settings']);
+      expect(applied.rows.map((r) => r.name)).toEqual(['001_incident_index', '002_sync', '003_incident_docs', '004_queue_rows', '005_data_version', '006_sla_clocks', '007_bulk_jobs', '008_analyst_settings', '009_metrics_handover']);
       const tables = await admin.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = $1 order by table_name`, [schema]);
-      expect(tables.rows.map((r) => r.table_name)).toEqual(['analyst_settings', 'bulk_job_items', 'bulk_jobs', 'incident_comments', 'incident_docs', 'incident_entities', 'incident_history', 'incidents', 'kysely_migration', 'kysely_migration_lock', 'sync_state']);
+      expect(tables.rows.map((r) => r.table_name)).toEqual(['analyst_settings', 'bulk_job_items', 'bulk_jobs', 'incident_comments', 'incident_docs', 'incident_entities', 'incident_history', 'incidents', 'kysely_migration', 'kysely_migration_lock', 'shift_notes', 'sync_state', 'visits']);
       const key = { tenantId: 't', oid: 'o' };
       const [first, , third] = instances as [IncidentIndex, IncidentIndex, IncidentIndex];
       await first.forAnalyst(key).upsert([fullIncident('1')], '2026-03-05T00:00:00Z');
@@ -125,7 +125,7 @@ describe('IncidentIndex on PostgreSQL: several instances', () => {
     }
   });
 
-  it('keeps every table’s primary key led by (tenant_id, analyst_oid)', async () => {
+  it('keeps every table’s primary key led by (tenant_id, analyst_oid), but the tenant’s shift notes (read by all its analysts)', async () => {
     const index = await IncidentIndex.open({ databaseUrl: PG_URL, schema });
     await index.close();
     const keys = await admin.query<{ table_name: string; columns: string[] }>(
@@ -134,8 +134,10 @@ describe('IncidentIndex on PostgreSQL: several instances', () => {
         where i.indisprimary and n.nspname = $1 and c.relname not like 'kysely%' order by c.relname`,
       [schema],
     );
-    expect(keys.rows).toHaveLength(9);
-    for (const { table_name, columns } of keys.rows) expect([table_name, columns.slice(0, 2)]).toEqual([table_name, ['tenant_id', 'analyst_oid']]);
+    expect(keys.rows).toHaveLength(11);
+    for (const { table_name, columns } of keys.rows) {
+      expect([table_name, columns.slice(0, 2)]).toEqual([table_name, table_name === 'shift_notes' ? ['tenant_id', 'id'] : ['tenant_id', 'analyst_oid']]);
+    }
   });
 });
 

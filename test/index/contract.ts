@@ -642,6 +642,69 @@ export const incidentIndexContract: IndexContractCheck[] = [
     },
   },
   {
+    name: 'acknowledged and resolved times: dated by the version that brought the change, estimated for an incident first read so',
+    async run(index) {
+      const part = index.forAnalyst(analyst());
+      const at = (row: { acknowledgedAt: number | null; resolvedAt: number | null; ackEstimated: boolean; resolvedEstimated: boolean } | undefined) =>
+        row && { ack: row.acknowledgedAt && new Date(row.acknowledgedAt).toISOString(), ackEst: row.ackEstimated, res: row.resolvedAt && new Date(row.resolvedAt).toISOString(), resEst: row.resolvedEstimated };
+      const rows = async () => new Map((await part.metricRows()).map((r) => [r.id, at(r)]));
+      const base = { createdAt: '2026-05-01T00:00:00Z', assignedTo: '', status: 'active' };
+      await part.upsert(
+        [
+          incident('seen', '2026-05-01T00:00:00Z', base),
+          // First read already resolved: its latest alert's resolution is the estimate; acknowledged then at the latest.
+          incident('late', '2026-05-01T09:00:00Z', { ...base, status: 'resolved', assignedTo: 'sam@contoso.example', alerts: [alert('a1', { resolvedAt: '2026-05-01T04:00:00Z' }), alert('a2', { resolvedAt: '2026-05-01T06:00:00Z' })] }),
+          // Read without alerts: its last update.
+          incident('bare', '2026-05-01T08:00:00Z', { ...base, status: 'resolved' }),
+          incident('taken', '2026-05-01T08:00:00Z', { ...base, status: 'inProgress' }),
+          incident('merged', '2026-05-01T08:00:00Z', { ...base, status: 'redirected' }),
+        ],
+        '2026-05-01T10:00:00Z',
+      );
+      assert.deepEqual(await rows(), new Map([
+        ['seen', { ack: null, ackEst: false, res: null, resEst: false }],
+        ['late', { ack: '2026-05-01T06:00:00.000Z', ackEst: true, res: '2026-05-01T06:00:00.000Z', resEst: true }],
+        ['bare', { ack: '2026-05-01T08:00:00.000Z', ackEst: true, res: '2026-05-01T08:00:00.000Z', resEst: true }],
+        ['taken', { ack: '2026-05-01T08:00:00.000Z', ackEst: true, res: null, resEst: false }],
+      ]));
+      await part.upsert([incident('seen', '2026-05-01T11:00:00Z', { ...base, assignedTo: 'sam@contoso.example' })], '2026-05-01T11:05:00Z');
+      await part.upsert([incident('seen', '2026-05-01T12:00:00Z', { ...base, assignedTo: '' })], '2026-05-01T12:05:00Z');
+      await part.upsert([incident('seen', '2026-05-01T13:00:00Z', { ...base, status: 'resolved' })], '2026-05-01T13:05:00Z');
+      // Read again with its alerts, an estimate improves; a time seen happen stays.
+      await part.upsert([incident('bare', '2026-05-01T08:00:00Z', { ...base, status: 'resolved', alerts: [alert('b1', { resolvedAt: '2026-05-01T07:00:00Z' })] })], '2026-05-01T13:10:00Z');
+      const after = await rows();
+      // Unassigned again afterwards: the first acknowledgement stays.
+      assert.deepEqual(after.get('seen'), { ack: '2026-05-01T11:00:00.000Z', ackEst: false, res: '2026-05-01T13:00:00.000Z', resEst: false });
+      assert.deepEqual(after.get('bare'), { ack: '2026-05-01T07:00:00.000Z', ackEst: true, res: '2026-05-01T07:00:00.000Z', resEst: true });
+      // Reopened, then resolved again: the new resolution, seen.
+      await part.upsert([incident('late', '2026-05-02T00:00:00Z', { ...base, status: 'active', assignedTo: 'sam@contoso.example' })], '2026-05-02T00:05:00Z');
+      await part.upsert([incident('late', '2026-05-02T02:00:00Z', { ...base, status: 'resolved', assignedTo: 'sam@contoso.example' })], '2026-05-02T02:05:00Z');
+      assert.deepEqual((await rows()).get('late'), { ack: '2026-05-01T06:00:00.000Z', ackEst: true, res: '2026-05-02T02:00:00.000Z', resEst: false });
+    },
+  },
+  {
+    name: 'recent changes for the handover, and visits: an incident’s last opening, the queue’s visit before the current one',
+    async run(index) {
+      const part = index.forAnalyst(analyst());
+      await part.upsert([incident('x', '2026-06-01T00:00:00Z', { severity: 'low' })], '2026-06-01T00:00:00Z');
+      await part.upsert([incident('x', '2026-06-01T01:00:00Z', { severity: 'high', assignedTo: 'sam@contoso.example', customTags: ['t'] })], '2026-06-01T01:00:00Z', 'me@contoso.example');
+      const changes = await part.changesSince(new Date('2026-06-01T00:30:00Z'));
+      assert.deepEqual(changes.map((c) => [c.field, c.oldValue, c.newValue, c.changedBy]), [['severity', 'low', 'high', 'me@contoso.example'], ['assignedTo', '', 'sam@contoso.example', 'me@contoso.example']]);
+      assert.deepEqual((await part.changesSince(new Date('2026-05-01T00:00:00Z'))).map((c) => c.field), ['created', 'severity', 'assignedTo']);
+      const t = (s: string) => new Date(`2026-06-01T${s}:00Z`);
+      assert.equal(await part.recordVisit('x', t('02:00')), null);
+      assert.equal(await part.recordVisit('x', t('02:01')), '2026-06-01T02:00:00.000Z');
+      assert.deepEqual(await part.openedAt(['x', 'y']), new Map([['x', '2026-06-01T02:01:00.000Z']]));
+      // The queue: paging within half an hour keeps comparing with the visit before.
+      assert.equal(await part.recordVisit('', t('03:00')), null);
+      assert.equal(await part.recordVisit('', t('03:20')), null);
+      assert.equal(await part.recordVisit('', t('04:00')), '2026-06-01T03:20:00.000Z');
+      assert.equal(await part.recordVisit('', t('04:10')), '2026-06-01T03:20:00.000Z');
+      await part.remove(['x']);
+      assert.deepEqual(await part.openedAt(['x']), new Map());
+    },
+  },
+  {
     name: 'purgeIdle() deletes every partition of analysts not seen for that many days, and only those',
     async run(index) {
       const [idleKey, activeKey, goneKey] = [analyst(), analyst(), analyst()];
@@ -651,6 +714,7 @@ export const incidentIndexContract: IndexContractCheck[] = [
       // What else an analyst keeps in the index's database goes with the partition: views, bulk jobs.
       for (const k of keys) {
         await index.settings.forAnalyst(k).saveView({ name: 'Mine', query: 'severity=high' });
+        await index.forAnalyst(k).recordVisit('1', new Date('1990-01-01T00:00:00Z'));
         await index.jobs.forAnalyst(k).create({ id: `job-${k.oid}`, account: { homeAccountId: 'h', tenantId: k.tenantId, oid: k.oid, username: k.username }, action: { addTags: ['x'], removeTags: [] }, view: '', checkedFrom: new Date(), items: [{ incidentId: '1', displayName: 'one', base: '1990-01-01T00:00:00Z', seen: { assignedTo: '', status: 'active', classification: '', determination: '', tags: [] } }] });
       }
       await idle.saveSyncState({ lastSeenAt: '1990-01-10T00:00:00Z', backfillCursor: 'c' });
@@ -666,7 +730,9 @@ export const incidentIndexContract: IndexContractCheck[] = [
       for (const k of [idleKey, goneKey]) {
         assert.deepEqual((await index.settings.forAnalyst(k).get()).views, []);
         assert.equal(await index.jobs.forAnalyst(k).exists(`job-${k.oid}`), false);
+        assert.deepEqual(await index.forAnalyst(k).openedAt(['1']), new Map());
       }
+      assert.deepEqual(await active.openedAt(['1']), new Map([['1', '1990-01-01T00:00:00.000Z']]));
       assert.deepEqual((await index.settings.forAnalyst(activeKey).get()).views, [{ name: 'Mine', query: 'severity=high' }]);
       assert.equal(await index.jobs.forAnalyst(activeKey).exists(`job-${activeKey.oid}`), true);
       assert.deepEqual(await active.get('1'), fullIncident('1'));
