@@ -15,6 +15,7 @@ import { backQuery, loadQueueView, parseQueueRequest, queueCsv } from '../pages/
 import { asQuery, EXTRA_COLUMN_NAMES, viewName } from '../pages/queueViews';
 import { MAX_VIEWS } from '../../settings/settingsStore';
 import { noStore } from '../security';
+import { keepStaleForm, STALE_FORM } from '../staleForm';
 
 export function incidentsRouter(services: Services, csrfProtection: express.RequestHandler): express.Router {
   const router = express.Router();
@@ -100,16 +101,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     res.render('incident', await loadIncidentView(runAs(req, services), sync, accountOf(req), id, { resolveRequires, back: req.query.back, pending: pendingChangeFor(req, id), writeRefusal: writeRefusalOf(req) }));
   });
 
-  // A form whose token went stale (a restart, a sign-in in another tab) comes back with its text
-  // instead of an error page; nothing is sent. Cross-site posts never get here (rejectCrossSite).
-  const staleFormKept: express.RequestHandler = (req, res, next) => {
-    csrfProtection(req, res, (err?: unknown) => {
-      if ((err as { code?: unknown } | undefined)?.code !== 'EBADCSRFTOKEN') return next(err);
-      audit(req, 'csrf.refused', { method: req.method, path: req.path });
-      res.locals.staleForm = true;
-      next();
-    });
-  };
+  const staleFormKept = keepStaleForm(csrfProtection);
 
   router.post('/incidents/:id/manage', staleFormKept, async (req: Request, res: Response) => {
     const id = parseIncidentId(req.params.id);
@@ -119,7 +111,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     const again = async (status: number, panel: Record<string, unknown>) =>
       res.status(status).render('incident', await loadIncidentView(run, sync, account, id, { resolveRequires, form, pending: pendingChangeFor(req, id), ...panel }));
     if (res.locals.staleForm === true) {
-      return again(403, { manageError: { field: 'api', text: 'This form had expired (its security check is renewed when you sign in again or ThreatDesk restarts). Nothing was sent; your text is kept below: check it and Save again.' } });
+      return again(403, { manageError: { field: 'api', text: STALE_FORM } });
     }
     if (form.action === 'discard') {
       dropPendingChange(req);
