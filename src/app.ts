@@ -18,6 +18,8 @@ import { healthRouter } from './web/routes/health';
 import { homeRouter } from './web/routes/home';
 import { statusRouter } from './web/routes/status';
 import { incidentsRouter } from './web/routes/incidents';
+import { metricsRouter } from './web/routes/metrics';
+import { handoverRouter } from './web/routes/handover';
 import { jobsRouter } from './web/routes/jobs';
 import { meRouter } from './web/routes/me';
 import { assetHeaders, rejectCrossSite, securityHeaders } from './web/security';
@@ -140,6 +142,8 @@ export function createApp(services: Services): express.Express {
   app.use(meRouter(services));
   app.use(incidentsRouter(services, csrfSynchronisedProtection));
   app.use(jobsRouter(services, csrfSynchronisedProtection));
+  app.use(metricsRouter(services));
+  app.use(handoverRouter(services, csrfSynchronisedProtection));
   app.use(statusRouter(services));
 
   app.use(notFound);

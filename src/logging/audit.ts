@@ -18,7 +18,8 @@ export type AuditEvent =
   | 'cross-site.refused'
   | 'incident.write'
   | 'bulk.started'
-  | 'bulk.cancelled';
+  | 'bulk.cancelled'
+  | 'handover.note';
 
 export interface AuditFields {
   oid?: string;

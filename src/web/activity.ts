@@ -32,7 +32,7 @@ export type ActivityItem =
   | { kind: 'comment'; when: string | null; by: string | null; text: string }
   | { kind: 'change'; when: string; by: string | null; field: string; from: string; to: string };
 
-function historyLine(h: HistoryEntry): ActivityItem {
+export function historyLine(h: HistoryEntry): Extract<ActivityItem, { kind: 'change' }> {
   return {
     kind: 'change',
     when: h.observedAt,

@@ -8,14 +8,17 @@ import ejs from 'ejs';
  * checks that every name a view reads is listed.
  */
 export const VIEW_LOCALS = [
-  'activeView', 'activity', 'age', 'analysts', 'api', 'apis', 'asset', 'assetPortalLink', 'assets', 'audienceOk', 'back', 'backend', 'budget', 'chart', 'chips',
-  'claims', 'claimTimes', 'classifications', 'columnMoves', 'columnNames', 'columnsSaved', 'config', 'conflict', 'count', 'counts', 'csrfToken', 'detectionSources',
-  'determinations', 'evidence', 'expiresOn', 'filter', 'finished', 'forbidden', 'form', 'fresh', 'frontChannelLogoutUrl', 'gap', 'granted', 'grantedNames', 'id',
-  'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'items', 'job', 'jobs', 'labels', 'linkedBy', 'linkTenant', 'live', 'manageable', 'manageError', 'maxComment',
-  'maxIncidents', 'minutesLeft', 'myViews', 'nextHref', 'page', 'pages', 'pausedUntil', 'pivotHref', 'portal', 'portalLink', 'prevHref', 'preview', 'query',
-  'readViaWrite', 'redirectUris', 'requestedTenant', 'resolveRequires', 'resource', 'rows', 'rules', 'sample', 'savedViews', 'seen', 'selected', 'selection',
-  'serviceSources', 'severities', 'sharedName', 'show', 'sizeHref', 'snapshot', 'sortHref', 'staleNote', 'statusChosen', 'statuses', 'tenant', 'tenantId', 'title',
-  'tooMany', 'total', 'underWay', 'verdictNow', 'what', 'writeRefusal',
+  'activeView', 'activity', 'age', 'analysts', 'api', 'apis', 'asset', 'assetPortalLink', 'assets', 'audienceOk', 'back', 'backend', 'budget', 'caption',
+  'chart', 'charts', 'chips', 'chosen', 'claims', 'claimTimes', 'classifications', 'columnMoves', 'columnNames', 'columnsSaved', 'config', 'conflict', 'count',
+  'counts', 'covered', 'created', 'csrfToken', 'csvQuery', 'current', 'day', 'detectionSources', 'determinations', 'durationText', 'escalations', 'evidence',
+  'expiresOn', 'figure', 'filter', 'finished', 'forbidden', 'form', 'fresh', 'frontChannelLogoutUrl', 'gap', 'granted', 'grantedNames', 'holders',
+  'hourChoices', 'hours', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'items', 'job', 'jobs', 'labels', 'linkedBy', 'linkTenant', 'live',
+  'manageable', 'manageError', 'maxComment', 'maxIncidents', 'maxNote', 'minutesLeft', 'myViews', 'nextHref', 'note', 'noteError', 'notes', 'breached',
+  'overdueTotal', 'page', 'pages', 'pausedUntil', 'pct', 'periodDays', 'pivotHref', 'portal', 'portalLink', 'prevHref', 'preview', 'previous', 'query',
+  'readViaWrite', 'reassignments', 'redirectUris', 'requestedTenant', 'resolutions', 'resolveRequires', 'resource', 'rows', 'rules', 'sample', 'savedViews',
+  'seen', 'selected', 'selection', 'serviceSources', 'severities', 'sharedName', 'show', 'since', 'sinceVisit', 'sizeHref', 'snapshot', 'sortHref',
+  'staleNote', 'statusChosen', 'statuses', 'table', 'tables', 'tenant', 'tenantId', 'title', 'tooMany', 'total', 'underWay', 'verdictNow', 'what',
+  'writeRefusal',
 ];
 
 export const VIEW_OPTIONS = { _with: false, destructuredLocals: VIEW_LOCALS };

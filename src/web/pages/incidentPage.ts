@@ -10,6 +10,7 @@ import type { AnalystIndex } from '../../index/incidentIndex';
 import type { IndexSync } from '../../sync/indexSync';
 import { passing, syncProblem } from '../../sync/syncErrors';
 import { activityOf } from '../activity';
+import { sinceVisit } from '../sinceVisit';
 import { INCIDENT_ID } from '../../incidents/sources/source';
 import { assetPortalLink, assetsAndEvidence, portalLink, sharedEvidence } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
@@ -66,7 +67,7 @@ export function pivotHref(type: string, name: string): string | undefined {
 export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, account: SessionAccount, id: string, extras: IncidentPageExtras = {}) {
   const part = sync.indexOf(account);
   const [{ incident, staleNote }, fresh] = await Promise.all([readIncident(run, part, id, sync.intervalMs), sync.freshness(account)]);
-  const history = await part.history(id);
+  const [history, lastVisit] = await Promise.all([part.history(id), part.recordVisit(id, new Date(sync.now()))]);
   const form = extras.form ?? extras.pending?.form;
   const snapshot = snapshotOf(incident);
   return {
@@ -76,6 +77,7 @@ export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, accou
     staleNote,
     age: fresh.asOf === null ? undefined : ageText(fresh.asOf, Date.now()),
     activity: activityOf(incident.comments, history),
+    sinceVisit: sinceVisit(incident, history, lastVisit, account.username),
     ...assetsAndEvidence(incident),
     assetPortalLink,
     linkedBy: sharedEvidence(incident),

@@ -1,4 +1,5 @@
 import type { SessionAccount } from '../../auth/tokenService';
+import { queueMark } from '../sinceVisit';
 import { csvHeader, csvRow } from '../../incidents/csv';
 import { DETECTION_SOURCES, labels, SERVICE_SOURCES } from '../../incidents/labels';
 import { canManage, snapshotOf, verdictOf } from '../../incidents/manage';
@@ -129,10 +130,11 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
   // consent, a sign-in): the page explains it like any API error. A passing one (the budget,
   // throttling, Microsoft slow) shows the empty queue with when reading resumes instead.
   if (fresh.firstFillFailure !== undefined && !passing(fresh.firstFillFailure)) throw fresh.firstFillFailure;
-  const now = Date.now();
+  const now = sync.now();
   const part = sync.indexOf(account);
   const q = indexQueryOf(filter, now, targets);
   const { page, counts } = await part.view(q, fresh.dataVersion);
+  const [queueSince, opened] = await Promise.all([part.recordVisit('', new Date(now)), part.openedAt(page.rows.map((r) => r.id))]);
   const pages = Math.max(1, Math.ceil(page.total / filter.size));
   const query = serializeFilter(filter);
   const sortHref = (sort: Sort) => href({ ...filter, sort, dir: filter.sort === sort && filter.dir === 'desc' ? 'asc' : 'desc', page: 1 });
@@ -143,7 +145,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
     title: queueTitle(filter, ownName ?? mine.sharedName),
     filter,
     query,
-    rows: page.rows.map((r) => ({ ...r, sla: slaOf(r, targets, now) })),
+    rows: page.rows.map((r) => ({ ...r, sla: slaOf(r, targets, now), mark: queueMark(r, opened.get(r.id), queueSince) })),
     total: page.total,
     page: filter.page,
     pages,
