@@ -1,7 +1,7 @@
 /**
  * The README's screenshots, taken in Debian's Chromium from the app and the emulator as the demo
- * runs them (`npm run screenshots`, written to docs/screenshots/): the queue, an incident, and a
- * bulk job. Regenerate them when a page changes.
+ * runs them (`npm run screenshots`, written to docs/screenshots/): the queue, an incident, a bulk
+ * job, the metrics and the shift handover. Regenerate them when a page changes.
  */
 import path from 'node:path';
 import { CONTOSO_ID } from '@threatdesk/emulator';
@@ -36,6 +36,24 @@ async function main(): Promise<void> {
     await page.locator('#start-job').click();
     await page.waitForFunction(() => (document.getElementById('job-state')?.textContent ?? '').startsWith('Finished'), undefined, { timeout: 60_000 });
     await page.screenshot({ path: path.join(OUT, 'bulk-job.png') });
+
+    // The metrics read the whole index: let the backfill finish first (Refresh until the status page says so).
+    for (let i = 0; i < 40; i++) {
+      await page.goto(`${stack.app.url}/admin/status`);
+      if ((await page.locator('#analysts tbody tr', { hasText: 'You' }).textContent())?.includes('Complete')) break;
+      await page.goto(`${stack.app.url}/incidents`);
+      await page.locator('form[action="/incidents/refresh"] button').click();
+      await stack.app.services.sync.idle();
+    }
+    await page.setViewportSize({ width: 1440, height: 1500 });
+    await page.goto(`${stack.app.url}/metrics?days=90`);
+    await page.screenshot({ path: path.join(OUT, 'metrics.png') });
+    await page.goto(`${stack.app.url}/handover`);
+    await page.locator('#note').fill('Night shift: #1042 waits on the server team (ticket CHG-311); the phishing wave from Friday is contained, two mailboxes still to reset.');
+    await page.locator('#note-form button').click();
+    await page.waitForURL(/\/handover$/);
+    await page.goto(`${stack.app.url}/handover?hours=72`);
+    await page.screenshot({ path: path.join(OUT, 'handover.png') });
   } finally {
     await browser.close();
     await stack.close();

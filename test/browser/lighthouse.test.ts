@@ -46,7 +46,13 @@ beforeAll(async () => {
   await page.locator('#bulk-add-tags').fill('audited');
   await page.locator('#start-job').click();
   await page.waitForURL(/\/jobs\//);
-  Object.assign(pages, { landing: '/', queue: '/incidents', incident: `/incidents/${id}`, 'bulk progress': new URL(page.url()).pathname, 'admin consent': '/admin/consent', token: '/me/token' });
+  const job = new URL(page.url()).pathname;
+  // A shift note, for the handover page to show one.
+  await page.goto(`${stack.app.url}/handover`);
+  await page.locator('#note').fill('Quiet night; #1002 waits on the server team.');
+  await page.locator('#note-form button').click();
+  await page.waitForURL(/\/handover$/);
+  Object.assign(pages, { landing: '/', queue: '/incidents', incident: `/incidents/${id}`, 'bulk progress': job, 'admin consent': '/admin/consent', token: '/me/token', metrics: '/metrics?days=90', handover: '/handover?hours=72' });
   cookies = await browser.cookies(stack.app.url);
   await page.close();
 }, 120_000);
@@ -67,7 +73,7 @@ describe.each([
   ['desktop', ['--preset=desktop']],
   ['phone', ['--form-factor=mobile', '--throttling-method=provided']],
 ] as const)('Lighthouse on the %s', (_size, flags) => {
-  it.each(['landing', 'queue', 'incident', 'bulk progress', 'admin consent', 'token'])('%s page: accessibility 100, best practices 100', async (name) => {
+  it.each(['landing', 'queue', 'incident', 'bulk progress', 'admin consent', 'token', 'metrics', 'handover'])('%s page: accessibility 100, best practices 100', async (name) => {
     // The landing page as a visitor sees it; the others as the signed-in analyst.
     await browser.clearCookies();
     if (name !== 'landing') await browser.addCookies(cookies);
@@ -78,7 +84,8 @@ describe.each([
     );
     const report = JSON.parse(stdout) as { finalDisplayedUrl: string; categories: Record<string, { score: number }>; audits: Record<string, Audit> };
     // Audited as the analyst sees it, not a sign-in page.
-    expect(new URL(report.finalDisplayedUrl).pathname).toBe(pages[name]);
+    const shown = new URL(report.finalDisplayedUrl);
+    expect(shown.pathname + shown.search).toBe(pages[name]);
     const failing = Object.entries(report.audits)
       .filter(([, a]) => a.score !== null && a.score < 1 && (a.scoreDisplayMode === 'binary' || a.scoreDisplayMode === 'numeric'))
       .map(([id, a]) => `${id}: ${a.title}`);
