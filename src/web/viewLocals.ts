@@ -8,10 +8,10 @@ import ejs from 'ejs';
  * checks that every name a view reads is listed.
  */
 export const VIEW_LOCALS = [
-  'activeView', 'activity', 'age', 'analysts', 'api', 'apis', 'asset', 'assetPortalLink', 'assets', 'audienceOk', 'back', 'backend', 'budget', 'caption',
+  'activeView', 'activity', 'age', 'analysts', 'api', 'asOf', 'apis', 'asset', 'assetPortalLink', 'assets', 'audienceOk', 'back', 'backend', 'budget', 'caption',
   'chart', 'charts', 'chips', 'chosen', 'claims', 'claimTimes', 'classifications', 'columnMoves', 'columnNames', 'columnsSaved', 'config', 'conflict', 'count',
   'counts', 'covered', 'created', 'csrfToken', 'csvQuery', 'current', 'day', 'detectionSources', 'determinations', 'durationText', 'escalations', 'evidence',
-  'expiresOn', 'figure', 'filter', 'finished', 'forbidden', 'form', 'fresh', 'frontChannelLogoutUrl', 'gap', 'granted', 'grantedNames', 'holders',
+  'expiresOn', 'figure', 'filling', 'filter', 'finished', 'forbidden', 'form', 'fresh', 'frontChannelLogoutUrl', 'gap', 'granted', 'grantedNames', 'holders',
   'hourChoices', 'hours', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'items', 'job', 'jobs', 'labels', 'linkedBy', 'linkTenant', 'live',
   'manageable', 'manageError', 'maxComment', 'maxIncidents', 'maxNote', 'minutesLeft', 'myViews', 'nextHref', 'note', 'noteError', 'notes', 'breached',
   'overdueTotal', 'page', 'pages', 'pausedUntil', 'pct', 'periodDays', 'pivotHref', 'portal', 'portalLink', 'prevHref', 'preview', 'previous', 'query',

@@ -167,6 +167,8 @@ describe('metrics over a known history', () => {
     const page = await riley.get(`${stack.app.url}/metrics?from=${D}&to=${D}`);
     expect(page.status).toBe(200);
     expect(page.$('#period-summary').text()).toContain(`From ${D} to ${D}`);
+    // The index was filled to the end (fillIndex): no warning that figures may change.
+    expect(page.$('#still-filling').length).toBe(0);
     expect(page.$('#h-acknowledge').parent().find('.how').text()).toContain('1 of these 3 times are estimated');
     expect(page.$('#h-resolve').parent().find('.how').text()).toContain('over the 2 incidents resolved in the period (previous period: 1)');
     expect(page.$('#table-acknowledge tbody tr').first().find('td').eq(2).text()).toBe('1 h 15 min');

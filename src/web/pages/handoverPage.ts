@@ -7,6 +7,7 @@ import { slaOf, type SlaTargets } from '../../incidents/sla';
 import type { RecentChange } from '../../index/incidentIndex';
 import type { IndexSync } from '../../sync/indexSync';
 import { InvalidInputError } from '../inputErrors';
+import { STALE_FORM } from '../staleForm';
 
 /** How far back a handover looks, in hours. */
 export const HANDOVER_HOURS = ['4', '8', '12', '24', '48', '72'] as const;
@@ -21,6 +22,16 @@ export function parseHours(raw: unknown): number {
     throw new InvalidInputError('filter', `“${JSON.stringify(raw).slice(0, 20)}” is not one of the handover's spans (${HANDOVER_HOURS.join(', ')} hours).`, '/handover');
   }
   return Number(raw);
+}
+
+/** The note as typed (kept whatever happens) and why it cannot be saved, if it cannot. */
+export function parseNote(raw: unknown, staleForm: boolean): { text: string; problem?: string } {
+  const text = typeof raw === 'string' ? raw : '';
+  const length = text.trim().length;
+  if (staleForm) return { text, problem: STALE_FORM };
+  if (length === 0) return { text, problem: 'Write the note first: it is empty.' };
+  if (length > MAX_NOTE) return { text, problem: `A note holds at most ${MAX_NOTE} characters; this one has ${length}. Nothing was saved; your text is below.` };
+  return { text };
 }
 
 const rank = (s: string | null) => SEVERITIES.length - SEVERITIES.indexOf((s ?? 'unknown') as (typeof SEVERITIES)[number]);

@@ -59,7 +59,7 @@ const pct = (part: number, whole: number) => (whole === 0 ? '—' : `${Math.roun
 /** Everything the metrics page shows: this period's figures, the previous period's, and their charts. */
 export async function loadMetricsView(sync: IndexSync, account: SessionAccount, query: Record<string, unknown>, targets: SlaTargets, now: number) {
   const chosen = parsePeriod(query, now);
-  const rows = await sync.indexOf(account).metricRows();
+  const [rows, fresh] = await Promise.all([sync.indexOf(account).metricRows(), sync.freshness(account)]);
   const current = computeMetrics(rows, chosen.period, targets);
   const previous = computeMetrics(rows, previousOf(chosen.period), targets);
   return {
@@ -70,6 +70,9 @@ export async function loadMetricsView(sync: IndexSync, account: SessionAccount, 
     current,
     previous,
     covered: rows.length,
+    // Still reading older incidents: the figures will change as they arrive.
+    filling: fresh.phase !== 'done',
+    asOf: fresh.asOf,
     severities: METRIC_SEVERITIES,
     charts: {
       acknowledge: durationChart('Time to acknowledge', current.acknowledge),

@@ -1,5 +1,4 @@
 import type { SessionAccount } from '../../auth/tokenService';
-import { queueMark } from '../sinceVisit';
 import { csvHeader, csvRow } from '../../incidents/csv';
 import { DETECTION_SOURCES, labels, SERVICE_SOURCES } from '../../incidents/labels';
 import { canManage, snapshotOf, verdictOf } from '../../incidents/manage';
@@ -9,6 +8,7 @@ import { indexQueryOf } from '../../incidents/queueQuery';
 import type { Freshness, IndexSync } from '../../sync/indexSync';
 import { passing } from '../../sync/syncErrors';
 import { DAY_MS, OPEN_STATUSES, RECENT_DAYS } from '../../sync/syncFilters';
+import { queueMark } from '../sinceVisit';
 import { InvalidInputError } from '../inputErrors';
 import { summaryChart } from '../summaryChart';
 import { slaOf, type SlaTargets } from '../../incidents/sla';
