@@ -7,14 +7,17 @@ import { queueRowOf } from '../incidents/view';
 import { migrateToLatest, openIndexDb, type Engine, type IndexStorageOptions } from './database';
 import { alertColumns, entitiesOf, estimatedClocks, normalise } from './derive';
 import { countPartition, queryPartition } from './query';
-import { changesSince, createdSince, holdings, metricRows, openedAt, recordVisit, type MetricRow, type NewIncident, type RecentChange } from './reports';
+import { changesSince, createdSince, holdings, openedAt, recordVisit, type NewIncident, type RecentChange } from './reports';
+import { partitionMetrics } from './metricsQuery';
+import type { Metrics, Period } from '../metrics/metrics';
+import type { SlaTargets } from '../incidents/sla';
 import { DEFAULT_CACHE_ROWS, ReadCache } from './readCache';
 import { readSyncState, releaseLease, takeLease, writeSyncState } from './syncState';
-import { HISTORY_FIELDS, type AnalystKey, type HistoryEntry, type IndexCounts, type IndexEntry, type IndexPage, type IndexQuery, type PartitionStatus, type SyncState, type UpsertResult } from './types';
-import { chunks, docOf, historyValue, instant, iso, lockPartition, partitionOf, sameValue, type Db, type Partition, type Tx } from './values';
+import { HISTORY_FIELDS, type AnalystKey, type HistoryEntry, type IncidentClocks, type IndexCounts, type IndexEntry, type IndexPage, type IndexQuery, type PartitionStatus, type SyncState, type UpsertResult } from './types';
+import { chunks, docOf, historyValue, instant, iso, isoOrNull, lockPartition, partitionOf, sameValue, type Db, type Partition, type Tx } from './values';
 
 export * from './types';
-export type { MetricRow, NewIncident, RecentChange } from './reports';
+export type { NewIncident, RecentChange } from './reports';
 
 /** A new incident's resolution and acknowledgement times: estimates (a change seen happen is dated by the upsert instead). */
 function clockColumns(i: Incident) {
@@ -387,6 +390,12 @@ class AnalystIndex {
     return { incident: row.doc, alertsCurrent: row.doc.alerts !== undefined && !row.alerts_stale, seenAt: iso(row.seen_at) };
   }
 
+  /** When the incident was first acknowledged and resolved, as the index saw or estimated them; undefined when it holds no such incident. */
+  async clocks(id: string): Promise<IncidentClocks | undefined> {
+    const r = await this.db.selectFrom('incidents').select(['acknowledged_at', 'ack_estimated', 'resolved_at', 'resolved_estimated']).where(this.mine).where('id', '=', id).executeTakeFirst();
+    return r && { acknowledgedAt: isoOrNull(r.acknowledged_at), ackEstimated: r.ack_estimated, resolvedAt: isoOrNull(r.resolved_at), resolvedEstimated: r.resolved_estimated };
+  }
+
   /** Incidents whose alerts were never read or changed since, open ones and the latest first (what enrichment reads next). */
   async needingAlerts(openStatuses: readonly string[], limit: number): Promise<string[]> {
     const rows = await this.db
@@ -457,9 +466,9 @@ class AnalystIndex {
     return { page, counts };
   }
 
-  /** Every incident but merged ones, as narrow rows: what the metrics compute over. */
-  metricRows(): Promise<MetricRow[]> {
-    return metricRows(this.db, this.part);
+  /** The metrics of `period` and of the period of equal length before it, and how many incidents (merged aside) they cover. */
+  metrics(period: Period, targets: SlaTargets): Promise<{ current: Metrics; previous: Metrics; covered: number }> {
+    return partitionMetrics(this.db, this.part, period, targets);
   }
 
   /** Status, severity and assignee changes (and first sightings) recorded since `since`, oldest first. */

@@ -2,59 +2,9 @@ import { sql } from 'kysely';
 import { iso, isoOrNull, type Db, type Partition } from './values';
 
 /**
- * What the metrics and handover pages read of one partition: narrow rows and recent history, never
- * documents, so that a partition of 10,000 incidents answers in one scan.
+ * What the handover page and the "since your last visit" markers read of one partition: recent
+ * history, new incidents, who holds what, visits. Never documents.
  */
-
-/** One incident as the metrics compute over it (merged ones are left out). Times in ms since the epoch. */
-export interface MetricRow {
-  id: string;
-  severity: string;
-  status: string;
-  classification: string;
-  determination: string;
-  assignedTo: string;
-  createdAt: number | null;
-  acknowledgedAt: number | null;
-  ackEstimated: boolean;
-  resolvedAt: number | null;
-  resolvedEstimated: boolean;
-  serviceSources: string[];
-  detectionSources: string[];
-  /** At least one comment. */
-  commented: boolean;
-}
-
-const ms = (d: Date | null) => (d === null ? null : d.getTime());
-
-export async function metricRows(db: Db, part: Partition): Promise<MetricRow[]> {
-  const rows = await db
-    .selectFrom('incidents')
-    .select([
-      'id', 'severity', 'status', 'classification', 'determination', 'assigned_to', 'created_at', 'acknowledged_at', 'ack_estimated', 'resolved_at', 'resolved_estimated',
-      'service_sources', 'detection_sources',
-    ])
-    .select((eb) => eb.exists(eb.selectFrom('incident_comments').select(sql`1`.as('one')).where(part.mine).whereRef('incident_comments.incident_id', '=', 'incidents.id')).as('commented'))
-    .where(part.mine)
-    .where('status', '<>', 'redirected')
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    severity: r.severity,
-    status: r.status,
-    classification: r.classification,
-    determination: r.determination,
-    assignedTo: r.assigned_to,
-    createdAt: ms(r.created_at),
-    acknowledgedAt: ms(r.acknowledged_at),
-    ackEstimated: r.ack_estimated,
-    resolvedAt: ms(r.resolved_at),
-    resolvedEstimated: r.resolved_estimated,
-    serviceSources: r.service_sources,
-    detectionSources: r.detection_sources,
-    commented: Boolean(r.commented),
-  }));
-}
 
 /** A recorded change of one of the fields a shift hands over, with the incident it concerns. */
 export interface RecentChange {

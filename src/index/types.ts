@@ -120,6 +120,14 @@ export interface IndexEntry {
   seenAt: string;
 }
 
+/** When the index saw an incident first acknowledged and resolved (ISO), and whether each is an estimate. */
+export interface IncidentClocks {
+  acknowledgedAt: string | null;
+  ackEstimated: boolean;
+  resolvedAt: string | null;
+  resolvedEstimated: boolean;
+}
+
 export interface UpsertResult {
   created: number;
   /** Incidents at least one of whose HISTORY_FIELDS changed. */

@@ -17,7 +17,7 @@ export const VIEW_LOCALS = [
   'overdueTotal', 'page', 'pages', 'pausedUntil', 'pct', 'periodDays', 'pivotHref', 'portal', 'portalLink', 'prevHref', 'preview', 'previous', 'query',
   'readViaWrite', 'reassignments', 'redirectUris', 'requestedTenant', 'resolutions', 'resolveRequires', 'resource', 'rows', 'rules', 'sample', 'savedViews',
   'seen', 'selected', 'selection', 'serviceSources', 'severities', 'sharedName', 'show', 'since', 'sinceVisit', 'sizeHref', 'snapshot', 'sortHref',
-  'staleNote', 'statusChosen', 'statuses', 'table', 'tables', 'tenant', 'tenantId', 'title', 'tooMany', 'total', 'underWay', 'verdictNow', 'what',
+  'staleNote', 'statusChosen', 'statuses', 'table', 'tables', 'tenant', 'tenantId', 'times', 'title', 'tooMany', 'total', 'underWay', 'verdictNow', 'what',
   'writeRefusal',
 ];
 

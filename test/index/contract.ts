@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Alert, Evidence, Incident } from '../../src/incidents/model';
 import { HISTORY_FIELDS, SORT_COLUMNS, type AnalystIndex, type IncidentIndex, type IndexQuery, type SortColumn } from '../../src/index/incidentIndex';
 import { incident } from '../helpers/incidents';
+import { DEFAULT_SLA, parseSlaTargets } from '../../src/incidents/sla';
 
 /**
  * The contract every engine under the incident index keeps (PostgreSQL and the embedded PGlite),
@@ -645,9 +646,8 @@ export const incidentIndexContract: IndexContractCheck[] = [
     name: 'acknowledged and resolved times: dated by the version that brought the change, estimated for an incident first read so',
     async run(index) {
       const part = index.forAnalyst(analyst());
-      const at = (row: { acknowledgedAt: number | null; resolvedAt: number | null; ackEstimated: boolean; resolvedEstimated: boolean } | undefined) =>
-        row && { ack: row.acknowledgedAt && new Date(row.acknowledgedAt).toISOString(), ackEst: row.ackEstimated, res: row.resolvedAt && new Date(row.resolvedAt).toISOString(), resEst: row.resolvedEstimated };
-      const rows = async () => new Map((await part.metricRows()).map((r) => [r.id, at(r)]));
+      const of = (c: Awaited<ReturnType<typeof part.clocks>>) => c && { ack: c.acknowledgedAt, ackEst: c.ackEstimated, res: c.resolvedAt, resEst: c.resolvedEstimated };
+      const rows = async () => new Map(await Promise.all(['seen', 'late', 'bare', 'taken', 'merged'].map(async (id) => [id, of(await part.clocks(id))] as const)));
       const base = { createdAt: '2026-05-01T00:00:00Z', assignedTo: '', status: 'active' };
       await part.upsert(
         [
@@ -666,6 +666,7 @@ export const incidentIndexContract: IndexContractCheck[] = [
         ['late', { ack: '2026-05-01T06:00:00.000Z', ackEst: true, res: '2026-05-01T06:00:00.000Z', resEst: true }],
         ['bare', { ack: '2026-05-01T08:00:00.000Z', ackEst: true, res: '2026-05-01T08:00:00.000Z', resEst: true }],
         ['taken', { ack: '2026-05-01T08:00:00.000Z', ackEst: true, res: null, resEst: false }],
+        ['merged', { ack: '2026-05-01T08:00:00.000Z', ackEst: true, res: null, resEst: false }],
       ]));
       await part.upsert([incident('seen', '2026-05-01T11:00:00Z', { ...base, assignedTo: 'sam@contoso.example' })], '2026-05-01T11:05:00Z');
       await part.upsert([incident('seen', '2026-05-01T12:00:00Z', { ...base, assignedTo: '' })], '2026-05-01T12:05:00Z');
@@ -702,6 +703,55 @@ export const incidentIndexContract: IndexContractCheck[] = [
       assert.equal(await part.recordVisit('', t('04:10')), '2026-06-01T03:20:00.000Z');
       await part.remove(['x']);
       assert.deepEqual(await part.openedAt(['x']), new Map());
+    },
+  },
+  {
+    name: 'metrics: the period’s and the previous period’s figures, computed by the engine over the partition',
+    async run(index) {
+      const part = index.forAnalyst(analyst());
+      const T = Date.parse('2026-07-10T00:00:00Z');
+      const at = (h: number) => new Date(T + h * 3_600_000).toISOString();
+      const H = 3_600_000;
+      const sources = [alert('a1', { detectionSource: 'antivirus' }), alert('a2', { detectionSource: 'customDetection' })];
+      // a: seen created, assigned after 1 h, resolved after 5 h (true positive, commented).
+      await part.upsert([incident('a', at(0))], at(0));
+      await part.upsert([incident('a', at(1), { createdAt: at(0), assignedTo: 'sam@contoso.example' })], at(1));
+      const comment = { text: 'Cleaned.', author: 'sam@contoso.example', createdAt: at(5) };
+      await part.upsert([incident('a', at(5), { createdAt: at(0), assignedTo: 'sam@contoso.example', status: 'resolved', classification: 'truePositive', determination: 'malware', comments: [comment], alerts: sources })], at(5));
+      await part.upsert(
+        [
+          // b: first read resolved (estimated at its last update, 36 h after creation), no determination, no comment, alerts never read.
+          incident('b', at(12), { createdAt: at(-24), severity: 'medium', status: 'resolved', classification: 'falsePositive', determination: 'notAvailable' }),
+          // c: open and unassigned, 70 h old at the period's end.
+          incident('c', at(-22), { severity: 'low' }),
+          // d: resolved in the previous period, estimated at its alert's resolution (16 h after creation), not classified.
+          incident('d', at(-10), { createdAt: at(-36), status: 'resolved', alerts: [alert('d1', { resolvedAt: at(-20) })] }),
+          incident('m', at(1), { createdAt: at(0), status: 'redirected', redirectIncidentId: 'a' }),
+        ],
+        at(30),
+      );
+      const { current: cur, previous: prev, covered } = await part.metrics({ from: T, to: T + 48 * H }, parseSlaTargets(DEFAULT_SLA));
+      assert.equal(covered, 4);
+      assert.deepEqual(cur.acknowledge.high, { n: 1, estimated: 0, median: H, p90: H, target: H, met: 1 });
+      assert.deepEqual(cur.acknowledge.medium, { n: 1, estimated: 1, median: 36 * H, p90: 36 * H, target: 4 * H, met: 0 });
+      assert.deepEqual(cur.acknowledge.all, { n: 2, estimated: 1, median: 18.5 * H, p90: 32.5 * H, target: null, met: 0 });
+      assert.deepEqual([cur.resolve.high?.median, cur.resolve.high?.met, cur.resolve.medium?.met, cur.resolve.low?.n], [5 * H, 1, 0, 0]);
+      assert.deepEqual(prev.resolve.high, { n: 1, estimated: 1, median: 16 * H, p90: 16 * H, target: 8 * H, met: 0 });
+      assert.deepEqual(prev.acknowledge.high, { n: 1, estimated: 1, median: 16 * H, p90: 16 * H, target: H, met: 0 });
+      assert.deepEqual(cur.backlog.map((b) => [b.bucket, b.total, b.bySeverity.low]), [['lt1d', 0, 0], ['1to3d', 1, 1], ['3to7d', 0, 0], ['gt7d', 0, 0]]);
+      assert.deepEqual([cur.backlogTotal, prev.backlogTotal], [1, 2]);
+      assert.deepEqual(cur.trend, [{ at: T + 24 * H, open: 1 }, { at: T + 48 * H, open: 1 }]);
+      assert.deepEqual(cur.workload, [{ assignee: '', open: 1, resolved: 1 }, { assignee: 'sam@contoso.example', open: 0, resolved: 1 }]);
+      assert.deepEqual(cur.outcomes.byDetectionSource, [
+        { source: '', n: 1, truePositive: 0, falsePositive: 1, informational: 0, unclassified: 0 },
+        { source: 'antivirus', n: 1, truePositive: 1, falsePositive: 0, informational: 0, unclassified: 0 },
+        { source: 'customDetection', n: 1, truePositive: 1, falsePositive: 0, informational: 0, unclassified: 0 },
+      ]);
+      assert.deepEqual(cur.outcomes.byServiceSource.map((o) => [o.source, o.n]), [['', 1], ['microsoftDefenderForEndpoint', 1]]);
+      assert.deepEqual([cur.outcomes.resolved, cur.outcomes.unclassified, cur.outcomes.noDetermination, cur.outcomes.noComment], [2, 0, 1, 1]);
+      assert.deepEqual([prev.outcomes.resolved, prev.outcomes.unclassified, prev.outcomes.noDetermination, prev.outcomes.noComment], [1, 1, 1, 1]);
+      // Another analyst's partition sees none of it.
+      assert.equal((await index.forAnalyst(analyst()).metrics({ from: T, to: T + 48 * H }, {})).covered, 0);
     },
   },
   {

@@ -184,6 +184,14 @@ describe('metrics over a known history', () => {
     expect([...Buffer.from(await raw.body.arrayBuffer()).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   });
 
+  it('says on the incident page how long it took, as the metrics count it', async () => {
+    const a = await riley.get(`${stack.app.url}/incidents/${ids.A}`);
+    expect([a.$('#acknowledged').text(), a.$('#resolved').text()]).toEqual(['30 min after creation', '4 h after creation']);
+    const e = await riley.get(`${stack.app.url}/incidents/${ids.E}`);
+    expect(e.$('#resolved').text()).toBe('2 h after creation (estimated: ThreatDesk first read it so)');
+    expect((await riley.get(`${stack.app.url}/incidents/${ids.C}`)).$('#acknowledged').length).toBe(0);
+  });
+
   it('refuses a period it cannot read, keeping what was typed', async () => {
     const page = await riley.get(`${stack.app.url}/metrics?from=${D}&to=2020-01-01`);
     expect(page.status).toBe(200);

@@ -1,7 +1,5 @@
 import { durationChart, durationText, trendChart } from '../../src/metrics/charts';
-import { computeMetrics, DAY_MS, openAt, previousOf, quantile } from '../../src/metrics/metrics';
-import type { MetricRow } from '../../src/index/reports';
-import { parseSlaTargets } from '../../src/incidents/sla';
+import { DAY_MS, trendOf, type Metrics } from '../../src/metrics/metrics';
 import { parsePeriod } from '../../src/web/pages/metricsPage';
 import { handoverChanges, whoHoldsWhat } from '../../src/web/pages/handoverPage';
 import { queueMark, sinceVisit } from '../../src/web/sinceVisit';
@@ -9,89 +7,13 @@ import { incident } from '../helpers/incidents';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-06-01T00:00:00Z');
-const targets = parseSlaTargets('high:1h/8h,medium:4h/24h');
 
-const row = (id: string, extra: Partial<MetricRow> = {}): MetricRow => ({
-  id,
-  severity: 'high',
-  status: 'active',
-  classification: '',
-  determination: '',
-  assignedTo: '',
-  createdAt: T0,
-  acknowledgedAt: null,
-  ackEstimated: false,
-  resolvedAt: null,
-  resolvedEstimated: false,
-  serviceSources: [],
-  detectionSources: [],
-  commented: false,
-  ...extra,
-});
-
-describe('quantile', () => {
-  it('interpolates between ranks as PostgreSQL’s percentile_cont does', () => {
-    expect(quantile([], 0.5)).toBeNull();
-    expect(quantile([7], 0.9)).toBe(7);
-    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
-    expect(quantile([0, 10], 0.9)).toBe(9);
-  });
-});
-
-describe('computeMetrics', () => {
-  const period = { from: T0, to: T0 + 3 * DAY_MS };
-
-  it('counts an incident in the period its time fell in, against its severity’s target', () => {
-    const rows = [
-      row('in', { acknowledgedAt: T0 + H / 2, status: 'resolved', resolvedAt: T0 + 9 * H }),
-      row('before', { createdAt: T0 - 2 * DAY_MS, acknowledgedAt: T0 - DAY_MS, status: 'resolved', resolvedAt: T0 - H }),
-      row('no-creation', { createdAt: null, acknowledgedAt: T0 + H }),
-    ];
-    const m = computeMetrics(rows, period, targets);
-    expect(m.acknowledge.high).toEqual({ n: 1, estimated: 0, median: H / 2, p90: H / 2, target: H, met: 1 });
-    expect(m.resolve.high).toMatchObject({ n: 1, median: 9 * H, target: 8 * H, met: 0 });
-    const before = computeMetrics(rows, previousOf(period), targets);
-    expect([before.acknowledge.high?.n, before.resolve.high?.n]).toEqual([1, 1]);
-    expect(m.acknowledge.low).toMatchObject({ n: 0, median: null, target: null });
-  });
-
-  it('sees the backlog as it stood at the end of the period, day by day', () => {
-    const rows = [
-      row('old', { createdAt: T0 - 10 * DAY_MS, severity: 'low' }),
-      row('closed-day-2', { createdAt: T0 + H, status: 'resolved', resolvedAt: T0 + DAY_MS + H }),
-      row('later', { createdAt: T0 + 4 * DAY_MS }),
-      row('reopened-now', { createdAt: T0 + 2 * DAY_MS + H, status: 'inProgress' }),
-    ];
-    expect(openAt(rows[1] as MetricRow, T0 + DAY_MS)).toBe(true);
-    expect(openAt(rows[1] as MetricRow, T0 + DAY_MS + H)).toBe(false);
-    const m = computeMetrics(rows, period, targets);
-    expect(m.trend.map((p) => [(p.at - T0) / DAY_MS, p.open])).toEqual([[1, 2], [2, 1], [3, 2]]);
-    expect(m.backlog.map((b) => [b.bucket, b.total])).toEqual([['lt1d', 1], ['1to3d', 0], ['3to7d', 0], ['gt7d', 1]]);
-    expect(m.backlog[3]?.bySeverity).toEqual({ high: 0, medium: 0, low: 1, informational: 0 });
-  });
-
-  it('ends the trend at the period’s end when it is not a whole number of days', () => {
-    const m = computeMetrics([row('a')], { from: T0, to: T0 + DAY_MS + 5 * H }, targets);
-    expect(m.trend.map((p) => p.at - T0)).toEqual([DAY_MS, DAY_MS + 5 * H]);
-  });
-
-  it('counts outcomes once per source, and incidents whose alerts were never read apart', () => {
-    const resolved = { status: 'resolved', resolvedAt: T0 + H };
-    const m = computeMetrics(
-      [
-        row('tp', { ...resolved, classification: 'truePositive', determination: 'malware', detectionSources: ['antivirus', 'customDetection'], commented: true }),
-        row('fp', { ...resolved, classification: 'falsePositive', determination: 'notAvailable', detectionSources: ['antivirus'] }),
-        row('unread', { ...resolved, classification: 'unknown', determination: 'unknown' }),
-      ],
-      period,
-      targets,
-    );
-    expect(m.outcomes.byDetectionSource).toEqual([
-      { source: 'antivirus', n: 2, truePositive: 1, falsePositive: 1, informational: 0, unclassified: 0 },
-      { source: '', n: 1, truePositive: 0, falsePositive: 0, informational: 0, unclassified: 1 },
-      { source: 'customDetection', n: 1, truePositive: 1, falsePositive: 0, informational: 0, unclassified: 0 },
-    ]);
-    expect([m.outcomes.resolved, m.outcomes.unclassified, m.outcomes.noDetermination, m.outcomes.noComment]).toEqual([3, 1, 2, 2]);
+describe('trendOf', () => {
+  it('adds each day’s new incidents and takes away its resolutions, ending at the period’s end', () => {
+    const period = { from: T0, to: T0 + 2 * DAY_MS + 5 * H };
+    const trend = trendOf(period, 4, new Map([[0, 3], [2, 1]]), new Map([[0, 1], [1, 2]]));
+    expect(trend.map((p) => [(p.at - T0) / H, p.open])).toEqual([[24, 6], [48, 4], [53, 5]]);
+    expect(trendOf({ from: T0, to: T0 + DAY_MS }, 0, new Map(), new Map())).toEqual([{ at: T0 + DAY_MS, open: 0 }]);
   });
 });
 
@@ -114,13 +36,15 @@ describe('parsePeriod', () => {
 describe('charts', () => {
   it('words durations and draws each target where its value falls', () => {
     expect([durationText(null), durationText(44 * 60_000), durationText(3 * H), durationText(3 * H + 600_000), durationText(50 * H)]).toEqual(['—', '44 min', '3 h', '3 h 10 min', '2 d 2 h']);
-    const m = computeMetrics([row('a', { acknowledgedAt: T0 + 2 * H })], { from: T0, to: T0 + DAY_MS }, targets);
-    const chart = durationChart('Time to acknowledge', m.acknowledge);
+    const none = { n: 0, estimated: 0, median: null, p90: null, target: null, met: 0 };
+    const chart = durationChart('Time to acknowledge', { high: { n: 1, estimated: 0, median: 2 * H, p90: 2 * H, target: H, met: 0 }, medium: none, low: none, informational: none });
     const target = chart.lines.find((l) => l.dash);
     const median = chart.rects[0];
     // The 1 h target sits at half the 2 h bar's length.
-    expect(target && median && target.x1 - median.x).toBe(Math.round(((median?.width ?? 0) / 2)));
-    expect(trendChart(m).polyline?.split(' ')).toHaveLength(1);
+    expect(target && median && target.x1 - median.x).toBe(Math.round((median?.width ?? 0) / 2));
+    const m = { period: { from: T0, to: T0 + 2 * DAY_MS }, trend: [{ at: T0 + DAY_MS, open: 2 }, { at: T0 + 2 * DAY_MS, open: 4 }] } as Metrics;
+    // Two points: 2 of 4 at the left edge, half way up; 4 (the highest) at the top right.
+    expect(trendChart(m).polyline).toBe('40,61 550,6');
   });
 });
 

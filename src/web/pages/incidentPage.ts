@@ -6,7 +6,8 @@ import { CLASSIFICATIONS, DETERMINATIONS, isKnown, SETTABLE_STATUSES } from '../
 import type { Incident } from '../../incidents/model';
 import type { PendingChange } from '../../incidents/pendingChange';
 import { SecurityApiError } from '../../incidents/sources/errors';
-import type { AnalystIndex } from '../../index/incidentIndex';
+import type { AnalystIndex, IncidentClocks } from '../../index/incidentIndex';
+import { durationText } from '../../metrics/charts';
 import type { IndexSync } from '../../sync/indexSync';
 import { passing, syncProblem } from '../../sync/syncErrors';
 import { activityOf } from '../activity';
@@ -54,6 +55,14 @@ async function readIncident(run: RunAsAnalyst, part: AnalystIndex, id: string, m
   }
 }
 
+/** "After 30 min (estimated)": how long after its creation the incident was acknowledged and resolved, as the metrics count it. */
+export function timesOf(incident: Incident, clocks: IncidentClocks | undefined): { acknowledged?: string; resolved?: string } {
+  const created = incident.createdAt === null ? NaN : Date.parse(incident.createdAt);
+  const after = (at: string | null, estimated: boolean) =>
+    at === null || Number.isNaN(created) ? undefined : `${durationText(Math.max(0, Date.parse(at) - created))} after creation${estimated ? ' (estimated: ThreatDesk first read it so)' : ''}`;
+  return { acknowledged: after(clocks?.acknowledgedAt ?? null, clocks?.ackEstimated ?? false), resolved: after(clocks?.resolvedAt ?? null, clocks?.resolvedEstimated ?? false) };
+}
+
 /** Evidence the queue's search finds incidents by (the index's entities). */
 const PIVOT_TYPES = new Set(['device', 'user', 'ip', 'url', 'file', 'mailbox']);
 
@@ -67,7 +76,7 @@ export function pivotHref(type: string, name: string): string | undefined {
 export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, account: SessionAccount, id: string, extras: IncidentPageExtras = {}) {
   const part = sync.indexOf(account);
   const [{ incident, staleNote }, fresh] = await Promise.all([readIncident(run, part, id, sync.intervalMs), sync.freshness(account)]);
-  const [history, lastVisit] = await Promise.all([part.history(id), part.recordVisit(id, new Date(sync.now()))]);
+  const [history, lastVisit, clocks] = await Promise.all([part.history(id), part.recordVisit(id, new Date(sync.now())), part.clocks(id)]);
   const form = extras.form ?? extras.pending?.form;
   const snapshot = snapshotOf(incident);
   return {
@@ -78,6 +87,7 @@ export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, accou
     age: fresh.asOf === null ? undefined : ageText(fresh.asOf, Date.now()),
     activity: activityOf(incident.comments, history),
     sinceVisit: sinceVisit(incident, history, lastVisit, account.username),
+    times: timesOf(incident, clocks),
     ...assetsAndEvidence(incident),
     assetPortalLink,
     linkedBy: sharedEvidence(incident),

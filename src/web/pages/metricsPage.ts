@@ -3,7 +3,7 @@ import { csvCell } from '../../incidents/csv';
 import { labels } from '../../incidents/labels';
 import type { SlaTargets } from '../../incidents/sla';
 import { backlogChart, durationChart, durationText, trendChart } from '../../metrics/charts';
-import { computeMetrics, DAY_MS, METRIC_SEVERITIES, previousOf, type Durations, type Metrics, type OutcomeCounts, type Period } from '../../metrics/metrics';
+import { DAY_MS, METRIC_SEVERITIES, type Durations, type Metrics, type OutcomeCounts, type Period } from '../../metrics/metrics';
 import type { IndexSync } from '../../sync/indexSync';
 import { InvalidInputError } from '../inputErrors';
 
@@ -59,9 +59,7 @@ const pct = (part: number, whole: number) => (whole === 0 ? '—' : `${Math.roun
 /** Everything the metrics page shows: this period's figures, the previous period's, and their charts. */
 export async function loadMetricsView(sync: IndexSync, account: SessionAccount, query: Record<string, unknown>, targets: SlaTargets, now: number) {
   const chosen = parsePeriod(query, now);
-  const [rows, fresh] = await Promise.all([sync.indexOf(account).metricRows(), sync.freshness(account)]);
-  const current = computeMetrics(rows, chosen.period, targets);
-  const previous = computeMetrics(rows, previousOf(chosen.period), targets);
+  const [{ current, previous, covered }, fresh] = await Promise.all([sync.indexOf(account).metrics(chosen.period, targets), sync.freshness(account)]);
   return {
     title: 'Metrics',
     chosen,
@@ -69,7 +67,7 @@ export async function loadMetricsView(sync: IndexSync, account: SessionAccount, 
     csvQuery: periodQuery(chosen),
     current,
     previous,
-    covered: rows.length,
+    covered,
     // Still reading older incidents: the figures will change as they arrive.
     filling: fresh.phase !== 'done',
     asOf: fresh.asOf,
@@ -186,7 +184,7 @@ export const tableCsv = (t: Table) => `\uFEFF${[t.head, ...t.rows].map((r) => r.
 export async function metricsCsv(sync: IndexSync, account: SessionAccount, query: Record<string, unknown>, targets: SlaTargets, now: number): Promise<{ name: string; body: string }> {
   const figure = parseFigure(query.figure);
   const chosen = parsePeriod(query, now);
-  const rows = await sync.indexOf(account).metricRows();
-  const table = figureTable(figure, computeMetrics(rows, chosen.period, targets), computeMetrics(rows, previousOf(chosen.period), targets), SHEET);
+  const { current, previous } = await sync.indexOf(account).metrics(chosen.period, targets);
+  const table = figureTable(figure, current, previous, SHEET);
   return { name: `threatdesk-${figure}-${day(chosen.period.from)}-to-${day(chosen.period.to - 1)}.csv`, body: tableCsv(table) };
 }
