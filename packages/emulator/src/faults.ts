@@ -14,6 +14,7 @@ export const FAULT_ENDPOINTS = [
   'incidents.get',
   'incidents.update',
   'incidents.comment',
+  'hunting.run',
 ] as const;
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 

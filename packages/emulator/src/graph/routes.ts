@@ -14,10 +14,11 @@ import { badRequest, GRAPH_CONTENT_TYPE, graphError, GraphRequestError, invalidT
 import { parseComment, parseIncidentPatch, resolvePair } from './patch';
 import { parseGetQuery, parseListQuery } from './query';
 import { commentObjects, incidentJson } from './view';
+import { huntingRequest, runHunting } from '../hunting/run';
 
 /*
- * Microsoft Graph security API v1.0, incidents (graph-security-api.md §2–§5), mounted at /v1.0 on the
- * HTTPS listener, over the same store as the Defender API.
+ * Microsoft Graph security API v1.0, incidents (graph-security-api.md §2–§5) and advanced hunting
+ * (src/hunting/), mounted at /v1.0 on the HTTPS listener, over the same store as the Defender API.
  *
  * Checks, in order: fault → 401 (token: signature, exp/nbf on the emulator clock, `aud` Graph, issuer,
  * tenant, not revoked, user exists) → 403 (the permission in `scp`, then the user's Entra role) → the
@@ -29,13 +30,14 @@ const CONTEXT = 'https://graph.microsoft.com/v1.0/$metadata#security/incidents';
 const ENTITY_CONTEXT = `${CONTEXT}/$entity`;
 const READ = 'SecurityIncident.Read.All';
 const WRITE = 'SecurityIncident.ReadWrite.All';
+const HUNT = 'ThreatHunting.Read.All';
 /** Graph accepts its tokens under either spelling of its audience. */
 const AUDIENCES = [GRAPH_RESOURCE, `${GRAPH_RESOURCE}/`, GRAPH_APP_ID];
 const READ_ROLES: readonly EntraRole[] = ['Security Reader', 'Security Operator', 'Security Administrator', 'Global Administrator'];
 const WRITE_ROLES: readonly EntraRole[] = ['Security Operator', 'Security Administrator', 'Global Administrator'];
 const PREFER_UNKNOWN = 'include-unknown-enum-members';
 
-type Operation = Extract<FaultEndpoint, `incidents.${string}`>;
+type Operation = Exclude<FaultEndpoint, 'token' | 'authorize' | 'discovery'>;
 type Authenticated = Extract<AuthOutcome, { ok: true }>;
 interface Call {
   req: Request;
@@ -98,6 +100,12 @@ function missingRole(user: User, roles: readonly EntraRole[], what: string, ids:
 const mayRead = (auth: Authenticated, ids: RequestIds): GraphReply | undefined => {
   if (!auth.scopes.has(READ) && !auth.scopes.has(WRITE)) return missingScope([READ, WRITE], auth, ids);
   if (!auth.user.entraRoles.some((r) => READ_ROLES.includes(r))) return missingRole(auth.user, READ_ROLES, 'read security incidents', ids);
+  return undefined;
+};
+
+const mayHunt = (auth: Authenticated, ids: RequestIds): GraphReply | undefined => {
+  if (!auth.scopes.has(HUNT)) return missingScope([HUNT], auth, ids);
+  if (!auth.user.entraRoles.some((r) => READ_ROLES.includes(r))) return missingRole(auth.user, READ_ROLES, 'run advanced hunting queries', ids);
   return undefined;
 };
 
@@ -289,6 +297,17 @@ export function graphRouter(ctx: EmulatorContext, store: IncidentStoreImpl, quot
     }),
   );
 
+  router.post(
+    '/security/runHuntingQuery',
+    express.raw({ type: () => true, limit: '1mb' }),
+    handle('hunting.run', mayHunt, ({ req, auth }) => {
+      const { query, timespan } = huntingRequest(req.body as Buffer, req.headers['content-type']);
+      // The caller's incidents' activity: what their Defender role lets them see.
+      const incidents = [...store.visibleIds(auth.user)].flatMap((id) => store.view(auth.user, id) ?? []);
+      return { status: 200, body: runHunting(query, timespan, incidents, profileOf(auth.tenantId).netbios, ctx.clock.now()) };
+    }),
+  );
+
   const methodNotAllowed = (req: Request, res: Response) => {
     const ids = idsOf(req);
     send(res, ids, graphError(ids, 405, 'Request_BadRequest', `The HTTP method '${req.method}' is not allowed on ${req.originalUrl.split('?')[0]}.`));
@@ -296,10 +315,11 @@ export function graphRouter(ctx: EmulatorContext, store: IncidentStoreImpl, quot
   router.all('/security/incidents', methodNotAllowed);
   router.all('/security/incidents/:id', methodNotAllowed);
   router.all('/security/incidents/:id/comments', methodNotAllowed);
+  router.all('/security/runHuntingQuery', methodNotAllowed);
 
   router.use((req: Request, res: Response) => {
     const ids = idsOf(req);
-    send(res, ids, graphError(ids, 404, 'NotFound', `Resource not found for the segment '${req.path}'. This emulator serves /v1.0/security/incidents, /v1.0/security/incidents/{id} and /v1.0/security/incidents/{id}/comments.`));
+    send(res, ids, graphError(ids, 404, 'NotFound', `Resource not found for the segment '${req.path}'. This emulator serves /v1.0/security/incidents, /v1.0/security/incidents/{id}, /v1.0/security/incidents/{id}/comments and /v1.0/security/runHuntingQuery.`));
   });
 
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -50,4 +50,9 @@ export class GraphCaller extends ApiCaller {
       headers,
     });
   }
+
+  /** POST /v1.0/security/runHuntingQuery with this body (JSON). */
+  hunt<T = unknown>(token: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>> {
+    return this.call<T>('POST', '/v1.0/security/runHuntingQuery', { token, body, headers });
+  }
 }
