@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { load } from 'cheerio';
 import { createClient } from 'redis';
 import { Agent, request } from 'undici';
@@ -191,6 +192,16 @@ describe('isolation under load, across two instances', () => {
   }, 150_000); // about 30 s on an idle two-core machine; room for a busy CI runner
 });
 
+/** Waits until the emulator has had no API request for a second (background syncs are bounded runs). */
+async function untilQuiet(): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    const mark = await emu.control.stats.mark();
+    await sleep(1_000);
+    if ((await emu.control.stats.requests(mark)).length === 0) return;
+  }
+  throw new Error('the emulator kept receiving API requests for a minute');
+}
+
 describe('concurrent refresh across instances', () => {
   // The queue reads the index; the page of an incident it does not hold yet calls the API, which
   // rejects the revoked token, so each of these requests needs a new one.
@@ -201,6 +212,9 @@ describe('concurrent refresh across instances', () => {
     expect((await get('/me/token', cookie, 'a')).status).toBe(200);
     const page = `/incidents/${await unindexedIncidentId(emu)}`;
 
+    // The grants are counted for the whole emulator: the load test's analysts' syncs (each a bounded
+    // run) must have finished first, or their own refreshes after the revocation would be counted too.
+    await untilQuiet();
     const before = await refreshGrants();
     await emu.control.tokens.expireAll();
     const logsFrom = { a: a?.logs.length ?? 0, b: b?.logs.length ?? 0 };
