@@ -23,3 +23,6 @@ export class InvalidInputError extends Error {
     this.name = 'InvalidInputError';
   }
 }
+
+/** What an analyst sent, as an error message quotes it: the text itself, else its JSON (a repeated or nested parameter), cut to `max`. */
+export const quotedInput = (raw: unknown, max: number): string => (typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw))).slice(0, max);

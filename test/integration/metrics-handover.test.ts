@@ -197,7 +197,9 @@ describe('metrics over a known history', () => {
     expect(page.status).toBe(200);
     expect(page.$('#period-error').text()).toContain('must end after it starts');
     expect(page.$('#period-to').attr('value')).toBe('2020-01-01');
-    expect((await riley.get(`${stack.app.url}/metrics?days=5`)).status).toBe(400);
+    const unknownPeriod = await riley.get(`${stack.app.url}/metrics?days=5`);
+    expect(unknownPeriod.status).toBe(400);
+    expect(unknownPeriod.body).toContain('“5” is not a period');
     expect((await riley.get(`${stack.app.url}/metrics.csv?figure=secrets&days=7`)).status).toBe(400);
   });
 

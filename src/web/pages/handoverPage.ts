@@ -1,12 +1,11 @@
 import type { SessionAccount } from '../../auth/tokenService';
-import type { ShiftNotes } from '../../handover/shiftNotes';
-import { MAX_NOTE } from '../../handover/shiftNotes';
+import { MAX_NOTE, type ShiftNotes } from '../../handover/shiftNotes';
 import { labels } from '../../incidents/labels';
 import { OPEN_STATUSES, SEVERITIES } from '../../incidents/model';
 import { slaOf, type SlaTargets } from '../../incidents/sla';
 import type { RecentChange } from '../../index/incidentIndex';
 import type { IndexSync } from '../../sync/indexSync';
-import { InvalidInputError } from '../inputErrors';
+import { InvalidInputError, quotedInput } from '../inputErrors';
 import { STALE_FORM } from '../staleForm';
 
 /** How far back a handover looks, in hours. */
@@ -19,7 +18,7 @@ const OVERDUE_READ = 500;
 export function parseHours(raw: unknown): number {
   if (raw === undefined) return Number(DEFAULT_HOURS);
   if (typeof raw !== 'string' || !(HANDOVER_HOURS as readonly string[]).includes(raw)) {
-    throw new InvalidInputError('filter', `“${JSON.stringify(raw).slice(0, 20)}” is not one of the handover's spans (${HANDOVER_HOURS.join(', ')} hours).`, '/handover');
+    throw new InvalidInputError('filter', `“${quotedInput(raw, 20)}” is not one of the handover's spans (${HANDOVER_HOURS.join(', ')} hours).`, '/handover');
   }
   return Number(raw);
 }

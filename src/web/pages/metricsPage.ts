@@ -5,7 +5,7 @@ import type { SlaTargets } from '../../incidents/sla';
 import { backlogChart, durationChart, durationText, trendChart } from '../../metrics/charts';
 import { DAY_MS, METRIC_SEVERITIES, type Durations, type Metrics, type OutcomeCounts, type Period } from '../../metrics/metrics';
 import type { IndexSync } from '../../sync/indexSync';
-import { InvalidInputError } from '../inputErrors';
+import { InvalidInputError, quotedInput } from '../inputErrors';
 
 /** The periods offered in one click (days back from now). */
 export const PERIOD_DAYS = ['7', '30', '90'] as const;
@@ -46,7 +46,7 @@ export function parsePeriod(query: Record<string, unknown>, now: number): Period
   }
   if (days === undefined) return fallback();
   if (typeof days !== 'string' || !(PERIOD_DAYS as readonly string[]).includes(days)) {
-    throw new InvalidInputError('filter', `“${JSON.stringify(days).slice(0, 20)}” is not a period: choose 7, 30 or 90 days.`, '/metrics');
+    throw new InvalidInputError('filter', `“${quotedInput(days, 20)}” is not a period: choose 7, 30 or 90 days.`, '/metrics');
   }
   return { period: back(Number(days)), choice: days, from: '', to: '' };
 }
