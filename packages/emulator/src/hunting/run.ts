@@ -106,7 +106,9 @@ export function runHunting(query: string, timespan: unknown, incidents: Incident
   } catch (err) {
     if (!(err instanceof KqlError)) throw err;
     const message = err.message.endsWith('.') ? err.message : `${err.message}.`;
-    throw new GraphRequestError(400, 'BadRequest', `${message} Fix ${err.kind} errors in your query.`);
+    // Kusto names a syntax error's place as "on line [line,column]"; its semantic errors name none.
+    const place = err.kind === 'syntax' ? `Query could not be parsed at '${query.slice(err.span.offset, err.span.endOffset) || query.charAt(err.span.offset)}' on line [${err.span.line},${err.span.column}]: ` : '';
+    throw new GraphRequestError(400, 'BadRequest', `${place}${message} Fix ${err.kind} errors in your query.`);
   }
   if (result.rows.length > ROW_LIMIT) {
     throw new GraphRequestError(400, 'BadRequest', 'Query execution has exceeded the allowed result size. Optimize your query by limiting the amount of results and try again.');

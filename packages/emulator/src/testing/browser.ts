@@ -104,7 +104,8 @@ export class TestBrowser {
     });
     const bname = button.attr('name');
     if (bname) fields[bname] = button.attr('value') ?? '';
-    const action = new URL(form.attr('action') ?? page.url, page.url).toString();
+    // A button's own formaction sends the form elsewhere, as in a browser.
+    const action = new URL(button.attr('formaction') ?? form.attr('action') ?? page.url, page.url).toString();
     const method = (form.attr('method') ?? 'GET').toUpperCase();
     const data = { ...fields, ...extra };
     if (method === 'GET') {
