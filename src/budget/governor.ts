@@ -4,9 +4,13 @@
  * instance sees them (Redis), or in this process when there is only one instance.
  */
 
-export type Backend = 'graph' | 'defender';
-/** list: a page of incidents; get: one incident; write: an update or a comment. */
-export type CallKind = 'list' | 'get' | 'write';
+/**
+ * Graph's hunting has its own quota beside the security API's (calls a minute, and query CPU per 15
+ * minutes): its own budget, so that a hunting 429 pauses hunting, not the incident syncs.
+ */
+export type Backend = 'graph' | 'defender' | 'graph-hunting';
+/** list: a page of incidents; get: one incident; write: an update or a comment; hunt: an advanced hunting query. */
+export type CallKind = 'list' | 'get' | 'write' | 'hunt';
 /** Highest first: an analyst's own page and writes, then delta syncs, then backfill. */
 export const PRIORITIES = ['interactive', 'delta', 'backfill'] as const;
 export type Priority = (typeof PRIORITIES)[number];

@@ -15,13 +15,16 @@ const RESERVE = { interactive: 0, delta: 0.2, backfill: 0.5 } satisfies Record<P
 /**
  * A tenant's budget on one backend, from QUOTA_* (defaults in src/config/schema.ts). Where the
  * defaults come from: Microsoft Graph throttles security resources at 150 requests/min per app per
- * tenant, whatever the call (120 by default, to stay clear of it); the legacy Defender API documents
+ * tenant, whatever the call (120 by default, to stay clear of it), and allows at least 45 hunting
+ * queries a minute per tenant besides (40 by default); the legacy Defender API documents
  * 50/min and 1,500/h for listing incidents, 100/min and 1,500/h for getting one, 50/min for updating one.
  */
 export function policyFor(backend: Backend, quota: QuotaConfig): QuotaPolicy {
   const rules: QuotaRule[] =
     backend === 'graph'
-      ? [within(['list', 'get', 'write'], quota.graphPerMinute, MINUTE_MS)]
+      ? [within(['list', 'get', 'write', 'hunt'], quota.graphPerMinute, MINUTE_MS)]
+      : backend === 'graph-hunting'
+      ? [within(['hunt'], quota.huntingPerMinute, MINUTE_MS)]
       : [
           within(['list'], quota.defenderListPerMinute, MINUTE_MS),
           within(['list'], quota.defenderListPerHour, HOUR_MS),

@@ -100,6 +100,8 @@ export const envSchema = z
     GRAPH_API_BASE: httpsUrl('the Microsoft Graph base URL').default(GRAPH_RESOURCE).transform(withoutTrailingSlash),
     DEFENDER_API_BASE: httpsUrl('the Defender API base URL').default(DEFENDER_API_BASE).transform(withoutTrailingSlash),
     API_TIMEOUT_MS: ms(100, 120_000, 10_000),
+    // Graph stops a hunting query after 3 minutes and answers 504; ThreatDesk waits a little longer.
+    HUNTING_TIMEOUT_MS: ms(100, 600_000, 200_000),
     MSAL_TIMEOUT_MS: ms(100, 120_000, 10_000),
     SESSION_STORE: z.enum(['memory', 'redis'], { error: 'must be "memory" or "redis"' }).default('memory'),
     REDIS_URL: z
@@ -155,6 +157,7 @@ export const envSchema = z
     // Each tenant's budget of security API calls, shared by every analyst and instance. The defaults
     // are Microsoft's published limits, Graph's with headroom (sources in src/budget/policy.ts).
     QUOTA_GRAPH_PER_MIN: calls(120),
+    QUOTA_HUNTING_PER_MIN: calls(40),
     QUOTA_DEFENDER_LIST_PER_MIN: calls(50),
     QUOTA_DEFENDER_LIST_PER_HOUR: calls(1_500),
     QUOTA_DEFENDER_GET_PER_MIN: calls(100),
@@ -237,6 +240,7 @@ export const envSchema = z
       graphApiBase: e.GRAPH_API_BASE,
       defenderApiBase: e.DEFENDER_API_BASE,
       apiTimeoutMs: e.API_TIMEOUT_MS,
+      huntingTimeoutMs: e.HUNTING_TIMEOUT_MS,
       msalTimeoutMs: e.MSAL_TIMEOUT_MS,
       sessionStore: e.SESSION_STORE,
       redisUrl: e.REDIS_URL,
@@ -257,6 +261,7 @@ export const envSchema = z
       /** Per-tenant budgets of upstream calls, in calls per window: see src/budget/policy.ts. */
       quota: {
         graphPerMinute: e.QUOTA_GRAPH_PER_MIN,
+        huntingPerMinute: e.QUOTA_HUNTING_PER_MIN,
         defenderListPerMinute: e.QUOTA_DEFENDER_LIST_PER_MIN,
         defenderListPerHour: e.QUOTA_DEFENDER_LIST_PER_HOUR,
         defenderGetPerMinute: e.QUOTA_DEFENDER_GET_PER_MIN,

@@ -29,18 +29,26 @@ export class IncidentAccess {
    * wait a little for a call, syncs never wait (they try again at their next turn).
    */
   async run<T>(account: SessionAccount, need: Need, call: (source: IncidentSource, token: string) => Promise<T>, priority: Priority = 'interactive'): Promise<T> {
-    const api = this.source.api;
     const source = budgeted(this.source, this.governor, {
       tenantId: account.tenantId,
       analyst: account.oid,
       priority,
       maxWaitMs: priority === 'interactive' ? INTERACTIVE_WAIT_MS : 0,
     });
+    return this.withToken(account, need, (token) => call(source, token));
+  }
+
+  /**
+   * Runs `call` with the analyst's token for `need`, outside the incident source (advanced hunting
+   * brings its own budget): a 401 refreshes the token once, a 403 is explained from its scopes.
+   */
+  async withToken<T>(account: SessionAccount, need: Need, call: (token: string) => Promise<T>): Promise<T> {
+    const api = this.source.api;
     const scopes = [scopeFor(api, need)];
     const first = await this.tokens.acquire(account, scopes);
     const attempt = async (token: { accessToken: string; scopes: string[] }) => {
       try {
-        return await call(source, token.accessToken);
+        return await call(token.accessToken);
       } catch (err) {
         if (err instanceof SecurityApiError && err.kind === 'forbidden') {
           throw new ApiForbiddenError(api, permissionFor(api, need).name, granted(api, token.scopes, need), need === 'write', err);

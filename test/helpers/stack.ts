@@ -21,7 +21,7 @@ export interface AppInstance {
 }
 
 const UNMETERED = Object.fromEntries(
-  ['QUOTA_GRAPH_PER_MIN', 'QUOTA_DEFENDER_LIST_PER_MIN', 'QUOTA_DEFENDER_LIST_PER_HOUR', 'QUOTA_DEFENDER_GET_PER_MIN', 'QUOTA_DEFENDER_GET_PER_HOUR', 'QUOTA_DEFENDER_WRITE_PER_MIN'].map((k) => [k, '100000']),
+  ['QUOTA_GRAPH_PER_MIN', 'QUOTA_HUNTING_PER_MIN', 'QUOTA_DEFENDER_LIST_PER_MIN', 'QUOTA_DEFENDER_LIST_PER_HOUR', 'QUOTA_DEFENDER_GET_PER_MIN', 'QUOTA_DEFENDER_GET_PER_HOUR', 'QUOTA_DEFENDER_WRITE_PER_MIN'].map((k) => [k, '100000']),
 );
 
 /** Every log line of every instance in this test file, for the "no token in any log" scan. */

@@ -66,12 +66,16 @@ export class ApiHttp {
     return link.href;
   }
 
-  async call(token: string, method: 'GET' | 'PATCH' | 'POST', pathOrLink: string, json?: unknown): Promise<ApiResponse> {
+  /**
+   * `options.signal` stops the call when whoever asked for it goes away (its reason is thrown);
+   * `options.timeoutMs` replaces the API's usual deadline for calls known to run long.
+   */
+  async call(token: string, method: 'GET' | 'PATCH' | 'POST', pathOrLink: string, json?: unknown, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ApiResponse> {
     const url = this.url(pathOrLink);
-    const deadline = Date.now() + this.timeoutMs;
+    const deadline = Date.now() + (options.timeoutMs ?? this.timeoutMs);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.once(token, method, url, json, deadline);
+        return await this.once(token, method, url, json, deadline, options.signal);
       } catch (err) {
         if (!(err instanceof SecurityApiError) || method !== 'GET' || attempt > 0) throw err;
         const wait = retryDelayMs(err);
@@ -82,7 +86,7 @@ export class ApiHttp {
     }
   }
 
-  private async once(token: string, method: string, url: string, json: unknown, deadline: number): Promise<ApiResponse> {
+  private async once(token: string, method: string, url: string, json: unknown, deadline: number, cancel: AbortSignal | undefined): Promise<ApiResponse> {
     const started = Date.now();
     let res;
     let raw: string;
@@ -97,10 +101,14 @@ export class ApiHttp {
         },
         body: json === undefined ? undefined : JSON.stringify(json),
         dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        // The pool's own timeouts are the usual deadline's; a call with a longer one needs them as long.
+        headersTimeout: Math.max(1, deadline - Date.now()),
+        bodyTimeout: Math.max(1, deadline - Date.now()),
+        signal: cancel ? AbortSignal.any([cancel, AbortSignal.timeout(Math.max(1, deadline - Date.now()))]) : AbortSignal.timeout(Math.max(1, deadline - Date.now())),
       });
       raw = await res.body.text();
     } catch (err) {
+      if (cancel?.aborted) throw cancel.reason;
       throw new SecurityApiError(this.api, isTimeout(err) ? 'timeout' : 'network', res?.statusCode);
     }
     const status = res.statusCode;
