@@ -20,6 +20,7 @@ import { statusRouter } from './web/routes/status';
 import { incidentsRouter } from './web/routes/incidents';
 import { metricsRouter } from './web/routes/metrics';
 import { handoverRouter } from './web/routes/handover';
+import { huntingRouter } from './web/routes/hunting';
 import { jobsRouter } from './web/routes/jobs';
 import { meRouter } from './web/routes/me';
 import { assetHeaders, rejectCrossSite, securityHeaders } from './web/security';
@@ -144,6 +145,7 @@ export function createApp(services: Services): express.Express {
   app.use(jobsRouter(services, csrfSynchronisedProtection));
   app.use(metricsRouter(services));
   app.use(handoverRouter(services, csrfSynchronisedProtection));
+  app.use(huntingRouter(services, csrfSynchronisedProtection));
   app.use(statusRouter(services));
 
   app.use(notFound);

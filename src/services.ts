@@ -27,6 +27,8 @@ import { JobRunner } from './jobs/jobRunner';
 import type { JobStore } from './jobs/jobStore';
 import type { SettingsStore } from './settings/settingsStore';
 import type { ShiftNotes } from './handover/shiftNotes';
+import { Hunter } from './hunting/hunter';
+import type { SavedQueries } from './hunting/savedQueries';
 
 /** Everything the app is built from; tests build it against the emulator and swap parts. */
 export interface Services {
@@ -50,6 +52,9 @@ export interface Services {
   settings: SettingsStore;
   /** Shift notes, per tenant, in the index's database. */
   notes: ShiftNotes;
+  /** Advanced hunting as the analyst, and their saved queries (in the index's database). */
+  hunter: Hunter;
+  huntingQueries: SavedQueries;
   /** Set when shutdown begins, so /readyz takes the instance out of rotation first. */
   state: { shuttingDown: boolean };
   close(): Promise<void>;
@@ -72,6 +77,12 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
   const send = store.sendCommand?.bind(store);
   const governor: QuotaGovernor = send ? new RedisGovernor(send, store.keyPrefix ?? '', policy) : new MemoryGovernor(policy);
   const incidents = new IncidentAccess(tokens, incidentSource(config, agent, logger), governor);
+  const hunter = new Hunter(
+    incidents,
+    governor,
+    config.securityApi === 'graph' ? new ApiHttp('graph', config.graphApiBase, agent, config.apiTimeoutMs, logger) : undefined,
+    config.huntingTimeoutMs,
+  );
   const index = await IncidentIndex.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, cacheRows: config.indexCacheRows });
   const sync = new IndexSync(index, incidents, logger, { intervalMs: config.syncIntervalMs, reconcileMs: config.reconcileMs, now: parts.now });
   const runner = new JobRunner(index.jobs, incidents, sync, logger, config.resolveRequires);
@@ -101,6 +112,8 @@ export async function createServices(config: Config, parts: { logger?: Logger; s
     runner,
     settings: index.settings,
     notes: index.notes,
+    hunter,
+    huntingQueries: index.huntingQueries,
     state: { shuttingDown: false },
     async close() {
       clearInterval(purge);

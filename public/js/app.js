@@ -93,3 +93,85 @@ document.addEventListener('click', (event) => {
   row.classList.add('previewed');
   row.querySelector('a.name')?.focus();
 })();
+
+// Advanced hunting: line numbers, Ctrl+Enter, progress with Cancel, going to an error, sorting the results shown.
+(() => {
+  const form = document.getElementById('hunt-form');
+  if (!form) return;
+  const query = document.getElementById('query');
+  const gutter = document.getElementById('gutter');
+  const run = document.getElementById('run');
+  const progress = document.getElementById('hunt-progress');
+  const cancel = document.getElementById('hunt-cancel');
+  const lines = () => query.value.split('\n').length;
+  const renumber = () => {
+    const n = lines();
+    query.rows = Math.max(n + 1, 8);
+    if (gutter.children.length === n) return;
+    gutter.replaceChildren(...Array.from({ length: n }, (_, i) => Object.assign(document.createElement('li'), { textContent: String(i + 1) })));
+  };
+  query.addEventListener('input', renumber);
+  query.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit(run);
+    }
+  });
+  for (const id of ['from', 'to']) {
+    document.getElementById(id).addEventListener('input', () => { document.getElementById('range').value = 'custom'; });
+  }
+  // The query runs as a normal form post; Cancel stops that navigation, which closes the connection,
+  // and the server aborts its call to Microsoft.
+  let timer;
+  form.addEventListener('submit', (event) => {
+    if (event.submitter !== run) return;
+    const started = Date.now();
+    progress.textContent = 'Running…';
+    cancel.hidden = false;
+    timer = setInterval(() => { progress.textContent = `Running… ${Math.round((Date.now() - started) / 1000)} s`; }, 1000);
+  });
+  cancel.addEventListener('click', () => {
+    window.stop();
+    clearInterval(timer);
+    cancel.hidden = true;
+    progress.textContent = 'Cancelled: the query was stopped. It is still in the editor.';
+    query.focus();
+  });
+  window.addEventListener('pageshow', () => { clearInterval(timer); cancel.hidden = true; });
+  const goto = document.getElementById('goto-error');
+  if (goto) {
+    goto.addEventListener('click', () => {
+      const line = Number(goto.getAttribute('data-line'));
+      const column = Number(goto.getAttribute('data-column'));
+      const before = query.value.split('\n').slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+      query.focus();
+      query.setSelectionRange(before + column - 1, before + column);
+    });
+  }
+  const table = document.getElementById('hunt-results');
+  if (!table) return;
+  const body = table.tBodies[0];
+  const heads = Array.from(table.tHead.rows[0].cells);
+  heads.forEach((th, col) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.append(...th.childNodes);
+    th.append(button);
+    th.setAttribute('aria-sort', 'none');
+    button.addEventListener('click', () => {
+      const ascending = th.getAttribute('aria-sort') !== 'ascending';
+      heads.forEach((h) => h.setAttribute('aria-sort', 'none'));
+      th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+      const key = (row) => row.cells[col].getAttribute('data-key');
+      const compare = (a, b) => {
+        const x = key(a);
+        const y = key(b);
+        const nx = x === '' ? NaN : Number(x);
+        const ny = y === '' ? NaN : Number(y);
+        const c = Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x.localeCompare(y);
+        return ascending ? c : -c;
+      };
+      body.append(...Array.from(body.rows).sort(compare));
+    });
+  });
+})();

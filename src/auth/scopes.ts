@@ -22,7 +22,7 @@ export const API_PERMISSIONS: Record<SecurityApi, { resource: string; permission
     permissions: [
       { need: 'read', name: 'SecurityIncident.Read.All', neededBy: 'Incident queue, incident pages, CSV export, token check', why: 'Read incidents with their alerts and evidence, as far as the analyst’s own Microsoft Entra or Defender role allows.' },
       { need: 'write', name: 'SecurityIncident.ReadWrite.All', neededBy: 'Manage actions: assign, status, classification, tags, comments', why: 'Update incidents; requested only when an analyst first uses a manage action. The analyst also needs the Security Operator role (or higher).' },
-      { need: 'hunting', name: 'ThreatHunting.Read.All', neededBy: 'Advanced hunting (planned)', why: 'Run advanced hunting queries as the analyst; granted now so the hunting page needs no new consent.' },
+      { need: 'hunting', name: 'ThreatHunting.Read.All', neededBy: 'Advanced hunting page, and the Hunt links of incident pages', why: 'Run advanced hunting queries as the analyst, over the data their own role lets them see; requested only when an analyst first runs a query.' },
     ],
   },
   defender: {

@@ -2,6 +2,7 @@ import { sql, type MigrationResultSet } from 'kysely';
 import type { Incident } from '../incidents/model';
 import { JobStore } from '../jobs/jobStore';
 import { SettingsStore } from '../settings/settingsStore';
+import { SavedQueries } from '../hunting/savedQueries';
 import { ShiftNotes } from '../handover/shiftNotes';
 import { queueRowOf } from '../incidents/view';
 import { migrateToLatest, openIndexDb, type Engine, type IndexStorageOptions } from './database';
@@ -47,6 +48,8 @@ export class IncidentIndex {
   readonly settings: SettingsStore;
   /** Shift notes (per tenant), kept in the same database. */
   readonly notes: ShiftNotes;
+  /** Saved hunting queries (per analyst, some shared with their tenant). */
+  readonly huntingQueries: SavedQueries;
 
   private constructor(
     private readonly db: Db,
@@ -58,6 +61,7 @@ export class IncidentIndex {
     this.jobs = new JobStore(db);
     this.settings = new SettingsStore(db);
     this.notes = new ShiftNotes(db);
+    this.huntingQueries = new SavedQueries(db);
   }
 
   /** Opens the index (PostgreSQL with a URL, else PGlite in dataDir or in memory) and migrates it. */
@@ -112,7 +116,7 @@ export class IncidentIndex {
           .where('last_seen_at', '<', cutoff)
           .executeTakeFirst();
         if (Number(still.numDeletedRows) === 0) return 0;
-        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'incident_docs', 'incidents', 'bulk_job_items', 'bulk_jobs', 'analyst_settings', 'visits'] as const) {
+        for (const table of ['incident_entities', 'incident_comments', 'incident_history', 'incident_docs', 'incidents', 'bulk_job_items', 'bulk_jobs', 'analyst_settings', 'visits', 'hunting_queries'] as const) {
           await trx.deleteFrom(table).where('tenant_id', '=', tenant_id).where('analyst_oid', '=', analyst_oid).execute();
         }
         return 1;

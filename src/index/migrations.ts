@@ -355,6 +355,35 @@ const m009: Migration = {
   },
 };
 
+/**
+ * Saved hunting queries. Each belongs to the analyst who saved it (their partition, purged with it);
+ * a shared one is read by every analyst of the same tenant, never edited by them.
+ */
+const m010: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('hunting_queries')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('analyst_oid', 'text', (c) => c.notNull())
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('author', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('query', 'text', (c) => c.notNull())
+      .addColumn('range', 'text', (c) => c.notNull())
+      .addColumn('shared', 'boolean', (c) => c.notNull())
+      .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+      .addPrimaryKeyConstraint('hunting_queries_pk', [...PARTITION, 'id'])
+      .execute();
+    // One name per analyst: saving under a name again replaces that query.
+    await db.schema.createIndex('hunting_queries_name').on('hunting_queries').columns([...PARTITION, 'name']).unique().execute();
+    await db.schema.createIndex('hunting_queries_shared').on('hunting_queries').columns(['tenant_id', 'shared']).execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('hunting_queries').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_incident_index': m001,
   '002_sync': m002,
@@ -365,6 +394,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '007_bulk_jobs': m007,
   '008_analyst_settings': m008,
   '009_metrics_handover': m009,
+  '010_hunting_queries': m010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -193,6 +193,20 @@ export interface VisitsTable extends Partition {
   previous_at: NullableTimestamp;
 }
 
+/** A saved hunting query (migration 010): the analyst's own, read by the whole tenant when shared. */
+export interface HuntingQueriesTable extends Partition {
+  id: string;
+  /** The sign-in name of the analyst who saved it, as others see it. */
+  author: string;
+  name: string;
+  description: string;
+  query: string;
+  /** The time range it was saved with (a preset's key, or 'custom'). */
+  range: string;
+  shared: boolean;
+  updated_at: Timestamp;
+}
+
 export interface IndexDatabase {
   incidents: IncidentsTable;
   incident_docs: IncidentDocsTable;
@@ -205,4 +219,5 @@ export interface IndexDatabase {
   analyst_settings: AnalystSettingsTable;
   shift_notes: ShiftNotesTable;
   visits: VisitsTable;
+  hunting_queries: HuntingQueriesTable;
 }

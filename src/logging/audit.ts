@@ -19,7 +19,10 @@ export type AuditEvent =
   | 'incident.write'
   | 'bulk.started'
   | 'bulk.cancelled'
-  | 'handover.note';
+  | 'handover.note'
+  | 'hunting.run'
+  | 'hunting.saved'
+  | 'hunting.deleted';
 
 export interface AuditFields {
   oid?: string;

@@ -12,7 +12,7 @@ export const VIEW_LOCALS = [
   'chart', 'charts', 'chips', 'chosen', 'claims', 'claimTimes', 'classifications', 'columnMoves', 'columnNames', 'columnsSaved', 'config', 'conflict', 'count',
   'counts', 'covered', 'created', 'csrfToken', 'csvQuery', 'current', 'day', 'detectionSources', 'determinations', 'durationText', 'escalations', 'evidence',
   'expiresOn', 'figure', 'filling', 'filter', 'finished', 'forbidden', 'form', 'fresh', 'frontChannelLogoutUrl', 'gap', 'granted', 'grantedNames', 'holders',
-  'hourChoices', 'hours', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'items', 'job', 'jobs', 'labels', 'linkedBy', 'linkTenant', 'live',
+  'hourChoices', 'hours', 'hunt', 'huntLinks', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'items', 'job', 'jobs', 'labels', 'linkedBy', 'linkTenant', 'live',
   'manageable', 'manageError', 'maxComment', 'maxIncidents', 'maxNote', 'minutesLeft', 'myViews', 'nextHref', 'note', 'noteError', 'notes', 'breached',
   'overdueTotal', 'page', 'pages', 'pausedUntil', 'pct', 'periodDays', 'pivotHref', 'portal', 'portalLink', 'prevHref', 'preview', 'previous', 'query',
   'readViaWrite', 'reassignments', 'redirectUris', 'requestedTenant', 'resolutions', 'resolveRequires', 'resource', 'rows', 'rules', 'sample', 'savedViews',

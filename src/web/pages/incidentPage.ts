@@ -3,7 +3,9 @@ import type { RunAsAnalyst } from '../../incidents/access';
 import { labels } from '../../incidents/labels';
 import { canManage, MAX_COMMENT, snapshotOf, verdictOf } from '../../incidents/manage';
 import { CLASSIFICATIONS, DETERMINATIONS, isKnown, SETTABLE_STATUSES } from '../../incidents/model';
-import type { Incident } from '../../incidents/model';
+import type { Evidence, Incident } from '../../incidents/model';
+import { huntHref } from '../../hunting/huntForm';
+import { incidentWindow, pivotsFor } from '../../hunting/library';
 import type { PendingChange } from '../../incidents/pendingChange';
 import { SecurityApiError } from '../../incidents/sources/errors';
 import type { AnalystIndex, IncidentClocks } from '../../index/incidentIndex';
@@ -79,6 +81,7 @@ export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, accou
   const [history, lastVisit, clocks] = await Promise.all([part.history(id), part.recordVisit(id, new Date(sync.now())), part.clocks(id)]);
   const form = extras.form ?? extras.pending?.form;
   const snapshot = snapshotOf(incident);
+  const window = incidentWindow(incident, sync.now());
   return {
     ...extras,
     title: `#${incident.id} ${incident.displayName}`,
@@ -104,6 +107,8 @@ export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, accou
     statuses: SETTABLE_STATUSES,
     maxComment: MAX_COMMENT,
     pivotHref,
+    // Each evidence item's Hunt links: the built-in queries for it, over the incident's own time.
+    huntLinks: (type: string, e: Evidence) => pivotsFor(type, e, window).map((p) => ({ name: p.name, href: huntHref(p.form) })),
     labels,
     form,
   };

@@ -1,0 +1,130 @@
+import type { Evidence, Incident } from '../incidents/model';
+import { localMinute, MAX_SPAN_MS, type HuntForm } from './huntForm';
+
+/**
+ * A KQL string literal holding `value` exactly: double-quoted, with backslash escapes for the
+ * characters that would end or bend it. Evidence names go into queries only through this.
+ */
+export function kqlString(value: string): string {
+  return `"${value.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? c)}"`;
+}
+
+/** What a built-in query pivots on: an evidence type of the incident page. */
+export type PivotType = 'device' | 'user' | 'file' | 'ip' | 'url' | 'mailbox' | 'analyzedMessage';
+
+export interface BuiltInQuery {
+  id: string;
+  name: string;
+  description: string;
+  on: PivotType;
+  /** What the value is, in the library's example ("a device name"). */
+  valueWords: string;
+  query: (value: string) => string;
+}
+
+/** The built-in library: the pivots an analyst makes from an incident's evidence most often. */
+export const BUILT_IN: readonly BuiltInQuery[] = [
+  {
+    id: 'device-processes',
+    name: 'Processes on a device',
+    description: 'Every process a device started in the range, with its command line and account.',
+    on: 'device',
+    valueWords: 'device name',
+    query: (v) => `DeviceProcessEvents\n| where DeviceName =~ ${kqlString(v)}\n| project Timestamp, DeviceName, ActionType, FileName, ProcessCommandLine, AccountName, SHA256\n| order by Timestamp asc`,
+  },
+  {
+    id: 'device-network',
+    name: 'Network connections of a device',
+    description: 'The addresses and URLs a device connected to in the range.',
+    on: 'device',
+    valueWords: 'device name',
+    query: (v) => `DeviceNetworkEvents\n| where DeviceName =~ ${kqlString(v)}\n| project Timestamp, DeviceName, ActionType, RemoteIP, RemotePort, RemoteUrl, InitiatingProcessFileName\n| order by Timestamp asc`,
+  },
+  {
+    id: 'user-signins',
+    name: 'Sign-ins of a user',
+    description: 'Where and how a user signed in (Microsoft Defender for Identity and Entra ID).',
+    on: 'user',
+    valueWords: 'user principal name',
+    query: (v) => `IdentityLogonEvents\n| where AccountUpn =~ ${kqlString(v)}\n| project Timestamp, AccountUpn, ActionType, LogonType, Application, DeviceName, IPAddress\n| order by Timestamp asc`,
+  },
+  {
+    id: 'file-prevalence',
+    name: 'Prevalence of a file',
+    description: 'How many devices saw a file (by SHA-256), and when first and last.',
+    on: 'file',
+    valueWords: 'SHA-256',
+    query: (v) => `DeviceFileEvents\n| where SHA256 == ${kqlString(v)}\n| summarize Devices = dcount(DeviceId), FirstSeen = min(Timestamp), LastSeen = max(Timestamp) by FileName`,
+  },
+  {
+    id: 'ip-devices',
+    name: 'Devices that talked to an address',
+    description: 'Every device that connected to an IP address in the range, with how often.',
+    on: 'ip',
+    valueWords: 'IP address',
+    query: (v) => `DeviceNetworkEvents\n| where RemoteIP == ${kqlString(v)}\n| summarize Connections = count(), FirstSeen = min(Timestamp), LastSeen = max(Timestamp) by DeviceName`,
+  },
+  {
+    id: 'url-devices',
+    name: 'Devices that reached a URL',
+    description: 'Every device that connected to a URL in the range.',
+    on: 'url',
+    valueWords: 'URL',
+    query: (v) => `DeviceNetworkEvents\n| where RemoteUrl has ${kqlString(v)}\n| summarize Connections = count(), FirstSeen = min(Timestamp) by DeviceName, RemoteUrl`,
+  },
+  {
+    id: 'mailbox-mail',
+    name: 'Mail a mailbox received',
+    description: 'The messages delivered to a mailbox in the range, with sender and verdict.',
+    on: 'mailbox',
+    valueWords: 'email address',
+    query: (v) => `EmailEvents\n| where RecipientEmailAddress =~ ${kqlString(v)}\n| project Timestamp, SenderFromAddress, Subject, DeliveryAction, AttachmentCount\n| order by Timestamp asc`,
+  },
+  {
+    id: 'email-recipients',
+    name: 'Recipients of an email',
+    description: 'Everyone who received a message with this subject, and what happened to it.',
+    on: 'analyzedMessage',
+    valueWords: 'subject',
+    query: (v) => `EmailEvents\n| where Subject == ${kqlString(v)}\n| summarize Recipients = make_set(RecipientEmailAddress), Messages = count() by SenderFromAddress, DeliveryAction`,
+  },
+];
+
+export const builtIn = (id: string): BuiltInQuery | undefined => BUILT_IN.find((q) => q.id === id);
+
+/** The value a built-in query pivots on for one evidence item: a file by its SHA-256, the rest by name. */
+function pivotValue(on: PivotType, e: Evidence): string | undefined {
+  const value = on === 'file' ? e.details.find(([label]) => label === 'SHA-256')?.[1] : e.name;
+  return value !== undefined && value.trim() !== '' && value.length <= 500 ? value : undefined;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The incident's time window for hunting: from an hour before its first activity (or creation) to
+ * an hour after its last, never past now, and never more than the 30 days hunting keeps.
+ */
+export function incidentWindow(incident: Incident, now: number): { from: string; to: string } {
+  const times = [incident.createdAt, incident.lastUpdateAt, ...(incident.alerts ?? []).flatMap((a) => [a.firstActivityAt, a.lastActivityAt, a.createdAt])]
+    .map((t) => (t ? Date.parse(t) : NaN))
+    .filter((t) => !Number.isNaN(t));
+  const first = times.length ? Math.min(...times) : now - 86_400_000;
+  const last = times.length ? Math.max(...times) : now;
+  const to = Math.min(now, last + HOUR_MS);
+  const from = Math.max(first - HOUR_MS, to - MAX_SPAN_MS);
+  // Whole minutes, outward, so the window still holds the first and last events.
+  return { from: localMinute(Math.floor(from / 60_000) * 60_000), to: localMinute(Math.ceil(to / 60_000) * 60_000) };
+}
+
+export interface HuntPivot {
+  name: string;
+  form: HuntForm;
+}
+
+/** The built-in queries for one evidence item, prepared with its value and the incident's window. */
+export function pivotsFor(type: string, e: Evidence, window: { from: string; to: string }): HuntPivot[] {
+  return BUILT_IN.filter((q) => q.on === type).flatMap((q) => {
+    const value = pivotValue(q.on, e);
+    return value === undefined ? [] : [{ name: q.name, form: { query: q.query(value), range: 'custom' as const, ...window } }];
+  });
+}

@@ -1,0 +1,78 @@
+import type { SessionAccount } from '../../auth/tokenService';
+import { csvCell } from '../../incidents/csv';
+import { DEFAULT_FORM, huntHref, MAX_QUERY, RANGES, type HuntForm } from '../../hunting/huntForm';
+import type { HuntOutcome } from '../../hunting/hunter';
+import type { HuntProblem } from '../../hunting/huntProblem';
+import { BUILT_IN } from '../../hunting/library';
+import { cellText, isNumeric, sortKey, typeWords, type HuntResult } from '../../hunting/results';
+import { MAX_DESCRIPTION, MAX_NAME, type QueryDraft, type SavedQueries } from '../../hunting/savedQueries';
+
+/** Rows the page shows; the CSV has them all. A browser stays quick with this many. */
+export const SHOWN_ROWS = 1_000;
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** The save form's fields, checked; `problem` says what to fix, with what was typed kept. */
+export function parseDraft(body: Record<string, unknown>, form: HuntForm): { draft: QueryDraft; problem?: string } {
+  const draft: QueryDraft = { name: text(body.name).trim(), description: text(body.description).trim(), query: form.query, range: form.range, shared: body.shared === 'on' };
+  if (draft.query.trim() === '') return { draft, problem: 'There is no query to save: write one first.' };
+  if (draft.name === '' || draft.name.length > MAX_NAME || /\p{Cc}/u.test(draft.name)) return { draft, problem: `A saved query needs a name of 1 to ${MAX_NAME} characters on one line.` };
+  if (draft.description.length > MAX_DESCRIPTION) return { draft, problem: `A description may have up to ${MAX_DESCRIPTION} characters.` };
+  return { draft };
+}
+
+/** The results as the table shows them: typed headers, each cell's text and sort key, the first SHOWN_ROWS rows. */
+export function resultsTable(result: HuntResult) {
+  return {
+    columns: result.columns.map((c) => ({ name: c.name, words: typeWords(c.type), numeric: isNumeric(c.type) })),
+    rows: result.rows.slice(0, SHOWN_ROWS).map((row) => row.map((v, i) => {
+      const type = result.columns[i]?.type ?? 'String';
+      return { text: cellText(type, v), key: sortKey(type, v) };
+    })),
+    total: result.rows.length,
+    skipped: result.skipped,
+  };
+}
+
+/** The whole result as CSV: a byte order mark, the column names, then every row as the table shows it. */
+export function* huntCsv(result: HuntResult): Generator<string> {
+  yield `\uFEFF${result.columns.map((c) => csvCell(c.name)).join(',')}\r\n`;
+  for (const row of result.rows) yield `${row.map((v, i) => csvCell(cellText(result.columns[i]?.type ?? 'String', v))).join(',')}\r\n`;
+}
+
+export interface HuntingExtras {
+  outcome?: HuntOutcome;
+  problem?: HuntProblem;
+  /** A problem with the form itself (too long, a bad range, a stale form), by field. */
+  formProblem?: { field: 'query' | 'range' | 'save'; text: string };
+  draft?: QueryDraft;
+  /** The saved query the editor holds, when it was opened from the list. */
+  openedId?: string;
+  restored?: boolean;
+}
+
+/** Everything the Hunting page shows: the editor, the library, the analyst's and their tenant's saved queries, and a result or a problem. */
+export async function loadHuntingView(queries: SavedQueries, account: SessionAccount, form: HuntForm, extras: HuntingExtras = {}) {
+  const saved = await queries.forAnalyst(account).list();
+  const lines = form.query.split('\n');
+  const position = extras.problem?.position;
+  return {
+    title: 'Advanced hunting',
+    form,
+    hunt: {
+      ...extras,
+      ranges: RANGES,
+      maxQuery: MAX_QUERY,
+      maxName: MAX_NAME,
+      maxDescription: MAX_DESCRIPTION,
+      lineCount: Math.max(lines.length, 1),
+      // The line the service pointed at, for the listing under the error (the editor may hold other text later).
+      errorLine: position && position.line >= 1 && position.line <= lines.length ? { ...position, text: lines[position.line - 1] ?? '' } : undefined,
+      results: extras.outcome && resultsTable(extras.outcome.result),
+      elapsed: extras.outcome && `${(extras.outcome.elapsedMs / 1000).toFixed(1)} s`,
+      library: BUILT_IN.map((q) => ({ name: q.name, description: q.description, href: huntHref({ ...DEFAULT_FORM, query: q.query(`<${q.valueWords}>`) }) })),
+      mine: saved.filter((q) => q.mine),
+      shared: saved.filter((q) => !q.mine),
+    },
+  };
+}
