@@ -755,6 +755,41 @@ export const incidentIndexContract: IndexContractCheck[] = [
     },
   },
   {
+    name: 'saved hunting queries: an analyst’s own, and those shared in their tenant (read-only), never another tenant’s',
+    async run(index) {
+      const tenantId = `tenant-${uid()}`;
+      const me = { tenantId, oid: `oid-${uid()}`, username: 'me@contoso.example' };
+      const colleague = { tenantId, oid: `oid-${uid()}`, username: 'colleague@contoso.example' };
+      const stranger = analyst('stranger@fabrikam.example');
+      const mine = index.huntingQueries.forAnalyst(me);
+      const draft = (name: string, shared: boolean, query = 'AlertInfo | take 1') => ({ name, description: `about ${name}`, query, range: 'P7D', shared });
+      const at = new Date('2026-05-01T00:00:00Z');
+      const privateOne = await mine.save(draft('b private', false), at);
+      const sharedOne = await mine.save(draft('a shared', true), at);
+      await index.huntingQueries.forAnalyst(colleague).save(draft('c theirs, shared', true));
+      await index.huntingQueries.forAnalyst(colleague).save(draft('d theirs, private', false));
+      await index.huntingQueries.forAnalyst(stranger).save(draft('e other tenant, shared', true));
+      assert.equal(privateOne.kind, 'saved');
+      assert.equal(sharedOne.kind, 'saved');
+      const sharedId = sharedOne.kind === 'saved' ? sharedOne.query.id : '';
+      // Own first (by name), then the tenant's shared ones.
+      assert.deepEqual((await mine.list()).map((q) => [q.name, q.mine, q.author]), [['a shared', true, 'me@contoso.example'], ['b private', true, 'me@contoso.example'], ['c theirs, shared', false, 'colleague@contoso.example']]);
+      assert.deepEqual((await index.huntingQueries.forAnalyst(colleague).list()).map((q) => q.name), ['c theirs, shared', 'd theirs, private', 'a shared']);
+      assert.deepEqual((await index.huntingQueries.forAnalyst(stranger).list()).map((q) => q.name), ['e other tenant, shared']);
+      assert.deepEqual(await mine.get(sharedId), { id: sharedId, author: 'me@contoso.example', name: 'a shared', description: 'about a shared', query: 'AlertInfo | take 1', range: 'P7D', shared: true, mine: true, updatedAt: '2026-05-01T00:00:00.000Z' });
+      assert.equal((await index.huntingQueries.forAnalyst(colleague).get(sharedId))?.mine, false);
+      assert.equal(await index.huntingQueries.forAnalyst(stranger).get(sharedId), undefined);
+      // Only the author deletes; saving a name again replaces that query, keeping its id.
+      assert.equal(await index.huntingQueries.forAnalyst(colleague).delete(sharedId), false);
+      const replaced = await mine.save(draft('a shared', false, 'AlertInfo | take 2'));
+      assert.deepEqual(replaced.kind === 'saved' && [replaced.query.id, replaced.query.query, replaced.query.shared], [sharedId, 'AlertInfo | take 2', false]);
+      assert.deepEqual((await index.huntingQueries.forAnalyst(colleague).list()).map((q) => q.name), ['c theirs, shared', 'd theirs, private']);
+      assert.equal(await mine.delete(sharedId), true);
+      assert.equal(await mine.delete(sharedId), false);
+      assert.deepEqual((await mine.list()).map((q) => q.name), ['b private', 'c theirs, shared']);
+    },
+  },
+  {
     name: 'purgeIdle() deletes every partition of analysts not seen for that many days, and only those',
     async run(index) {
       const [idleKey, activeKey, goneKey] = [analyst(), analyst(), analyst()];
@@ -765,6 +800,7 @@ export const incidentIndexContract: IndexContractCheck[] = [
       for (const k of keys) {
         await index.settings.forAnalyst(k).saveView({ name: 'Mine', query: 'severity=high' });
         await index.forAnalyst(k).recordVisit('1', new Date('1990-01-01T00:00:00Z'));
+        await index.huntingQueries.forAnalyst(k).save({ name: 'Mine', description: '', query: 'AlertInfo', range: 'P1D', shared: true });
         await index.jobs.forAnalyst(k).create({ id: `job-${k.oid}`, account: { homeAccountId: 'h', tenantId: k.tenantId, oid: k.oid, username: k.username }, action: { addTags: ['x'], removeTags: [] }, view: '', checkedFrom: new Date(), items: [{ incidentId: '1', displayName: 'one', base: '1990-01-01T00:00:00Z', seen: { assignedTo: '', status: 'active', classification: '', determination: '', tags: [] } }] });
       }
       await idle.saveSyncState({ lastSeenAt: '1990-01-10T00:00:00Z', backfillCursor: 'c' });
@@ -781,7 +817,9 @@ export const incidentIndexContract: IndexContractCheck[] = [
         assert.deepEqual((await index.settings.forAnalyst(k).get()).views, []);
         assert.equal(await index.jobs.forAnalyst(k).exists(`job-${k.oid}`), false);
         assert.deepEqual(await index.forAnalyst(k).openedAt(['1']), new Map());
+        assert.deepEqual(await index.huntingQueries.forAnalyst(k).list(), []);
       }
+      assert.deepEqual((await index.huntingQueries.forAnalyst(activeKey).list()).map((q) => q.name), ['Mine']);
       assert.deepEqual(await active.openedAt(['1']), new Map([['1', '1990-01-01T00:00:00.000Z']]));
       assert.deepEqual((await index.settings.forAnalyst(activeKey).get()).views, [{ name: 'Mine', query: 'severity=high' }]);
       assert.equal(await index.jobs.forAnalyst(activeKey).exists(`job-${activeKey.oid}`), true);
