@@ -45,7 +45,9 @@ export function parseHuntForm(raw: Record<string, unknown>): { form: HuntForm; p
   if (range === 'custom') {
     const from = Date.parse(`${form.from}Z`);
     const to = Date.parse(`${form.to}Z`);
-    if (!LOCAL_MINUTE.test(form.from) || !LOCAL_MINUTE.test(form.to) || Number.isNaN(from) || Number.isNaN(to)) {
+    // A date that does not exist (30 February, 24:00) is refused rather than rolled over.
+    const real = (text: string, ms: number) => LOCAL_MINUTE.test(text) && !Number.isNaN(ms) && localMinute(ms) === text;
+    if (!real(form.from, from) || !real(form.to, to)) {
       return { form, problem: { field: 'range', text: 'A custom range needs a start and an end, both as date and time (UTC).' } };
     }
     if (from >= to) return { form, problem: { field: 'range', text: 'The range must end after it starts.' } };

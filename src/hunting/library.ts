@@ -94,10 +94,17 @@ export const builtIn = (id: string): BuiltInQuery | undefined => BUILT_IN.find((
 
 /** The value a built-in query pivots on for one evidence item: a file by its SHA-256, the rest by name. */
 function pivotValue(on: PivotType, e: Evidence): string | undefined {
-  const value = on === 'file' ? e.details.find(([label]) => label === 'SHA-256')?.[1] : e.name;
-  return value !== undefined && value.trim() !== '' && value.length <= 500 ? value : undefined;
+  const detail = (label: string) => e.details.find(([l]) => l === label)?.[1];
+  const value = on === 'file' ? detail('SHA-256') : e.name;
+  if (value === undefined || value.trim() === '' || value.length > 500) return undefined;
+  // An item named by something else than what its query matches (an account name for a user, a
+  // display name for a mailbox, a message id for an email) would find nothing: no link.
+  if ((on === 'user' || on === 'mailbox') && !value.includes('@')) return undefined;
+  if (on === 'analyzedMessage' && value === detail('Message id')) return undefined;
+  return value;
 }
 
+const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
 /**
@@ -110,10 +117,12 @@ export function incidentWindow(incident: Incident, now: number): { from: string;
     .filter((t) => !Number.isNaN(t));
   const first = times.length ? Math.min(...times) : now - 86_400_000;
   const last = times.length ? Math.max(...times) : now;
-  const to = Math.min(now, last + HOUR_MS);
-  const from = Math.max(first - HOUR_MS, to - MAX_SPAN_MS);
-  // Whole minutes, outward, so the window still holds the first and last events.
-  return { from: localMinute(Math.floor(from / 60_000) * 60_000), to: localMinute(Math.ceil(to / 60_000) * 60_000) };
+  // Whole minutes, outward (so the window holds the first and last events), then the caps, so
+  // that rounding never takes the range past now or beyond what the Hunting page accepts.
+  const to = Math.min(Math.floor(now / MINUTE_MS), Math.ceil((last + HOUR_MS) / MINUTE_MS)) * MINUTE_MS;
+  const from = Math.max(Math.floor((first - HOUR_MS) / MINUTE_MS) * MINUTE_MS, to - MAX_SPAN_MS);
+  // Times ahead of this clock (skew) still leave an hour that ends now.
+  return { from: localMinute(Math.min(from, to - HOUR_MS)), to: localMinute(to) };
 }
 
 export interface HuntPivot {

@@ -55,6 +55,30 @@ describe.each(SIZES)('no accessibility violations (axe-core, the rules Lighthous
       await context.close();
     }
   });
+
+  it('signed in: the Hunting page, empty, with results, with a query in error and its save form in error', async () => {
+    const context = await signedIn(size);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${t.stack.app.url}/hunting`);
+      expect(['hunting', await accessibilityViolations(page)]).toEqual(['hunting', []]);
+      await page.locator('#query').fill('AlertInfo\n| project AlertId, Title, Severity, Timestamp\n| take 20');
+      await page.locator('#range').selectOption('P30D');
+      await page.locator('#run').click();
+      await page.waitForSelector('#hunt-results');
+      expect(['hunting results', await accessibilityViolations(page)]).toEqual(['hunting results', []]);
+      await page.locator('#query').fill('AlertInfo\n| where Title = 1');
+      await page.locator('#run').click();
+      await page.waitForSelector('#hunt-position');
+      expect(['hunting error', await accessibilityViolations(page)]).toEqual(['hunting error', []]);
+      await page.locator('.save-query summary').click();
+      await page.locator('#save').click();
+      await page.waitForSelector('#save-error');
+      expect(['hunting save in error', await accessibilityViolations(page)]).toEqual(['hunting save in error', []]);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 it('the first Tab reaches a skip link that moves the focus past the top bar to the page', async () => {

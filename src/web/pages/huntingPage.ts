@@ -4,7 +4,7 @@ import { DEFAULT_FORM, huntHref, MAX_QUERY, RANGES, type HuntForm } from '../../
 import type { HuntOutcome } from '../../hunting/hunter';
 import type { HuntProblem } from '../../hunting/huntProblem';
 import { BUILT_IN } from '../../hunting/library';
-import { cellText, isNumeric, sortKey, typeWords, type HuntResult } from '../../hunting/results';
+import { cellText, isNumeric, sortKey, typeWords, type Cell, type HuntResult } from '../../hunting/results';
 import { MAX_DESCRIPTION, MAX_NAME, type QueryDraft, type SavedQueries } from '../../hunting/savedQueries';
 
 /** Rows the page shows; the CSV has them all. A browser stays quick with this many. */
@@ -37,7 +37,9 @@ export function resultsTable(result: HuntResult) {
 /** The whole result as CSV: a byte order mark, the column names, then every row as the table shows it. */
 export function* huntCsv(result: HuntResult): Generator<string> {
   yield `\uFEFF${result.columns.map((c) => csvCell(c.name)).join(',')}\r\n`;
-  for (const row of result.rows) yield `${row.map((v, i) => csvCell(cellText(result.columns[i]?.type ?? 'String', v))).join(',')}\r\n`;
+  // A number is never a formula: written as is, so that a negative one stays a number in a spreadsheet.
+  const cell = (v: Cell, type: string) => (typeof v === 'number' && Number.isFinite(v) && isNumeric(type) ? String(v) : csvCell(cellText(type, v)));
+  for (const row of result.rows) yield `${row.map((v, i) => cell(v, result.columns[i]?.type ?? 'String')).join(',')}\r\n`;
 }
 
 export interface HuntingExtras {
