@@ -1,7 +1,7 @@
 /**
  * The README's screenshots, taken in Debian's Chromium from the app and the emulator as the demo
  * runs them (`npm run screenshots`, written to docs/screenshots/): the queue, an incident, a bulk
- * job, the metrics and the shift handover. Regenerate them when a page changes.
+ * job, the metrics, the shift handover and a hunt from an incident. Regenerate them when a page changes.
  */
 import path from 'node:path';
 import { CONTOSO_ID } from '@threatdesk/emulator';
@@ -54,6 +54,15 @@ async function main(): Promise<void> {
     await page.waitForURL(/\/handover$/);
     await page.goto(`${stack.app.url}/handover?hours=72`);
     await page.screenshot({ path: path.join(OUT, 'handover.png') });
+
+    // A hunt from an incident: its first device's processes, over the incident's time.
+    const recent = summaries.find((s) => Date.now() - Date.parse(s.createdTime) < 20 * 86_400_000);
+    await page.goto(`${stack.app.url}/incidents/${recent?.incidentId}`);
+    await page.locator('h3[data-evidence-type="device"] + ul.entities a.hunt').first().click();
+    await page.locator('#run').click();
+    await page.waitForSelector('#hunt-results');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.screenshot({ path: path.join(OUT, 'hunting.png') });
   } finally {
     await browser.close();
     await stack.close();
