@@ -13,7 +13,7 @@ export function useBrowserStack(): { readonly stack: Stack; readonly browser: Br
   let stack: Stack | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } }, {}, { index: 'pglite' });
+    stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000, hunting: 10_000 } }, {}, { index: 'pglite' });
     browser = await launchChromium();
     // PGlite compiles its WebAssembly at start: seconds on a busy machine.
   }, 90_000);

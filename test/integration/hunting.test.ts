@@ -32,7 +32,7 @@ async function run(b: TestBrowser, query: string, fields: Record<string, string>
 const huntsSince = async (mark: number) => (await stack.emu.control.stats.requests(mark)).filter((r) => r.path === HUNT_PATH);
 
 beforeAll(async () => {
-  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000 } }, { SYNC_INTERVAL_S: '3600' });
+  stack = await startStack({ quotas: { list: 10_000, get: 10_000, update: 10_000, graph: 10_000, hunting: 10_000 } }, { SYNC_INTERVAL_S: '3600' });
   riley = await browserFor('riley@contoso.example');
   alex = await browserFor('alex@contoso.example');
   await stack.app.services.sync.idle();

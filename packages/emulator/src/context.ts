@@ -69,15 +69,19 @@ export interface EmulatorOptions {
   pageSize?: number;
 }
 
-/** Per-minute quotas: the Defender API's per operation, Graph's for every call (per tenant and app). */
+/**
+ * Per-minute quotas: the Defender API's per operation, Graph's for every call (per tenant and app),
+ * and Graph's advanced hunting queries besides (per tenant: "at least 45 calls per minute").
+ */
 export interface Quotas {
   list: number;
   get: number;
   update: number;
   graph: number;
+  hunting: number;
 }
 
-export const DEFAULT_QUOTAS: Quotas = { list: 50, get: 100, update: 50, graph: 150 };
+export const DEFAULT_QUOTAS: Quotas = { list: 50, get: 100, update: 50, graph: 150, hunting: 45 };
 
 export type ApiName = 'graph' | 'defender';
 

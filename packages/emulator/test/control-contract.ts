@@ -434,8 +434,8 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
     };
 
     it('quotas: reads and changes the quota sizes, and resets what was counted', async () => {
-      expect(await control.quotas.get()).toEqual({ list: 10_000, get: 10_000, update: 10_000, graph: 150 });
-      expect(await control.quotas.set({ list: 2 })).toEqual({ list: 2, get: 10_000, update: 10_000, graph: 150 });
+      expect(await control.quotas.get()).toEqual({ list: 10_000, get: 10_000, update: 10_000, graph: 150, hunting: 45 });
+      expect(await control.quotas.set({ list: 2 })).toEqual({ list: 2, get: 10_000, update: 10_000, graph: 150, hunting: 45 });
       await control.quotas.reset();
       const token = await mint('riley@contoso.example');
       expect((await api.list(token, { $top: '1' })).status).toBe(200);
@@ -444,7 +444,7 @@ export function controlContract(label: string, connect: (emu: Emulator) => { con
       await control.quotas.reset();
       expect((await api.list(token, { $top: '1' })).status).toBe(200);
       await expectRefused(control.quotas.set({ list: 0 }), 400, /positive integer/);
-      expect(await control.quotas.set({ list: 10_000, graph: 300 })).toEqual({ list: 10_000, get: 10_000, update: 10_000, graph: 300 });
+      expect(await control.quotas.set({ list: 10_000, graph: 300, hunting: 45 })).toEqual({ list: 10_000, get: 10_000, update: 10_000, graph: 300, hunting: 45 });
       await expectRefused(control.quotas.set({ hourly: 5 } as never), 400, /unknown field 'hourly'/);
     });
 

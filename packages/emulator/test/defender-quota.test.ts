@@ -96,12 +96,12 @@ describe('Defender API quotas per tenant and app', () => {
   });
 
   it('reads the configured quota sizes live', async () => {
-    expect(await emu.control.quotas.set({ list: 5 })).toEqual({ list: 5, get: 2, update: 1, graph: 150 });
+    expect(await emu.control.quotas.set({ list: 5 })).toEqual({ list: 5, get: 2, update: 1, graph: 150, hunting: 45 });
     try {
       for (let i = 0; i < 5; i++) expect((await listOnce()).status).toBe(200);
       expect((await listOnce()).status).toBe(429);
     } finally {
-      expect(await emu.control.quotas.set({ list: 3 })).toEqual({ list: 3, get: 2, update: 1, graph: 150 });
+      expect(await emu.control.quotas.set({ list: 3 })).toEqual({ list: 3, get: 2, update: 1, graph: 150, hunting: 45 });
     }
   });
 });

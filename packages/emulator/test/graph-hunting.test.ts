@@ -113,4 +113,25 @@ describe('refusals, as Graph words them', () => {
     expect([res.status, res.headers.get('retry-after')]).toEqual([429, '7']);
     expect((await hunt({ Query: 'AlertInfo | take 1' })).status).toBe(200);
   });
+
+  it('counts hunting queries per tenant in a quota of their own, besides the Graph quota', async () => {
+    const small = await startEmulator({ quotas: { graph: 100_000, hunting: 2 } });
+    try {
+      const caller = new GraphCaller(small);
+      const scp = `${HUNT} SecurityIncident.Read.All`;
+      const [a, b] = [await graphToken(small, 'riley@contoso.example', { scp }), await graphToken(small, 'alex@contoso.example', { scp })];
+      const list = await caller.get('/v1.0/security/incidents?$top=1', a);
+      expect(list.status).toBe(200);
+      const statuses = [];
+      for (const token of [a, b, a]) statuses.push((await caller.hunt(token, { Query: 'AlertInfo | take 1' })).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      const refused = await caller.hunt(b, { Query: 'AlertInfo | take 1' });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Incidents are not held by it.
+      expect((await caller.get('/v1.0/security/incidents?$top=1', a)).status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
 });

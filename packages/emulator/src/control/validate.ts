@@ -152,8 +152,8 @@ export function checkMint(input: unknown): MintRequest {
 }
 
 export function checkQuotas(input: unknown): Partial<Quotas> {
-  if (!isObject(input)) throw badInput('quotas must be an object with list, get, update and/or graph.');
-  only('quotas', input, ['list', 'get', 'update', 'graph']);
+  if (!isObject(input)) throw badInput('quotas must be an object with list, get, update, graph and/or hunting.');
+  only('quotas', input, ['list', 'get', 'update', 'graph', 'hunting']);
   for (const [k, v] of Object.entries(input)) if (!isCount(v, 1)) throw badInput(`quota ${k} must be a positive integer.`);
   return input;
 }

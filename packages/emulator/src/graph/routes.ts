@@ -300,7 +300,10 @@ export function graphRouter(ctx: EmulatorContext, store: IncidentStoreImpl, quot
   router.post(
     '/security/runHuntingQuery',
     express.raw({ type: () => true, limit: '1mb' }),
-    handle('hunting.run', mayHunt, ({ req, auth }) => {
+    handle('hunting.run', mayHunt, ({ req, auth, ids }) => {
+      // Hunting's own quota, per tenant, on top of the Graph call the pipeline counted.
+      const taken = quota.take(`${auth.tenantId}|hunting`, ctx.options.quotas.hunting);
+      if (!taken.ok) return tooManyRequests(ids, taken.retryAfterSec);
       const { query, timespan } = huntingRequest(req.body as Buffer, req.headers['content-type']);
       // The caller's incidents' activity: what their Defender role lets them see.
       const incidents = [...store.visibleIds(auth.user)].flatMap((id) => store.view(auth.user, id) ?? []);
