@@ -219,6 +219,9 @@ describe('Microsoft’s limits and errors, each with its own message', () => {
     expect(held.$('#query').text()).toBe('AlertInfo | take 1');
     expect(await huntsSince(mark)).toHaveLength(0);
     expect((await stack.app.services.governor.status(CONTOSO_ID, 'graph')).pausedUntilMs).toBeNull();
+    const status = await alex.get(`${stack.app.url}/admin/status`);
+    expect(status.$('#hunting-paused').text()).toMatch(/Microsoft asked ThreatDesk to wait with hunting queries \(incidents go on\): none is sent until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    expect(status.$('#paused').text()).toBe('Not paused.');
     expect((await alex.get(`${stack.app.url}/incidents`)).status).toBe(200);
     // After the Retry-After, queries run again.
     await new Promise((r) => setTimeout(r, Math.max(0, until - Date.now()) + 200));

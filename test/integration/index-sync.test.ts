@@ -160,7 +160,10 @@ describe('the incident index', () => {
     const status = await riley.get(`${s.app.url}/admin/status`);
     expect(status.status).toBe(200);
     const cellsOf = (table: string) => status.$(`${table} tbody tr`).toArray().map((tr) => status.$(tr).find('td').toArray().map((td) => status.$(td).text().trim()));
-    expect(cellsOf('#budget-rules')).toEqual([['list, get, write', '100000 per minute', expect.stringMatching(/^\d+ of 25000$/)]]);
+    expect(cellsOf('#budget-rules')).toEqual([
+      ['incident lists, incident reads, changes, hunting queries', '100000 per minute', expect.stringMatching(/^\d+ of 25000$/)],
+      ['hunting queries', '100000 per minute', expect.stringMatching(/^\d+ of 25000$/)],
+    ]);
     expect(status.$('#last-minute').text()).toMatch(/In the last minute: \d+ calls for analysts' pages and changes, \d+ for syncs, \d+ for backfill; \d+ held back\./);
     const cells = cellsOf('#analysts');
     const mine = cells.find((c) => c[0] === 'You') as string[];
