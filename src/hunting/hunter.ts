@@ -1,13 +1,10 @@
 import type { SessionAccount } from '../auth/tokenService';
 import type { Backend, QuotaGovernor } from '../budget/governor';
 import { waitForCall } from '../budget/waitForCall';
-import type { IncidentAccess } from '../incidents/access';
+import { INTERACTIVE_WAIT_MS, type IncidentAccess } from '../incidents/access';
 import { BudgetExhaustedError, SecurityApiError } from '../incidents/sources/errors';
 import type { ApiHttp } from '../incidents/sources/http';
 import { parseHuntingResults, type HuntResult } from './results';
-
-/** How long an analyst's query waits for the tenant's budget before the page says when it can go. */
-const BUDGET_WAIT_MS = 3_000;
 
 /** The analyst went away (closed the tab, pressed Cancel) while their query ran: nothing is shown. */
 export class HuntCancelledError extends Error {
@@ -57,7 +54,7 @@ export class Hunter {
     if (!graph) throw new HuntingUnavailableError();
     return this.access.withToken(account, 'hunting', async (token) => {
       for (const backend of ['graph-hunting', 'graph'] as const satisfies Backend[]) {
-        const decision = await waitForCall(this.governor, { tenantId: account.tenantId, backend, kind: 'hunt', priority: 'interactive', analyst: account.oid }, BUDGET_WAIT_MS);
+        const decision = await waitForCall(this.governor, { tenantId: account.tenantId, backend, kind: 'hunt', priority: 'interactive', analyst: account.oid }, INTERACTIVE_WAIT_MS);
         if (!decision.ok) throw new BudgetExhaustedError('graph', decision.reason, decision.retryAtMs);
       }
       const started = this.now();

@@ -15,7 +15,7 @@ export type RunAsAnalyst = <T>(need: Need, call: (source: IncidentSource, token:
  * treat it as a sign-in problem. A 403 is explained from the scopes the token was granted.
  */
 /** How long an analyst's own call (a page, a write) waits for the budget before saying when it can go. */
-const INTERACTIVE_WAIT_MS = 3_000;
+export const INTERACTIVE_WAIT_MS = 3_000;
 
 export class IncidentAccess {
   constructor(
