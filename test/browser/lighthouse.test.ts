@@ -52,7 +52,7 @@ beforeAll(async () => {
   await page.locator('#note').fill('Quiet night; #1002 waits on the server team.');
   await page.locator('#note-form button').click();
   await page.waitForURL(/\/handover$/);
-  Object.assign(pages, { landing: '/', queue: '/incidents', incident: `/incidents/${id}`, 'bulk progress': job, 'admin consent': '/admin/consent', token: '/me/token', metrics: '/metrics?days=90', handover: '/handover?hours=72' });
+  Object.assign(pages, { landing: '/', queue: '/incidents', incident: `/incidents/${id}`, 'bulk progress': job, 'admin consent': '/admin/consent', token: '/me/token', metrics: '/metrics?days=90', handover: '/handover?hours=72', hunting: '/hunting' });
   cookies = await browser.cookies(stack.app.url);
   await page.close();
 }, 120_000);
@@ -73,7 +73,7 @@ describe.each([
   ['desktop', ['--preset=desktop']],
   ['phone', ['--form-factor=mobile', '--throttling-method=provided']],
 ] as const)('Lighthouse on the %s', (_size, flags) => {
-  it.each(['landing', 'queue', 'incident', 'bulk progress', 'admin consent', 'token', 'metrics', 'handover'])('%s page: accessibility 100, best practices 100', async (name) => {
+  it.each(['landing', 'queue', 'incident', 'bulk progress', 'admin consent', 'token', 'metrics', 'handover', 'hunting'])('%s page: accessibility 100, best practices 100', async (name) => {
     // The landing page as a visitor sees it; the others as the signed-in analyst.
     await browser.clearCookies();
     if (name !== 'landing') await browser.addCookies(cookies);
