@@ -88,6 +88,8 @@ export class ApiHttp {
 
   private async once(token: string, method: string, url: string, json: unknown, deadline: number, cancel: AbortSignal | undefined): Promise<ApiResponse> {
     const started = Date.now();
+    const left = Math.max(1, deadline - started);
+    const timeout = AbortSignal.timeout(left);
     let res;
     let raw: string;
     try {
@@ -102,9 +104,9 @@ export class ApiHttp {
         body: json === undefined ? undefined : JSON.stringify(json),
         dispatcher: this.dispatcher,
         // The pool's own timeouts are the usual deadline's; a call with a longer one needs them as long.
-        headersTimeout: Math.max(1, deadline - Date.now()),
-        bodyTimeout: Math.max(1, deadline - Date.now()),
-        signal: cancel ? AbortSignal.any([cancel, AbortSignal.timeout(Math.max(1, deadline - Date.now()))]) : AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        headersTimeout: left,
+        bodyTimeout: left,
+        signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout,
       });
       raw = await res.body.text();
     } catch (err) {
