@@ -415,6 +415,11 @@ describe('parseDraft', () => {
     expect([parseDraft({ name: 'Mine', shared: 'true' }, hunt), parseDraft({ name: 'Mine', shared: true }, hunt), parseDraft({ name: 'Mine', shared: ['on'] }, hunt)].map((r) => r.draft.shared)).toEqual([false, false, false]);
   });
 
+  it('saves a preset range, and the default for a from–to range (it belongs to one investigation)', () => {
+    const custom = form({ query: 'DeviceEvents | take 1', range: 'custom', from: '2026-11-01T00:00', to: '2026-11-02T00:00' });
+    expect(parseDraft({ name: 'Mine' }, custom).draft.range).toBe('P1D');
+  });
+
   it('wants a name of 1 to 80 characters on one line', () => {
     expect(parseDraft({ name: '' }, hunt).problem).toBe(nameProblem);
     expect(parseDraft({ name: '   ' }, hunt).problem).toBe(nameProblem);

@@ -14,7 +14,9 @@ const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** The save form's fields, checked; `problem` says what to fix, with what was typed kept. */
 export function parseDraft(body: Record<string, unknown>, form: HuntForm): { draft: QueryDraft; problem?: string } {
-  const draft: QueryDraft = { name: text(body.name).trim(), description: text(body.description).trim(), query: form.query, range: form.range, shared: body.shared === 'on' };
+  // A from–to range belongs to one investigation: the saved query keeps a preset, else the default.
+  const range = form.range === 'custom' ? DEFAULT_FORM.range : form.range;
+  const draft: QueryDraft = { name: text(body.name).trim(), description: text(body.description).trim(), query: form.query, range, shared: body.shared === 'on' };
   if (draft.query.trim() === '') return { draft, problem: 'There is no query to save: write one first.' };
   if (draft.name === '' || draft.name.length > MAX_NAME || /\p{Cc}/u.test(draft.name)) return { draft, problem: `A saved query needs a name of 1 to ${MAX_NAME} characters on one line.` };
   if (draft.description.length > MAX_DESCRIPTION) return { draft, problem: `A description may have up to ${MAX_DESCRIPTION} characters.` };
