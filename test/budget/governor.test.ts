@@ -299,7 +299,9 @@ describe('policyFor', () => {
   it("defaults to Microsoft's published limits, Graph's with headroom", () => {
     const { quota } = loadConfig(valid);
     const published = (p: QuotaPolicy) => p.rules.map((r) => ({ kinds: r.kinds, ...r.published }));
-    expect(published(policyFor('graph', quota))).toEqual([{ kinds: ['list', 'get', 'write'], limit: 120, windowMs: 60_000 }]);
+    expect(published(policyFor('graph', quota))).toEqual([{ kinds: ['list', 'get', 'write', 'hunt'], limit: 120, windowMs: 60_000 }]);
+    // Hunting queries also take from a budget of their own (Graph: at least 45 a minute per tenant).
+    expect(published(policyFor('graph-hunting', quota))).toEqual([{ kinds: ['hunt'], limit: 40, windowMs: 60_000 }]);
     expect(published(policyFor('defender', quota))).toEqual([
       { kinds: ['list'], limit: 50, windowMs: 60_000 },
       { kinds: ['list'], limit: 1_500, windowMs: 3_600_000 },

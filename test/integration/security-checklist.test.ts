@@ -193,12 +193,17 @@ describe('request forgery controls', () => {
     };
     walk(app.router.stack);
     expect(routes.length).toBeGreaterThan(10);
-    expect([...new Set(routes.filter((r) => !r.startsWith('GET ')))].sort()).toEqual(['POST /auth/signout', 'POST /handover/notes', 'POST /incidents/:id/manage', 'POST /incidents/columns', 'POST /incidents/refresh', 'POST /incidents/views', 'POST /incidents/views/delete', 'POST /jobs', 'POST /jobs/:id/cancel', 'POST /jobs/:id/resume']);
+    expect([...new Set(routes.filter((r) => !r.startsWith('GET ')))].sort()).toEqual(['POST /auth/signout', 'POST /handover/notes', 'POST /hunting', 'POST /hunting.csv', 'POST /hunting/queries', 'POST /hunting/queries/delete', 'POST /incidents/:id/manage', 'POST /incidents/columns', 'POST /incidents/refresh', 'POST /incidents/views', 'POST /incidents/views/delete', 'POST /jobs', 'POST /jobs/:id/cancel', 'POST /jobs/:id/resume']);
     const b = browser();
     await signIn(b, stack.app.url, 'riley@contoso.example');
     expect((await b.get(`${stack.app.url}/auth/signout`)).status).toBe(404);
     expect((await b.get(`${stack.app.url}/incidents/1/manage?action=comment&comment=via-get`)).status).toBe(404);
     expect((await b.get(`${stack.app.url}/jobs/00000000-0000-0000-0000-000000000000/cancel`)).status).toBe(404);
+    // A hunting link fills the form; only a post runs it (a query spends the tenant's budget).
+    const mark = await stack.emu.control.stats.mark();
+    expect((await b.get(`${stack.app.url}/hunting?q=AlertInfo`)).status).toBe(200);
+    expect((await b.get(`${stack.app.url}/hunting.csv?query=AlertInfo`)).status).toBe(404);
+    expect((await stack.emu.control.stats.requests(mark)).filter((r) => r.path.endsWith('runHuntingQuery'))).toEqual([]);
   });
 });
 
