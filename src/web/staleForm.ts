@@ -1,8 +1,11 @@
 import type express from 'express';
 import { audit } from '../logging/audit';
 
-/** What a form whose token went stale says: nothing was sent, the text is kept. */
-export const STALE_FORM = 'This form had expired (its security check is renewed when you sign in again or ThreatDesk restarts). Nothing was sent; your text is kept below: check it and Save again.';
+/** What a form whose token went stale says: nothing was sent, the text is kept, and what to press again. */
+export const staleFormText = (again: string): string =>
+  `This form had expired (its security check is renewed when you sign in again or ThreatDesk restarts). Nothing was sent; your text is kept below: check it and ${again} again.`;
+
+export const STALE_FORM = staleFormText('Save');
 
 /**
  * CSRF protection for a form whose text must not be lost: a token gone stale (a restart, a sign-in

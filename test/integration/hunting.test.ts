@@ -196,7 +196,7 @@ describe('the Hunting page', () => {
     const stale = await riley.submit(page, '#run', { query: 'AlertInfo | take 3', _csrf: 'stale' });
     expect(stale.status).toBe(403);
     expect(stale.$('#query').text()).toBe('AlertInfo | take 3');
-    expect(stale.$('#query-error').text()).toContain('Nothing was sent');
+    expect(stale.$('#query-error').text()).toContain('Nothing was sent; your text is kept below: check it and run it again.');
     expect(await huntsSince(mark)).toHaveLength(0);
   });
 });
@@ -344,9 +344,11 @@ describe('saved queries', () => {
     expect(opened.$('.flash').text()).toBe('Saved “Five alerts” to your queries.');
     expect(opened.$('#query').text()).toBe('AlertInfo\n| take 5');
     expect(opened.$('#my-queries a').toArray().map((a) => opened.$(a).text())).toContain('Five alerts');
-    // Private: alex does not see it.
+    // Private: alex does not see it, and its link says there is nothing for them there.
     expect((await alex.get(`${stack.app.url}/hunting`)).body).not.toContain('Five alerts');
-    expect((await alex.get(saved.location as string)).$('#query').text()).toBe('');
+    const notTheirs = await alex.get(saved.location as string);
+    expect([notTheirs.status, notTheirs.$('#query').text()]).toEqual([404, '']);
+    expect(notTheirs.$('.flash-error').text()).toContain('There is no saved query of yours, or shared in your organisation, at that link');
 
     const shared = await riley.submit(opened, '#save', { name: 'Shared hunt', shared: 'on' });
     const sharedUrl = shared.location as string;

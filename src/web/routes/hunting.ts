@@ -12,7 +12,7 @@ import type { Services } from '../../services';
 import { accountOf, endAnalystSession } from '../analyst';
 import { huntCsv, loadHuntingView, parseDraft, type HuntingExtras } from '../pages/huntingPage';
 import { noStore } from '../security';
-import { keepStaleForm, STALE_FORM } from '../staleForm';
+import { keepStaleForm, STALE_FORM, staleFormText } from '../staleForm';
 
 const SAVED_ID = /^[0-9a-f-]{36}$/;
 
@@ -36,6 +36,11 @@ export function huntingRouter(services: Services, csrfProtection: express.Reques
     const savedId = typeof req.query.saved === 'string' && SAVED_ID.test(req.query.saved) ? req.query.saved : undefined;
     const saved = savedId === undefined ? undefined : await huntingQueries.forAnalyst(account).get(savedId);
     if (saved) return render(req, res, 200, parseHuntForm({ query: saved.query, range: saved.range }).form, { openedId: saved.id, draft: saved });
+    if (req.query.saved !== undefined) {
+      // Another analyst's private query, another tenant's, or one deleted since the link was made.
+      res.locals.flash = { kind: 'error', text: 'There is no saved query of yours, or shared in your organisation, at that link: it may have been deleted.' };
+      return render(req, res, 404, parseHuntForm({}).form);
+    }
     const draft = takeHuntDraft(req);
     if (draft) return render(req, res, 200, draft, { restored: true });
     const { form, problem } = parseHuntForm(req.query);
@@ -49,7 +54,7 @@ export function huntingRouter(services: Services, csrfProtection: express.Reques
   const runPosted = async (req: Request, res: Response, then: (form: HuntForm, outcome: HuntOutcome) => Promise<unknown>) => {
     const account = accountOf(req);
     const { form, problem } = parseHuntForm(req.body as Record<string, unknown>);
-    if (res.locals.staleForm === true) return render(req, res, 403, form, { formProblem: { field: 'query', text: STALE_FORM } });
+    if (res.locals.staleForm === true) return render(req, res, 403, form, { formProblem: { field: 'query', text: staleFormText('run it') } });
     if (problem) return render(req, res, 400, form, { formProblem: problem });
     if (form.query.trim() === '') return render(req, res, 400, form, { formProblem: { field: 'query', text: 'Write a query first, or open one from the library.' } });
     const gone = new AbortController();
