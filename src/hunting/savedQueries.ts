@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { HuntingQueriesTable } from '../index/schema';
 import type { AnalystKey } from '../index/types';
 import { iso, partitionOf, type Db, type Partition } from '../index/values';
 
@@ -53,16 +54,11 @@ class AnalystQueries {
 
   private readonly columns = ['id', 'analyst_oid', 'author', 'name', 'description', 'query', 'range', 'shared', 'updated_at'] as const;
 
-  private toSaved = (r: { id: string; analyst_oid: string; author: string; name: string; description: string; query: string; range: string; shared: boolean; updated_at: Date }): SavedQuery => ({
-    id: r.id,
-    author: r.author,
-    name: r.name,
-    description: r.description,
-    query: r.query,
-    range: r.range,
-    shared: r.shared,
-    mine: r.analyst_oid === this.part.oid,
-    updatedAt: iso(r.updated_at),
+  /** A row as the analyst reads it: the table's own fields, whether it is theirs, its time as ISO text. */
+  private toSaved = ({ analyst_oid, updated_at, ...fields }: Omit<Selectable<HuntingQueriesTable>, 'tenant_id'>): SavedQuery => ({
+    ...fields,
+    mine: analyst_oid === this.part.oid,
+    updatedAt: iso(updated_at),
   });
 
   /** The analyst's own queries, then those the tenant's other analysts share, each by name. */
