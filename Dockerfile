@@ -18,6 +18,7 @@ RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean
 COPY --from=build /app/dist ./dist
 COPY views ./views
 COPY public ./public
+COPY locales ./locales
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \

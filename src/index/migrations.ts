@@ -384,6 +384,18 @@ const m010: Migration = {
   },
 };
 
+/** Each analyst's language and time zone (null: from the browser). */
+const m011: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('analyst_settings').addColumn('language', 'text').execute();
+    await db.schema.alterTable('analyst_settings').addColumn('time_zone', 'text').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('analyst_settings').dropColumn('time_zone').execute();
+    await db.schema.alterTable('analyst_settings').dropColumn('language').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_incident_index': m001,
   '002_sync': m002,
@@ -395,6 +407,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '008_analyst_settings': m008,
   '009_metrics_handover': m009,
   '010_hunting_queries': m010,
+  '011_analyst_locale': m011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -172,6 +172,9 @@ export interface AnalystSettingsTable extends Partition {
   columns: ColumnType<unknown, string | null, string | null>;
   /** Their saved views ({ name, query }[]). */
   views: ColumnType<unknown, string, string>;
+  /** The language and time zone the analyst chose (migration 011); null: taken from the browser. */
+  language: string | null;
+  time_zone: string | null;
   updated_at: Timestamp;
 }
 

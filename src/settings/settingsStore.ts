@@ -14,6 +14,12 @@ export interface AnalystSettings {
   views: SavedView[];
 }
 
+/** The language and time zone an analyst chose; null where they follow their browser. */
+export interface LocalePreferences {
+  language: string | null;
+  timeZone: string | null;
+}
+
 /** Views one analyst may keep: the list sits above the queue, so it stays short. */
 export const MAX_VIEWS = 20;
 
@@ -46,6 +52,16 @@ class AnalystSettingsStore {
     return { columns: columnsOf(r?.columns), views: viewsOf(r?.views) };
   }
 
+  async locale(): Promise<LocalePreferences> {
+    const r = await this.db.selectFrom('analyst_settings').select(['language', 'time_zone']).where(this.part.mine).executeTakeFirst();
+    return { language: r?.language ?? null, timeZone: r?.time_zone ?? null };
+  }
+
+  async saveLocale(prefs: Partial<LocalePreferences>): Promise<void> {
+    const set = { ...(prefs.language !== undefined ? { language: prefs.language } : {}), ...(prefs.timeZone !== undefined ? { time_zone: prefs.timeZone } : {}) };
+    await this.write(set);
+  }
+
   async saveColumns(columns: ExtraColumn[]): Promise<void> {
     await this.write({ columns: JSON.stringify(columns) });
   }
@@ -64,11 +80,11 @@ class AnalystSettingsStore {
     await this.write({ views: JSON.stringify(views.filter((v) => v.name !== name)) });
   }
 
-  private async write(set: { columns?: string; views?: string }): Promise<void> {
+  private async write(set: { columns?: string; views?: string; language?: string | null; time_zone?: string | null }): Promise<void> {
     const now = new Date();
     await this.db
       .insertInto('analyst_settings')
-      .values({ ...this.part.row, columns: set.columns ?? null, views: set.views ?? '[]', updated_at: now })
+      .values({ ...this.part.row, columns: set.columns ?? null, views: set.views ?? '[]', language: set.language ?? null, time_zone: set.time_zone ?? null, updated_at: now })
       .onConflict((oc) => oc.columns(['tenant_id', 'analyst_oid']).doUpdateSet({ ...set, updated_at: now }))
       .execute();
   }

@@ -12,13 +12,13 @@ export const VIEW_LOCALS = [
   'chart', 'charts', 'chips', 'chosen', 'claims', 'claimTimes', 'classifications', 'columnMoves', 'columnNames', 'columnsSaved', 'config', 'conflict', 'count',
   'counts', 'covered', 'created', 'csrfToken', 'csvQuery', 'current', 'day', 'detectionSources', 'determinations', 'durationText', 'escalations', 'evidence',
   'expiresOn', 'figure', 'filling', 'filter', 'finished', 'forbidden', 'form', 'fresh', 'frontChannelLogoutUrl', 'gap', 'granted', 'grantedNames', 'holders',
-  'hourChoices', 'hours', 'hunt', 'huntLinks', 'id', 'incident', 'inputDateTime', 'invalid', 'invalidTenant', 'items', 'job', 'jobs', 'labels', 'linkedBy', 'linkTenant', 'live',
-  'manageable', 'manageError', 'maxComment', 'maxIncidents', 'maxNote', 'minutesLeft', 'myViews', 'nextHref', 'note', 'noteError', 'notes', 'breached',
+  'hourChoices', 'hours', 'hunt', 'huntLinks', 'id', 'incident', 'inputDateTime', 'intl', 'invalid', 'invalidTenant', 'items', 'job', 'jobs', 'labels', 'lang', 'langs', 'linkedBy', 'linkTenant', 'live',
+  'manageable', 'manageError', 'maxComment', 'maxIncidents', 'maxNote', 'minutesLeft', 'myViews', 'nextHref', 'note', 'otherLanguages', 'noteError', 'notes', 'breached',
   'overdueTotal', 'page', 'pages', 'pausedUntil', 'pct', 'periodDays', 'pivotHref', 'portal', 'portalLink', 'prevHref', 'preview', 'previous', 'query',
   'readViaWrite', 'reassignments', 'redirectUris', 'requestedTenant', 'resolutions', 'resolveRequires', 'resource', 'rows', 'rules', 'sample', 'savedViews',
   'seen', 'selected', 'selection', 'serviceSources', 'severities', 'sharedName', 'show', 'since', 'sinceVisit', 'sizeHref', 'snapshot', 'sortHref',
-  'staleNote', 'statusChosen', 'statuses', 'table', 'tables', 'tenant', 'tenantId', 'times', 'title', 'tooMany', 'total', 'underWay', 'verdictNow', 'what',
-  'writeRefusal',
+  'staleNote', 'statusChosen', 'statuses', 't', 'table', 'tables', 'tenant', 'tenantId', 'times', 'title', 'tooMany', 'total', 'underWay', 'verdictNow', 'what',
+  'writeRefusal', 'zones',
 ];
 
 export const VIEW_OPTIONS = { _with: false, destructuredLocals: VIEW_LOCALS };

@@ -57,7 +57,7 @@ describe('IncidentIndex on PostgreSQL: several instances', () => {
     const instances = await Promise.all([1, 2, 3].map(() => IncidentIndex.open({ databaseUrl: PG_URL, schema, poolSize: 2 })));
     try {
       const applied = await admin.query<{ name: string }>(`select name from ${schema}.kysely_migration order by name`);
-      expect(applied.rows.map((r) => r.name)).toEqual(['001_incident_index', '002_sync', '003_incident_docs', '004_queue_rows', '005_data_version', '006_sla_clocks', '007_bulk_jobs', '008_analyst_settings', '009_metrics_handover', '010_hunting_queries']);
+      expect(applied.rows.map((r) => r.name)).toEqual(['001_incident_index', '002_sync', '003_incident_docs', '004_queue_rows', '005_data_version', '006_sla_clocks', '007_bulk_jobs', '008_analyst_settings', '009_metrics_handover', '010_hunting_queries', '011_analyst_locale']);
       const tables = await admin.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = $1 order by table_name`, [schema]);
       expect(tables.rows.map((r) => r.table_name)).toEqual(['analyst_settings', 'bulk_job_items', 'bulk_jobs', 'hunting_queries', 'incident_comments', 'incident_docs', 'incident_entities', 'incident_history', 'incidents', 'kysely_migration', 'kysely_migration_lock', 'shift_notes', 'sync_state', 'visits']);
       const key = { tenantId: 't', oid: 'o' };

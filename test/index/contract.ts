@@ -790,6 +790,27 @@ export const incidentIndexContract: IndexContractCheck[] = [
     },
   },
   {
+    name: 'an analyst’s language and time zone: none until chosen, kept apart from their views and columns, never another analyst’s',
+    async run(index) {
+      const me = analyst();
+      const colleague = { ...analyst('colleague@contoso.example'), tenantId: me.tenantId };
+      const mine = index.settings.forAnalyst(me);
+      assert.deepEqual(await mine.locale(), { language: null, timeZone: null });
+      await mine.saveView({ name: 'Mine', query: 'severity=high' });
+      await mine.saveLocale({ language: 'fr' });
+      await mine.saveLocale({ timeZone: 'Europe/Paris' });
+      await mine.saveColumns(['devices']);
+      assert.deepEqual(await mine.locale(), { language: 'fr', timeZone: 'Europe/Paris' });
+      assert.deepEqual(await mine.get(), { columns: ['devices'], views: [{ name: 'Mine', query: 'severity=high' }] });
+      assert.deepEqual(await index.settings.forAnalyst(colleague).locale(), { language: null, timeZone: null });
+      // A first write of a locale creates the row without views or columns; null goes back to the browser's.
+      await index.settings.forAnalyst(colleague).saveLocale({ language: 'en', timeZone: null });
+      assert.deepEqual(await index.settings.forAnalyst(colleague).get(), { columns: null, views: [] });
+      await mine.saveLocale({ language: null });
+      assert.deepEqual(await mine.locale(), { language: null, timeZone: 'Europe/Paris' });
+    },
+  },
+  {
     name: 'purgeIdle() deletes every partition of analysts not seen for that many days, and only those',
     async run(index) {
       const [idleKey, activeKey, goneKey] = [analyst(), analyst(), analyst()];

@@ -193,7 +193,7 @@ describe('request forgery controls', () => {
     };
     walk(app.router.stack);
     expect(routes.length).toBeGreaterThan(10);
-    expect([...new Set(routes.filter((r) => !r.startsWith('GET ')))].sort()).toEqual(['POST /auth/signout', 'POST /handover/notes', 'POST /hunting', 'POST /hunting.csv', 'POST /hunting/queries', 'POST /hunting/queries/delete', 'POST /incidents/:id/manage', 'POST /incidents/columns', 'POST /incidents/refresh', 'POST /incidents/views', 'POST /incidents/views/delete', 'POST /jobs', 'POST /jobs/:id/cancel', 'POST /jobs/:id/resume']);
+    expect([...new Set(routes.filter((r) => !r.startsWith('GET ')))].sort()).toEqual(['POST /auth/signout', 'POST /handover/notes', 'POST /hunting', 'POST /hunting.csv', 'POST /hunting/queries', 'POST /hunting/queries/delete', 'POST /incidents/:id/manage', 'POST /incidents/columns', 'POST /incidents/refresh', 'POST /incidents/views', 'POST /incidents/views/delete', 'POST /jobs', 'POST /jobs/:id/cancel', 'POST /jobs/:id/resume', 'POST /me/preferences']);
     const b = browser();
     await signIn(b, stack.app.url, 'riley@contoso.example');
     expect((await b.get(`${stack.app.url}/auth/signout`)).status).toBe(404);
