@@ -23,8 +23,12 @@ import { handoverRouter } from './web/routes/handover';
 import { huntingRouter } from './web/routes/hunting';
 import { jobsRouter } from './web/routes/jobs';
 import { meRouter } from './web/routes/me';
+import { preferencesRouter } from './web/routes/preferences';
 import { assetHeaders, rejectCrossSite, securityHeaders } from './web/security';
 import { renderView } from './web/viewLocals';
+import { localise } from './web/locale';
+import { formatter } from './i18n/format';
+import { DEFAULT_LANGUAGE, translatorFor } from './i18n/i18n';
 import { staticAssets } from './web/assets';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -83,6 +87,8 @@ export function createApp(services: Services): express.Express {
   app.use(healthRouter(services));
   const assets = staticAssets(path.join(ROOT, 'public'));
   app.locals.asset = assets.asset;
+  // What a page rendered before the reader's language is known (an early error) reads: English, in UTC.
+  Object.assign(app.locals, { lang: DEFAULT_LANGUAGE, t: translatorFor(DEFAULT_LANGUAGE), intl: formatter({ lang: DEFAULT_LANGUAGE, timeZone: 'UTC' }), otherLanguages: [] });
   app.use('/static', ...assets.serve, assetErrorHandler(logger));
   app.use(securityHeaders(headerOptions));
 
@@ -119,10 +125,11 @@ export function createApp(services: Services): express.Express {
     }
     next();
   });
+  app.use(localise(services.settings, config.secureCookies));
 
   // Per client address, counted in Redis across instances when sessions are there.
-  app.use('/auth', perClientLimit(services.store, 'auth', config.signInRateLimit, 'Too many sign-in attempts. Wait a minute and try again.'));
-  app.use('/admin/consent', perClientLimit(services.store, 'consent', config.adminConsentRateLimit, 'Too many admin consent requests. Wait a minute and try again.'));
+  app.use('/auth', perClientLimit(services.store, 'auth', config.signInRateLimit, 'errors:rateLimit.signIn'));
+  app.use('/admin/consent', perClientLimit(services.store, 'consent', config.adminConsentRateLimit, 'errors:rateLimit.adminConsent'));
   app.use(
     authRouter({
       config,
@@ -141,6 +148,7 @@ export function createApp(services: Services): express.Express {
   app.use(homeRouter());
   app.use(adminRouter(config, services.authority.authorizeOrigin));
   app.use(meRouter(services));
+  app.use(preferencesRouter(services, csrfSynchronisedProtection));
   app.use(incidentsRouter(services, csrfSynchronisedProtection));
   app.use(jobsRouter(services, csrfSynchronisedProtection));
   app.use(metricsRouter(services));

@@ -1,3 +1,5 @@
+import { DEFAULT_LANGUAGE, t, translatorFor } from '../i18n/i18n';
+
 /** The analyst must go back through Entra sign-in (expired/revoked session, new consent needed). */
 export class InteractionRequiredError extends Error {
   constructor(
@@ -18,15 +20,25 @@ export class InteractionRequiredError extends Error {
 }
 
 /** Entra refused or could not serve a request, in a way signing in again will not fix. */
+/** What went wrong with the sign-in service, as auth:idp.<key> words it. */
+export type IdentityProviderProblem = 'credentials' | 'unavailable' | 'refused' | 'mismatch' | 'unreachable' | 'notAccepted' | 'noAccount' | 'notForUs';
+
 export class IdentityProviderError extends Error {
   constructor(
     readonly kind: 'unavailable' | 'misconfigured' | 'rejected',
-    message: string,
+    readonly problem: IdentityProviderProblem,
     readonly aadsts?: number,
     readonly retryAfterSec?: number,
+    /** The OAuth error code Entra sent, where the words name it. */
+    readonly errorCode?: string,
   ) {
-    super(message);
+    // English for the logs; the page says it in the reader's language (describe()).
+    super(translatorFor(DEFAULT_LANGUAGE)(`auth:idp.${problem}`, { errorCode }));
     this.name = 'IdentityProviderError';
+  }
+
+  describe(): string {
+    return t(`auth:idp.${this.problem}`, { errorCode: this.errorCode });
   }
 }
 
@@ -46,77 +58,34 @@ export interface AadstsExplanation {
   admin?: boolean;
 }
 
-/** Plain-language explanations for the AADSTS codes an analyst can meet (service-facts §2.5). */
-const EXPLANATIONS: Record<number, AadstsExplanation> = {
-  65001: {
-    title: 'ThreatDesk has not been approved for your organization',
-    what: 'Your organization has not granted ThreatDesk the Microsoft Defender permissions it needs, and users there cannot approve apps themselves.',
-    todo: 'Ask a global administrator of your tenant to open the admin consent page and grant ThreatDesk its permissions, then sign in again.',
-    admin: true,
-  },
-  90094: {
-    title: 'An administrator must approve ThreatDesk first',
-    what: 'ThreatDesk asked for a permission that only an administrator can grant in your organization.',
-    todo: 'Ask a global administrator to grant consent from the admin consent page, then sign in again.',
-    admin: true,
-  },
-  65004: {
-    title: 'Consent was declined',
-    what: 'The permission request was declined, so ThreatDesk cannot read incidents for you.',
-    todo: 'Sign in again and accept the permission request, or ask your administrator to grant consent for everyone.',
-    admin: true,
-  },
-  50011: {
-    title: 'ThreatDesk is not registered for this address',
-    what: 'The sign-in service does not recognise the address ThreatDesk asked it to return to.',
-    todo: 'An administrator must add this deployment\'s redirect URI to the app registration (see the admin consent page for the exact value).',
-    admin: true,
-  },
-  700016: {
-    title: 'ThreatDesk is not registered in your tenant',
-    what: 'The application id ThreatDesk is configured with is not known to your tenant.',
-    todo: 'An administrator should check CLIENT_ID and TENANT, or grant admin consent so the app is added to your tenant.',
-    admin: true,
-  },
-  7000215: {
-    title: 'ThreatDesk\'s credentials were rejected',
-    what: 'The sign-in service rejected ThreatDesk\'s client secret.',
-    todo: 'An administrator must update the client secret (the secret value, not its id) or switch to a certificate.',
-  },
-  7000222: {
-    title: 'ThreatDesk\'s client secret has expired',
-    what: 'The secret ThreatDesk uses to prove its identity has expired.',
-    todo: 'An administrator must create a new client secret or certificate and update the configuration.',
-  },
-  54005: {
-    title: 'This sign-in link was already used',
-    what: 'The one-time code from the sign-in service had already been redeemed, for example because the page was reloaded or opened twice.',
-    todo: 'Start sign-in again.',
-  },
-  70008: {
-    title: 'The sign-in took too long',
-    what: 'The one-time code from the sign-in service expired before ThreatDesk could use it.',
-    todo: 'Start sign-in again.',
-  },
-  501481: {
-    title: 'The sign-in could not be verified',
-    what: 'The proof ThreatDesk keeps for this sign-in did not match the sign-in service\'s answer.',
-    todo: 'Start sign-in again, in a single tab.',
-  },
-  700082: {
-    title: 'Your sign-in has expired',
-    what: 'Your session with the sign-in service expired or was revoked.',
-    todo: 'Sign in again.',
-  },
-  50058: {
-    title: 'You are not signed in to Microsoft',
-    what: 'A silent sign-in was attempted but you have no session with the sign-in service.',
-    todo: 'Sign in again.',
-  },
+/**
+ * The AADSTS codes an analyst can meet (service-facts §2.5), with whether the fix lies with an
+ * administrator. Their plain-language explanations are in the auth catalogue (auth:aadsts.<code>),
+ * read when a page is rendered so that they come in the reader's language.
+ */
+const EXPLAINED: Readonly<Record<number, { admin?: true }>> = {
+  65001: { admin: true },
+  90094: { admin: true },
+  65004: { admin: true },
+  50011: { admin: true },
+  700016: { admin: true },
+  7000215: {},
+  7000222: {},
+  54005: {},
+  70008: {},
+  501481: {},
+  700082: {},
+  50058: {},
 };
 
 export function explainAadsts(code: number | undefined): AadstsExplanation | undefined {
-  return code === undefined ? undefined : EXPLANATIONS[code];
+  if (code === undefined || !Object.hasOwn(EXPLAINED, code)) return undefined;
+  return {
+    title: t(`auth:aadsts.${code}.title`),
+    what: t(`auth:aadsts.${code}.what`),
+    todo: t(`auth:aadsts.${code}.todo`),
+    ...EXPLAINED[code],
+  };
 }
 
 /** Consent-type failures: the guidance page, not a retry, is what helps. */

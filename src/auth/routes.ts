@@ -1,6 +1,7 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
+import { t } from '../i18n/i18n';
 import { audit } from '../logging/audit';
 import { framableBy, noStore } from '../web/security';
 import type { AuthorityInfo } from './authority';
@@ -86,7 +87,7 @@ export function authRouter(deps: AuthRouteDeps): express.Router {
     const sid = first(req.query.sid);
     const iss = first(req.query.iss);
     if (!sid || sid.length > 256 || (iss !== undefined && iss.length > 512)) {
-      res.status(400).type('text/plain').send('A front-channel sign-out must name the sign-in session (sid).');
+      res.status(400).type('text/plain').send(t('auth:frontChannel.noSid'));
       return;
     }
     const ended = await deps.idpSessions.end(sid, iss);
@@ -101,7 +102,7 @@ export function authRouter(deps: AuthRouteDeps): express.Router {
       clearCookie(res);
     }
     if (!ended.length) logger.info({ issGiven: iss !== undefined }, 'front-channel sign-out matched no session');
-    res.type('text/plain').send('Signed out');
+    res.type('text/plain').send(t('auth:frontChannel.done'));
   });
 
   return router;

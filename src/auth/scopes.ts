@@ -1,4 +1,5 @@
 import { DEFENDER_API_BASE, GRAPH_RESOURCE, SECURITY_APIS, type SecurityApi } from '../config/config';
+import { t } from '../i18n/i18n';
 
 /** What a page needs to do, whatever API serves it. */
 export type Need = 'read' | 'write' | 'hunting';
@@ -7,9 +8,27 @@ export interface Permission {
   need: Need;
   /** The delegated permission's name, as Entra and the token page show it. */
   name: string;
-  /** What uses it, and why, for the admin consent and token pages. */
-  neededBy: string;
-  why: string;
+  /** What uses it, and why, for the admin consent and token pages (in the reader's language). */
+  readonly neededBy: string;
+  readonly why: string;
+}
+
+/**
+ * A permission whose descriptions are read from the catalogue each time a page reads them, so that
+ * this table, built once, still speaks the language of each request. The getters are enumerable:
+ * a copy (`{ ...p }`) takes the words of the request that makes it.
+ */
+function permission(need: Need, name: string, neededBy: () => string, why: () => string): Permission {
+  return {
+    need,
+    name,
+    get neededBy() {
+      return neededBy();
+    },
+    get why() {
+      return why();
+    },
+  };
 }
 
 /**
@@ -20,17 +39,17 @@ export const API_PERMISSIONS: Record<SecurityApi, { resource: string; permission
   graph: {
     resource: GRAPH_RESOURCE,
     permissions: [
-      { need: 'read', name: 'SecurityIncident.Read.All', neededBy: 'Incident queue, incident pages, CSV export, token check', why: 'Read incidents with their alerts and evidence, as far as the analyst’s own Microsoft Entra or Defender role allows.' },
-      { need: 'write', name: 'SecurityIncident.ReadWrite.All', neededBy: 'Manage actions: assign, status, classification, tags, comments', why: 'Update incidents; requested only when an analyst first uses a manage action. The analyst also needs the Security Operator role (or higher).' },
-      { need: 'hunting', name: 'ThreatHunting.Read.All', neededBy: 'Advanced hunting page, and the Hunt links of incident pages', why: 'Run advanced hunting queries as the analyst, over the data their own role lets them see; requested only when an analyst first runs a query.' },
+      permission('read', 'SecurityIncident.Read.All', () => t('auth:permissions.neededBy.read'), () => t('auth:permissions.why.graphRead')),
+      permission('write', 'SecurityIncident.ReadWrite.All', () => t('auth:permissions.neededBy.write'), () => t('auth:permissions.why.graphWrite')),
+      permission('hunting', 'ThreatHunting.Read.All', () => t('auth:permissions.neededBy.graphHunting'), () => t('auth:permissions.why.graphHunting')),
     ],
   },
   defender: {
     resource: DEFENDER_API_BASE,
     permissions: [
-      { need: 'read', name: 'Incident.Read', neededBy: 'Incident queue, incident pages, CSV export, token check', why: 'Read incidents, alerts, devices and entities the analyst may see in Defender.' },
-      { need: 'write', name: 'Incident.ReadWrite', neededBy: 'Manage actions: assign, status, classification, tags, comments', why: 'Update incidents; requested only when an analyst first uses a manage action.' },
-      { need: 'hunting', name: 'AdvancedHunting.Read', neededBy: 'Not used (the legacy hunting API stops returning data on 1 February 2027)', why: 'Kept only so existing consents stay valid.' },
+      permission('read', 'Incident.Read', () => t('auth:permissions.neededBy.read'), () => t('auth:permissions.why.defenderRead')),
+      permission('write', 'Incident.ReadWrite', () => t('auth:permissions.neededBy.write'), () => t('auth:permissions.why.defenderWrite')),
+      permission('hunting', 'AdvancedHunting.Read', () => t('auth:permissions.neededBy.defenderHunting'), () => t('auth:permissions.why.defenderHunting')),
     ],
   },
 };

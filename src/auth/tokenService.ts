@@ -59,20 +59,20 @@ export function classifyMsalError(err: unknown, scopes: string[]): unknown {
     // 70043…), unless it is a consent still to be given.
     if (err.errorCode === 'invalid_grant') return new InteractionRequiredError(`invalid_grant${code ? `:${code}` : ''}`, scopes, code, !isConsentError(err.errorCode, code, err.subError));
     if (err.errorCode === 'invalid_client' || err.errorCode === 'unauthorized_client') {
-      return new IdentityProviderError('misconfigured', "The identity provider rejected ThreatDesk's own credentials.", code);
+      return new IdentityProviderError('misconfigured', 'credentials', code);
     }
     // msal does not always carry the HTTP status; Entra's error codes say the same.
     if ((err.status ?? 0) >= 500 || err.status === 429 || err.errorCode === 'temporarily_unavailable' || err.errorCode === 'server_error') {
-      return new IdentityProviderError('unavailable', 'The sign-in service is unavailable.', code);
+      return new IdentityProviderError('unavailable', 'unavailable', code);
     }
-    return new IdentityProviderError('rejected', `The sign-in service refused the request (${err.errorCode}).`, code);
+    return new IdentityProviderError('rejected', 'refused', code, undefined, err.errorCode);
   }
   if (err instanceof AuthError) {
     if (TOKENS_GONE.has(err.errorCode)) return new InteractionRequiredError(err.errorCode, scopes, undefined, true);
     if (err.errorCode === 'state_mismatch' || err.errorCode === 'nonce_mismatch' || err.errorCode === 'state_not_found') {
-      return new IdentityProviderError('rejected', 'The sign-in response did not match this sign-in.', undefined);
+      return new IdentityProviderError('rejected', 'mismatch');
     }
-    return new IdentityProviderError('unavailable', 'The sign-in service could not be reached or sent an unreadable answer.');
+    return new IdentityProviderError('unavailable', 'unreachable');
   }
   return err;
 }
@@ -165,16 +165,16 @@ export class TokenService {
       this.logger.info({ error: describeError(err), outcome: classified instanceof Error ? classified.name : 'unknown' }, 'code redemption failed');
       // A code that cannot be redeemed is a failed sign-in, not a reason to loop back to sign-in.
       if (classified instanceof InteractionRequiredError) {
-        throw new IdentityProviderError('rejected', 'The sign-in service did not accept the sign-in response.', classified.aadsts);
+        throw new IdentityProviderError('rejected', 'notAccepted', classified.aadsts);
       }
       throw classified;
     }
     const account = result.account;
-    if (!account) throw new IdentityProviderError('rejected', 'The sign-in response carried no account.');
+    if (!account) throw new IdentityProviderError('rejected', 'noAccount');
     const problem = idTokenProblem(result.idTokenClaims as Record<string, unknown> | undefined, this.clients.idTokenExpectations, Math.floor(this.now() / 1000));
     if (problem) {
       this.logger.warn({ problem }, 'id_token refused');
-      throw new IdentityProviderError('rejected', 'The sign-in response was not issued for ThreatDesk.');
+      throw new IdentityProviderError('rejected', 'notForUs');
     }
     const oid = (account.idTokenClaims?.oid) ?? account.localAccountId;
     await this.store.withLock(account.homeAccountId, () =>

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit, type Store } from 'express-rate-limit';
 import { RedisStore as RedisCounterStore, type RedisReply } from 'rate-limit-redis';
+import { t } from '../i18n/i18n';
 import type { KeyValueStore } from '../store/store';
 
 /**
@@ -34,8 +35,9 @@ function counters(store: KeyValueStore, name: string): Store | undefined {
  * A per-client-address limit over one minute. The address is `req.ip`: the right-most
  * X-Forwarded-For entry not added by a proxy TRUST_PROXY names (a hop count or subnets; `true`, which
  * would take the left-most entry the client writes itself, is refused by the configuration).
+ * The refusal's text is a catalogue key, read when a client is refused so it comes in their language.
  */
-export function perClientLimit(store: KeyValueStore, name: string, limit: number, message: string): RequestHandler {
+export function perClientLimit(store: KeyValueStore, name: string, limit: number, messageKey: 'errors:rateLimit.signIn' | 'errors:rateLimit.adminConsent'): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit,
@@ -46,7 +48,7 @@ export function perClientLimit(store: KeyValueStore, name: string, limit: number
     // Forwarded itself, which anyone can: not a reason for an error line. TRUST_PROXY is validated at start.
     validate: { xForwardedForHeader: false, forwardedHeader: false },
     handler: (_req: Request, res: Response) => {
-      res.status(429).set('Cache-Control', 'no-store').type('text/plain').send(message);
+      res.status(429).set('Cache-Control', 'no-store').type('text/plain').send(t(messageKey));
     },
   });
 }

@@ -1,11 +1,12 @@
 import type express from 'express';
+import { t } from '../i18n/i18n';
 import { audit } from '../logging/audit';
 
-/** What a form whose token went stale says: nothing was sent, the text is kept, and what to press again. */
-export const staleFormText = (again: string): string =>
-  `This form had expired (its security check is renewed when you sign in again or ThreatDesk restarts). Nothing was sent; your text is kept below: check it and ${again} again.`;
-
-export const STALE_FORM = staleFormText('Save');
+/**
+ * What a form whose token went stale says: nothing was sent, the text is kept, and what to do
+ * again: press Save, or run the query.
+ */
+export const staleFormText = (again: 'save' | 'runIt'): string => t('errors:staleForm.text', { again: t(`errors:staleForm.${again}`) });
 
 /**
  * CSRF protection for a form whose text must not be lost: a token gone stale (a restart, a sign-in

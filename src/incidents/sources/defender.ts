@@ -1,3 +1,4 @@
+import { t } from '../../i18n/i18n';
 import { canonicalDetermination, canonicalMember, CLASSIFICATIONS, SEVERITIES, STATUSES, type Alert, type Incident, type IncidentChange } from '../model';
 import type { QueueFilter } from '../queueFilter';
 import { SecurityApiError } from './errors';
@@ -127,7 +128,7 @@ export class DefenderSource implements IncidentSource {
     }
     const { body } = await this.http.call(token, 'GET', target);
     const value = (body as { value?: unknown } | undefined)?.value;
-    if (!Array.isArray(value)) throw new SecurityApiError('defender', 'malformed', 200, { apiMessage: 'The incident list did not have the expected shape.' });
+    if (!Array.isArray(value)) throw new SecurityApiError('defender', 'malformed', 200, { apiMessage: t('errors:source.listShape') });
     const incidents = value.map(defenderIncident).filter((i): i is Incident => i !== undefined);
     const nextLink = (body as { '@odata.nextLink'?: unknown })['@odata.nextLink'];
     const next = typeof nextLink === 'string' ? nextLink : value.length > 0 && !continuation?.startsWith('http') ? `skip:${skip + value.length}` : undefined;
@@ -145,7 +146,7 @@ export class DefenderSource implements IncidentSource {
   async get(token: string, id: string): Promise<Incident> {
     const { body } = await this.http.call(token, 'GET', `/api/incidents/${encodeURIComponent(id)}`);
     const incident = defenderIncident(body);
-    if (!incident) throw new SecurityApiError('defender', 'malformed', 200, { apiMessage: 'The incident did not have the expected shape.' });
+    if (!incident) throw new SecurityApiError('defender', 'malformed', 200, { apiMessage: t('errors:source.incidentShape') });
     return incident;
   }
 

@@ -1,3 +1,4 @@
+import { t } from '../../i18n/i18n';
 import { canonicalDetermination, canonicalMember, CLASSIFICATIONS, SEVERITIES, STATUSES, type Alert, type Comment, type Incident, type IncidentChange } from '../model';
 import type { QueueFilter } from '../queueFilter';
 import { SecurityApiError } from './errors';
@@ -90,7 +91,7 @@ export class GraphSource implements IncidentSource {
     }
     const { body } = await this.http.call(token, 'GET', target);
     const value = (body as { value?: unknown } | undefined)?.value;
-    if (!Array.isArray(value)) throw new SecurityApiError('graph', 'malformed', 200, { apiMessage: 'The incident list did not have the expected shape.' });
+    if (!Array.isArray(value)) throw new SecurityApiError('graph', 'malformed', 200, { apiMessage: t('errors:source.listShape') });
     const incidents = value.map(graphIncident).filter((i): i is Incident => i !== undefined);
     const envelope = body as { '@odata.nextLink'?: unknown; '@odata.count'?: unknown };
     return {
@@ -104,7 +105,7 @@ export class GraphSource implements IncidentSource {
   async get(token: string, id: string): Promise<Incident> {
     const { body } = await this.http.call(token, 'GET', `/v1.0/security/incidents/${encodeURIComponent(id)}?$expand=alerts`);
     const incident = graphIncident(body);
-    if (!incident) throw new SecurityApiError('graph', 'malformed', 200, { apiMessage: 'The incident did not have the expected shape.' });
+    if (!incident) throw new SecurityApiError('graph', 'malformed', 200, { apiMessage: t('errors:source.incidentShape') });
     return incident;
   }
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { request, type Dispatcher } from 'undici';
 import type { SecurityApi } from '../../config/config';
+import { t } from '../../i18n/i18n';
 import { isTimeout, parseRetryAfter } from '../../http/upstream';
 import { SecurityApiError, type ApiFailure } from './errors';
 
@@ -61,7 +62,7 @@ export class ApiHttp {
     if (pathOrLink.startsWith('/')) return `${this.baseUrl}${pathOrLink}`;
     const link = new URL(pathOrLink);
     if (link.origin !== this.origin || !link.href.startsWith(`${this.baseUrl}/`)) {
-      throw new SecurityApiError(this.api, 'malformed', 200, { apiMessage: 'The API sent a continuation link to another address; ThreatDesk does not follow it.' });
+      throw new SecurityApiError(this.api, 'malformed', 200, { apiMessage: t('errors:source.foreignLink') });
     }
     return link.href;
   }
@@ -119,7 +120,7 @@ export class ApiHttp {
     try {
       body = raw ? JSON.parse(raw) : undefined;
     } catch {
-      if (status < 300) throw new SecurityApiError(this.api, 'malformed', status, { apiMessage: 'The API answered with something other than JSON.' });
+      if (status < 300) throw new SecurityApiError(this.api, 'malformed', status, { apiMessage: t('errors:source.notJson') });
       body = undefined;
     }
     if (status < 300) return { status, body };

@@ -5,6 +5,7 @@ import { ConsentError, IdentityProviderError, InteractionRequiredError, SignInEr
 import { safeReturnTo } from '../../auth/returnTo';
 import { includesWrite } from '../../auth/scopes';
 import { recordTrip } from '../../auth/signInLoop';
+import { t } from '../../i18n/i18n';
 import { ApiForbiddenError, BudgetExhaustedError, SecurityApiError } from '../../incidents/sources/errors';
 import { audit } from '../../logging/audit';
 import { describeError } from '../../logging/logger';
@@ -40,7 +41,7 @@ export function renderProblem(req: Request, res: Response, [status, page]: Probl
   }
   // A page that may work a moment later offers to load it again (only a GET can be repeated as is).
   const retry = req.method === 'GET' && (status === 429 || status >= 500) && !page.actions?.length;
-  const withRetry: ProblemPage = retry ? { ...page, actions: [{ href: safeReturnTo(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`), label: 'Try again' }] } : page;
+  const withRetry: ProblemPage = retry ? { ...page, actions: [{ href: safeReturnTo(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`), label: t('errors:action.tryAgain') }] } : page;
   res.render('problem', { page: withRetry } satisfies { page: ProblemPage });
 }
 
@@ -153,7 +154,7 @@ export function errorHandler(logger: Logger) {
     } catch (failure) {
       // Last resort: a plain page, never Express's default one with its stack trace.
       logger.error({ error: describeError(failure), original: describeError(err) }, 'error page failed');
-      if (!res.headersSent) res.status(500).set('Cache-Control', 'no-store').type('text/plain').send('Something went wrong. Try again.');
+      if (!res.headersSent) res.status(500).set('Cache-Control', 'no-store').type('text/plain').send(t('errors:lastResort'));
     }
   };
 }

@@ -1,56 +1,63 @@
 import { ConsentError, explainAadsts, IdentityProviderError, isConsentError, SignInError } from '../../auth/errors';
 import { LOOP_LIMIT } from '../../auth/signInLoop';
 import type { ApiForbiddenError, BudgetExhaustedError, SecurityApiError } from '../../incidents/sources/errors';
+import type { SecurityApi } from '../../config/config';
+import { t } from '../../i18n/i18n';
 import type { InvalidInputError } from '../inputErrors';
 import type { Problem, ProblemPage } from './problemPage';
 
 /**
  * The wording of every error page, one function per kind of error. The error handler picks the
- * function; routes and features only throw typed errors.
+ * function; routes and features only throw typed errors. Pages are built when they are rendered,
+ * so their words come in the language of the request.
  */
 
-const signInAgain = (returnTo = '/') => ({ href: `/auth/signin?returnTo=${encodeURIComponent(returnTo)}`, label: 'Sign in again' });
-const backToConsent = { href: '/admin/consent', label: 'Back to the admin consent page' };
+const signInAgain = (returnTo = '/') => ({ href: `/auth/signin?returnTo=${encodeURIComponent(returnTo)}`, label: t('auth:action.signInAgain') });
+const backToConsent = () => ({ href: '/admin/consent', label: t('auth:action.backToConsent') });
+const toQueue = () => ({ href: '/incidents', label: t('errors:action.incidentQueue') });
+
+/** What Entra answered, as the pages quote it: the OAuth error and the AADSTS code (codes are not translated). */
+const entraCode = (error: string | undefined, aadsts: number | undefined) => `${error ?? 'error'}${aadsts ? `, AADSTS${aadsts}` : ''}`;
 
 export function signInProblem(err: SignInError): Problem {
   const { returnTo, error, aadsts } = err.details;
   const explained = explainAadsts(aadsts);
   switch (err.failure) {
     case 'cancelled':
-      return [401, { title: 'Sign-in cancelled', what: 'You cancelled signing in, so ThreatDesk cannot show your incidents.', actions: [signInAgain(returnTo)] }];
+      return [401, { title: t('auth:signIn.cancelled.title'), what: t('auth:signIn.cancelled.what'), actions: [signInAgain(returnTo)] }];
     case 'refused':
       if (isConsentError(error, aadsts)) {
         return [403, {
-          title: explained?.title ?? "ThreatDesk needs an administrator's approval",
-          what: explained?.what ?? 'Your organization has not granted ThreatDesk the permissions it needs.',
-          todo: explained?.todo ?? 'Ask a global administrator to grant consent from the admin consent page, then sign in again.',
+          title: explained?.title ?? t('auth:signIn.needsAdmin.title'),
+          what: explained?.what ?? t('auth:signIn.needsAdmin.what'),
+          todo: explained?.todo ?? t('auth:signIn.needsAdmin.todo'),
           admin: true,
-          actions: [{ href: '/admin/consent', label: 'Open the admin consent page' }, signInAgain(returnTo)],
+          actions: [{ href: '/admin/consent', label: t('auth:action.openConsent') }, signInAgain(returnTo)],
         }];
       }
       return [401, {
-        title: explained?.title ?? 'Sign-in failed',
-        what: explained?.what ?? `Microsoft Entra ID could not sign you in (${error ?? 'error'}${aadsts ? `, AADSTS${aadsts}` : ''}).`,
-        todo: explained?.todo ?? 'Try again. If it keeps failing, give your administrator the time and the request id below.',
+        title: explained?.title ?? t('auth:signIn.failed.title'),
+        what: explained?.what ?? t('auth:signIn.failed.what', { code: entraCode(error, aadsts) }),
+        todo: explained?.todo ?? t('auth:signIn.failed.todo'),
         admin: explained?.admin,
         actions: [signInAgain(returnTo)],
       }];
     case 'unmatched-browser':
       return [400, {
-        title: 'Your sign-in could not be matched to this browser',
-        what: 'ThreatDesk keeps a record of each sign-in it starts, but none came with this response. This happens when cookies are blocked, the sign-in started in another browser, or it took too long and the record expired.',
-        todo: 'Start sign-in again from this browser.',
+        title: t('auth:signIn.unmatchedBrowser.title'),
+        what: t('auth:signIn.unmatchedBrowser.what'),
+        todo: t('auth:signIn.unmatchedBrowser.todo'),
         actions: [signInAgain()],
       }];
     case 'unknown-state':
       return [400, {
-        title: 'This sign-in response is not valid here',
-        what: 'The response does not belong to a sign-in started in this browser, or it was already used or expired (sign-ins must finish within 10 minutes).',
-        todo: 'Start sign-in again.',
+        title: t('auth:signIn.unknownState.title'),
+        what: t('auth:signIn.unknownState.what'),
+        todo: t('auth:signIn.unknownState.todo'),
         actions: [signInAgain()],
       }];
     case 'no-code':
-      return [400, { title: 'Incomplete sign-in response', what: 'The response from Microsoft Entra ID carried no authorization code.', actions: [signInAgain(returnTo)] }];
+      return [400, { title: t('auth:signIn.noCode.title'), what: t('auth:signIn.noCode.what'), actions: [signInAgain(returnTo)] }];
   }
 }
 
@@ -59,31 +66,32 @@ export function consentProblem(err: ConsentError): Problem {
   switch (err.failure) {
     case 'unconfirmed':
       return [400, {
-        title: 'This consent response cannot be confirmed',
-        what: 'It does not match a consent link opened in this browser (or it was already used, or is more than 10 minutes old). The grant itself may still have happened at Microsoft: this page just cannot vouch for it.',
-        todo: 'Open the admin consent page again in this browser and follow its link. To check the current grants, sign in and open "My token".',
-        actions: [backToConsent],
+        title: t('auth:consent.unconfirmed.title'),
+        what: t('auth:consent.unconfirmed.what'),
+        // Named as the top bar names the page.
+        todo: t('auth:consent.unconfirmed.todo', { myToken: t('common:nav.token') }),
+        actions: [backToConsent()],
       }];
     case 'refused': {
       const explained = explainAadsts(aadsts);
       const notAdmin = aadsts === 90094 || aadsts === 90008 || error === 'access_denied';
       return [403, {
-        title: aadsts === 65004 || error === 'permission_denied' ? 'Consent was declined' : notAdmin ? 'Consent needs a global administrator' : 'Consent was not granted',
+        title: aadsts === 65004 || error === 'permission_denied' ? t('auth:consent.declined') : notAdmin ? t('auth:consent.needsGlobalAdmin') : t('auth:consent.notGranted'),
         what: explained?.what && aadsts !== 90094
           ? explained.what
-          : `Microsoft Entra ID did not grant the permissions (${error ?? 'error'}${aadsts ? `, AADSTS${aadsts}` : ''}).${notAdmin ? ' Only a global administrator (or a privileged role administrator) of the tenant can grant consent for everyone.' : ''}`,
-        todo: 'Ask a global administrator of the tenant to open this page and follow the consent link, then accept the permission request.',
-        actions: [backToConsent],
+          : `${t('auth:consent.refused.what', { code: entraCode(error, aadsts) })}${notAdmin ? ` ${t('auth:consent.refused.onlyAdmin')}` : ''}`,
+        todo: t('auth:consent.refused.todo'),
+        actions: [backToConsent()],
       }];
     }
     case 'unexpected':
-      return [400, { title: 'Unexpected consent response', what: 'The response from Microsoft Entra ID did not say that consent was granted.', actions: [backToConsent] }];
+      return [400, { title: t('auth:consent.unexpected.title'), what: t('auth:consent.unexpected.what'), actions: [backToConsent()] }];
     case 'tenant-mismatch':
       return [400, {
-        title: 'Consent came from another tenant',
-        what: `The link was made for tenant ${err.details.requestedTenant ?? '?'}, but Microsoft Entra ID says tenant ${err.details.returnedTenant ?? '?'} answered. ThreatDesk does not report that as consent for the tenant you asked for.`,
-        todo: 'Open the admin consent page again, make the link for the tenant you administer, and sign in at Microsoft with an administrator of that tenant.',
-        actions: [backToConsent],
+        title: t('auth:consent.tenantMismatch.title'),
+        what: t('auth:consent.tenantMismatch.what', { requested: err.details.requestedTenant ?? '?', returned: err.details.returnedTenant ?? '?' }),
+        todo: t('auth:consent.tenantMismatch.todo'),
+        actions: [backToConsent()],
       }];
   }
 }
@@ -92,12 +100,12 @@ export function identityProviderProblem(err: IdentityProviderError): Problem {
   const explained = explainAadsts(err.aadsts);
   const status = err.kind === 'unavailable' ? 503 : err.kind === 'misconfigured' ? 500 : 502;
   return [status, {
-    title: explained?.title ?? (err.kind === 'unavailable' ? 'Microsoft sign-in is unavailable' : 'Microsoft sign-in failed'),
-    what: explained?.what ?? err.message,
-    todo: explained?.todo ?? (err.kind === 'misconfigured' ? "An administrator must check ThreatDesk's client credentials." : 'Try again in a moment.'),
+    title: explained?.title ?? (err.kind === 'unavailable' ? t('auth:identityProvider.unavailable') : t('auth:identityProvider.failed')),
+    what: explained?.what ?? err.describe(),
+    todo: explained?.todo ?? (err.kind === 'misconfigured' ? t('auth:identityProvider.misconfigured') : t('auth:identityProvider.tryLater')),
     admin: explained?.admin,
     retryAfterSec: err.kind === 'unavailable' ? (err.retryAfterSec ?? 10) : undefined,
-    actions: [{ href: '/auth/signin', label: 'Try signing in again' }],
+    actions: [{ href: '/auth/signin', label: t('auth:action.trySignInAgain') }],
   }];
 }
 
@@ -106,78 +114,79 @@ export function signInStuckProblem(reason: string, aadsts: number | undefined, m
   const explained = explainAadsts(aadsts);
   const get = method === 'GET';
   return [401, {
-    title: get ? 'Signing in again did not help' : 'Your sign-in needs refreshing',
-    what: explained?.what ?? (get
-      ? `ThreatDesk sent you to sign in ${LOOP_LIMIT} times for this page and still could not get a usable token from Microsoft Entra ID (${reason}).`
-      : 'Your Microsoft sign-in expired before this change could be sent.'),
-    todo: explained?.todo ?? (get ? "Sign out and in again. If it keeps happening, ask your administrator to check the app's consent and your access." : 'Sign in again, then repeat the change.'),
+    title: get ? t('auth:signIn.loop.title') : t('auth:signIn.expired.title'),
+    what: explained?.what ?? (get ? t('auth:signIn.loop.what', { times: LOOP_LIMIT, reason }) : t('auth:signIn.expired.what')),
+    todo: explained?.todo ?? (get ? t('auth:signIn.loop.todo') : t('auth:signIn.expired.todo')),
     admin: explained?.admin ?? get,
     actions: [signInAgain(returnTo)],
   }];
 }
 
 export const signInRequiredProblem = (): Problem => [401, {
-  title: 'Sign-in required',
-  what: 'This needs a signed-in analyst, and your session has ended or never began.',
+  title: t('auth:signIn.required.title'),
+  what: t('auth:signIn.required.what'),
   actions: [signInAgain()],
 }];
 
 export function inputProblem(err: InvalidInputError): Problem {
   switch (err.problem) {
     case 'incident-id':
-      return [404, { title: 'Incident not found', what: err.detail, actions: [{ href: err.resetHref, label: 'Back to the incident queue' }] }];
+      return [404, { title: t('errors:input.incidentId'), what: err.detail, actions: [{ href: err.resetHref, label: t('errors:action.incidentQueue') }] }];
     case 'filter':
-      return [400, { title: 'That filter is not valid', what: err.detail, actions: [{ href: err.resetHref, label: 'Reset the filters' }] }];
+      return [400, { title: t('errors:input.filter'), what: err.detail, actions: [{ href: err.resetHref, label: t('errors:action.resetFilters') }] }];
     case 'cursor':
-      return [400, { title: 'That page link is not valid', what: err.detail, actions: [{ href: err.resetHref, label: 'Start the list again' }] }];
+      return [400, { title: t('errors:input.cursor'), what: err.detail, actions: [{ href: err.resetHref, label: t('errors:action.startListAgain') }] }];
     case 'job-id':
-      return [404, { title: 'Bulk job not found', what: err.detail, actions: [{ href: err.resetHref, label: 'Your bulk jobs' }] }];
+      return [404, { title: t('errors:input.jobId'), what: err.detail, actions: [{ href: err.resetHref, label: t('errors:action.bulkJobs') }] }];
     case 'selection':
-      return [400, { title: 'Nothing to change', what: err.detail, actions: [{ href: err.resetHref, label: 'Back to the queue' }] }];
+      return [400, { title: t('errors:input.selection'), what: err.detail, actions: [{ href: err.resetHref, label: t('errors:action.queue') }] }];
   }
 }
 
-const API_NAME = { graph: 'Microsoft Graph security API', defender: 'Microsoft Defender API' } as const;
-const QUOTA = {
-  graph: 'Your organization has used its Microsoft Graph security API quota for now (it is shared by every analyst and every ThreatDesk instance).',
-  defender: 'Your organization has used its Defender API quota for now (50 list calls a minute, 100 incident reads a minute, 1,500 an hour, shared by everyone).',
-} as const;
+/** The API's name as sentences use it ("The Microsoft Graph security API refused…"). */
+const apiName = (api: SecurityApi): string => (api === 'graph' ? t('errors:api.name.graph') : t('errors:api.name.defender'));
+const quota = (api: SecurityApi): string => (api === 'graph' ? t('errors:api.throttled.graph') : t('errors:api.throttled.defender'));
+/** Microsoft's own words, quoted after ours (never translated): empty when it said nothing. */
+const microsoftSaid = (apiMessage: string | undefined): string => (apiMessage ? ` ${t('errors:api.microsoftSaid', { message: apiMessage })}` : '');
+const tryAgainIn = (seconds: number): string => t('errors:tryAgainIn', { seconds });
 
 export function apiProblem(err: SecurityApiError): Problem {
-  const name = API_NAME[err.api];
+  const api = apiName(err.api);
   const { apiMessage, trackingId, retryAfterSec } = err.details;
-  const quote = apiMessage ? ` Microsoft said: “${apiMessage}”` : '';
+  const quote = microsoftSaid(apiMessage);
+  const status = err.status ?? '?';
   switch (err.kind) {
     case 'forbidden':
       // Reached only outside IncidentAccess (which explains 403s from the token's scopes).
-      return [403, { title: 'Microsoft refused the request', what: `The ${name} refused this request for your account.${quote}`, trackingId }];
+      return [403, { title: t('errors:api.refused'), what: `${t('errors:api.forbidden', { api })}${quote}`, trackingId }];
     case 'not-found':
-      return [404, { title: 'Not found', what: `Microsoft Defender has no such incident, or it is outside what your role lets you see.${quote}`, actions: [{ href: '/incidents', label: 'Back to the incident queue' }] }];
+      return [404, { title: t('errors:api.notFound.title'), what: `${t('errors:api.notFound.what')}${quote}`, actions: [toQueue()] }];
     case 'throttled':
       return [429, {
-        title: 'Microsoft is throttling requests',
-        what: `${QUOTA[err.api]}${quote}`,
-        todo: `Try again in ${retryAfterSec ?? 60} seconds.`,
+        title: t('errors:api.throttled.title'),
+        what: `${quota(err.api)}${quote}`,
+        todo: tryAgainIn(retryAfterSec ?? 60),
         retryAfterSec: retryAfterSec ?? 60,
         trackingId,
       }];
     case 'unavailable':
       return [503, {
-        title: 'Microsoft Defender is having trouble',
-        what: `The ${name} answered with an error (HTTP ${err.status ?? '?'}).`,
-        todo: 'Try again in a minute. If it persists, check the Microsoft 365 service health page.',
+        title: t('errors:api.unavailable.title'),
+        what: t('errors:api.unavailable.what', { api, status }),
+        todo: t('errors:api.unavailable.todo'),
         retryAfterSec: retryAfterSec ?? 30,
         trackingId,
       }];
     case 'timeout':
-      return [504, { title: 'Microsoft did not answer in time', what: `The ${name} took too long to respond.`, todo: 'Try again; narrowing the filter also helps.', retryAfterSec: 10 }];
+      return [504, { title: t('errors:api.timeout.title'), what: t('errors:api.timeout.what', { api }), todo: t('errors:api.timeout.todo'), retryAfterSec: 10 }];
     case 'network':
-      return [502, { title: 'Microsoft could not be reached', what: `ThreatDesk could not connect to the ${name}.`, todo: `Try again in a moment. If it persists, an administrator should check the network path to the ${name}.`, retryAfterSec: 10 }];
+      return [502, { title: t('errors:api.network.title'), what: t('errors:api.network.what', { api }), todo: t('errors:api.network.todo', { api }), retryAfterSec: 10 }];
     case 'malformed':
-      return [502, { title: 'Microsoft sent an unreadable answer', what: `ThreatDesk could not read the ${name}'s response. ${apiMessage ?? ''}`.trim(), todo: 'Try again. If it persists, report it with the request id below.' }];
+      // The detail here is ThreatDesk's own (sources word it in the reader's language).
+      return [502, { title: t('errors:api.malformed.title'), what: `${t('errors:api.malformed.what', { api })} ${apiMessage ?? ''}`.trim(), todo: t('errors:api.malformed.todo') }];
     case 'unauthorized':
     case 'bad-request':
-      return [502, { title: 'Microsoft refused the request', what: `The ${name} did not accept ThreatDesk's request (HTTP ${err.status ?? '?'}).${quote}`, todo: 'Report it with the request id below.', trackingId }];
+      return [502, { title: t('errors:api.refused'), what: `${t('errors:api.rejected.what', { api, status })}${quote}`, todo: t('errors:api.rejected.todo'), trackingId }];
   }
 }
 
@@ -185,11 +194,9 @@ export function apiProblem(err: SecurityApiError): Problem {
 export function budgetProblem(err: BudgetExhaustedError): Problem {
   const retryAfterSec = Math.max(1, Math.ceil((err.retryAtMs - Date.now()) / 1000));
   return [503, {
-    title: err.reason === 'paused' ? 'Microsoft asked ThreatDesk to wait' : 'The tenant\u2019s API budget is in use',
-    what: err.reason === 'paused'
-      ? `Microsoft throttled your organisation's calls to the ${API_NAME[err.api]}; ThreatDesk holds every call until it allows them again, for all analysts.`
-      : `Your organisation's calls to the ${API_NAME[err.api]} are shared by every analyst, and none is free for this page right now.`,
-    todo: `Try again in ${retryAfterSec} seconds.`,
+    title: err.reason === 'paused' ? t('errors:budget.paused.title') : t('errors:budget.busy.title'),
+    what: err.reason === 'paused' ? t('errors:budget.paused.what', { api: apiName(err.api) }) : t('errors:budget.busy.what', { api: apiName(err.api) }),
+    todo: tryAgainIn(retryAfterSec),
     retryAfterSec,
   }];
 }
@@ -200,56 +207,57 @@ export function budgetProblem(err: BudgetExhaustedError): Problem {
  */
 export function forbiddenPage(err: ApiForbiddenError): ProblemPage {
   const trackingId = err.refusal.details.trackingId;
+  const permission = err.permission;
   if (!err.permissionGranted) {
     return {
-      title: `ThreatDesk lacks the ${err.permission} permission`,
-      what: `Your token does not carry the delegated permission ${err.permission}, which this needs.`,
-      todo: 'A global administrator can grant it from the admin consent page; then sign in again.',
+      title: t('errors:forbidden.permission.title', { permission }),
+      what: t('errors:forbidden.permission.what', { permission }),
+      todo: t('errors:forbidden.permission.todo'),
       admin: true,
       trackingId,
     };
   }
   const role = err.api === 'graph'
     ? err.write
-      ? 'Changing incidents needs the Microsoft Entra role Security Operator or Security Administrator (or a Defender XDR unified RBAC role with manage rights).'
-      : 'Reading incidents needs the Microsoft Entra role Security Reader or higher (or a Defender XDR unified RBAC role with read rights).'
-    : 'Your Defender role or device-group access does not cover it.';
+      ? t('errors:forbidden.role.graphWrite')
+      : t('errors:forbidden.role.graphRead')
+    : t('errors:forbidden.role.defender');
   return {
-    title: 'Your role does not allow this',
-    what: `ThreatDesk has the ${err.permission} permission, but Microsoft refused the call for your account. ${role}`,
-    todo: err.api === 'graph' ? 'Ask your administrator for that role (Microsoft Entra admin center → Roles, or Defender portal → Permissions).' : 'Ask your Defender administrator for a role with access (Microsoft Defender portal → Permissions → Roles).',
+    title: t('errors:forbidden.role.title'),
+    what: t('errors:forbidden.role.what', { permission, role }),
+    todo: err.api === 'graph' ? t('errors:forbidden.role.graphTodo') : t('errors:forbidden.role.defenderTodo'),
     trackingId,
   };
 }
 
 export const storeUnavailableProblem = (): Problem => [503, {
-  title: 'Session store unavailable',
-  what: 'ThreatDesk cannot reach the store that keeps sign-in sessions, so it cannot tell who you are right now. You have not been signed out.',
-  todo: 'Try again in a few seconds.',
+  title: t('errors:store.title'),
+  what: t('errors:store.what'),
+  todo: t('errors:store.todo'),
   retryAfterSec: 5,
 }];
 
 export const csrfProblem = (): Problem => [403, {
-  title: 'This form has expired',
-  what: 'The form was sent without a valid security token, for example because it was opened before you signed in again, or came from another site.',
-  todo: 'Go back, reload the page, and submit again.',
+  title: t('errors:csrf.title'),
+  what: t('errors:csrf.what'),
+  todo: t('errors:reloadAndSubmit'),
 }];
 
-export const tooLargeProblem = (): Problem => [413, { title: 'Too much text', what: 'The form was larger than ThreatDesk accepts.', todo: 'Shorten the text (comments may be up to 30,000 characters) and try again.' }];
+export const tooLargeProblem = (): Problem => [413, { title: t('errors:tooLarge.title'), what: t('errors:tooLarge.what'), todo: t('errors:tooLarge.todo') }];
 
-export const badRequestProblem = (): Problem => [400, { title: 'Bad request', what: 'The request could not be read.' }];
+export const badRequestProblem = (): Problem => [400, { title: t('errors:badRequest.title'), what: t('errors:badRequest.what') }];
 
 /** A request Express could not read: the status it named, with words for the ones a browser can meet. */
 export function clientErrorProblem(status: number): Problem {
   switch (status) {
     case 415:
       return [415, {
-        title: 'This form could not be read',
-        what: 'It was sent in a character set or with a compression ThreatDesk does not read (forms must be UTF-8, uncompressed or gzip/deflate/br).',
-        todo: 'Go back, reload the page, and submit again.',
+        title: t('errors:unreadableForm.title'),
+        what: t('errors:unreadableForm.what'),
+        todo: t('errors:reloadAndSubmit'),
       }];
     case 416:
-      return [416, { title: 'Range not satisfiable', what: 'The part of the file asked for does not exist.' }];
+      return [416, { title: t('errors:range.title'), what: t('errors:range.what') }];
     case 404:
       return notFoundProblem();
     default:
@@ -257,6 +265,6 @@ export function clientErrorProblem(status: number): Problem {
   }
 }
 
-export const notFoundProblem = (): Problem => [404, { title: 'Page not found', what: 'There is no page at this address.', actions: [{ href: '/', label: 'Go to ThreatDesk' }] }];
+export const notFoundProblem = (): Problem => [404, { title: t('errors:notFound.title'), what: t('errors:notFound.what'), actions: [{ href: '/', label: t('errors:action.home') }] }];
 
-export const unexpectedProblem = (): Problem => [500, { title: 'Something went wrong', what: 'ThreatDesk hit an unexpected error. Nothing was changed.', todo: 'Try again. If it happens again, report the request id below.' }];
+export const unexpectedProblem = (): Problem => [500, { title: t('errors:unexpected.title'), what: t('errors:unexpected.what'), todo: t('errors:unexpected.todo') }];
