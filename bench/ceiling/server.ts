@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import express from 'express';
+import { formatter } from '../../src/i18n/format';
+import { DEFAULT_LANGUAGE, translatorFor } from '../../src/i18n/i18n';
 import { labels } from '../../src/incidents/labels';
 import type { Incident } from '../../src/incidents/model';
 import { DEFAULT_FILTER, serializeFilter, type Sort } from '../../src/incidents/queueFilter';
@@ -40,9 +42,11 @@ app.get('/healthz', (_req, res) => {
 });
 // The SLA badges, as ThreatDesk works them out for each page (an unassigned incident the index read once counts from its creation).
 const targets = parseSlaTargets(DEFAULT_SLA);
+// The table's words and times, as ThreatDesk's locale middleware gives them to an English reader in UTC.
+const locale = { lang: DEFAULT_LANGUAGE, t: translatorFor(DEFAULT_LANGUAGE), intl: formatter({ lang: DEFAULT_LANGUAGE, timeZone: 'UTC' }) };
 app.get('/incidents', (_req, res) => {
   const now = Date.now();
-  res.render('queue', { rows: rows.map((r) => ({ ...r, sla: slaOf({ ...r, unassignedSince: r.assignedTo === '' ? r.createdAt : null }, targets, now) })), filter, query, sortHref, labels, columnNames: EXTRA_COLUMN_NAMES });
+  res.render('queue', { rows: rows.map((r) => ({ ...r, sla: slaOf({ ...r, unassignedSince: r.assignedTo === '' ? r.createdAt : null }, targets, now) })), filter, query, sortHref, labels, columnNames: EXTRA_COLUMN_NAMES, ...locale });
 });
 
 const server = http.createServer(app);

@@ -1,3 +1,4 @@
+import { t } from '../i18n/i18n';
 import { labels } from './labels';
 import { portalLink, type QueueRow } from './view';
 
@@ -11,10 +12,15 @@ export function csvCell(value: string | number | null | undefined): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
 
-const COLUMNS = ['Incident ID', 'Name', 'Severity', 'Status', 'Merged into', 'Assigned to', 'Classification', 'Determination', 'Tags', 'System tags', 'Service sources', 'Active alerts', 'Total alerts', 'Devices', 'Users', 'First activity', 'Last activity', 'Created', 'Last update', 'Portal link'];
+/** The header cells' message keys, in the order of csvRow's cells (translated per export: the reader's language). */
+const COLUMNS = [
+  'queue:csv.id', 'queue:csv.name', 'queue:csv.severity', 'queue:csv.status', 'queue:csv.mergedInto', 'queue:csv.assignedTo', 'queue:csv.classification',
+  'queue:csv.determination', 'queue:csv.tags', 'queue:csv.systemTags', 'queue:csv.serviceSources', 'queue:csv.activeAlerts', 'queue:csv.totalAlerts',
+  'queue:csv.devices', 'queue:csv.users', 'queue:csv.firstActivity', 'queue:csv.lastActivity', 'queue:csv.created', 'queue:csv.lastUpdate', 'queue:csv.portalLink',
+];
 
 /** The header line, after a byte order mark so that spreadsheet programs read the file as UTF-8. */
-export const csvHeader = () => `\uFEFF${COLUMNS.map(csvCell).join(',')}\r\n`;
+export const csvHeader = () => `\uFEFF${COLUMNS.map((key) => csvCell(t(key))).join(',')}\r\n`;
 
 /** One incident as a CSV line, with display labels. */
 export function csvRow(i: QueueRow, tenantId: string): string {

@@ -1,3 +1,4 @@
+import { t } from '../i18n/i18n';
 import { CLASSIFICATIONS, DETERMINATIONS, EMAIL, SEVERITIES, STATUSES, type Severity, type Status } from './model';
 
 export { SEVERITIES, STATUSES, type Severity, type Status } from './model';
@@ -60,15 +61,18 @@ export const DEFAULT_FILTER: QueueFilter = {
   more: [],
 };
 
-/** The built-in saved views: plain query strings, so they bookmark and share like any other view. */
-export const SAVED_VIEWS: { name: string; query: string }[] = [
-  { name: 'Assigned to me', query: 'assignee=me' },
-  { name: 'Unassigned High/Medium', query: 'assignee=unassigned&severity=high&severity=medium' },
-  { name: 'Updated in the last 24 h', query: 'window=24h' },
-  { name: 'Resolved in the last 7 days', query: 'status=resolved&window=7d' },
-  { name: 'Overdue', query: 'sla=overdue&severity=high&severity=medium&severity=low&severity=informational' },
-  { name: 'Breaching soon', query: 'sla=soon&severity=high&severity=medium&severity=low&severity=informational' },
-  { name: 'Unassigned for more than 4 h', query: 'unassigned=4' },
+/**
+ * The built-in saved views: plain query strings, so they bookmark and share like any other view.
+ * Each is named by its message key, translated where shown (in the reader's language).
+ */
+export const SAVED_VIEWS: { key: string; query: string }[] = [
+  { key: 'queue:views.assignedToMe', query: 'assignee=me' },
+  { key: 'queue:views.unassignedHighMedium', query: 'assignee=unassigned&severity=high&severity=medium' },
+  { key: 'queue:views.updated24h', query: 'window=24h' },
+  { key: 'queue:views.resolved7d', query: 'status=resolved&window=7d' },
+  { key: 'queue:views.overdue', query: 'sla=overdue&severity=high&severity=medium&severity=low&severity=informational' },
+  { key: 'queue:views.breachingSoon', query: 'sla=soon&severity=high&severity=medium&severity=low&severity=informational' },
+  { key: 'queue:views.unassigned4h', query: 'unassigned=4' },
 ];
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?Z?)?$/;
@@ -107,7 +111,7 @@ function pick<T extends string>(values: string[], allowed: readonly T[], field: 
   for (const v of values) {
     const lower = ALIASES[v.toLowerCase()] ?? v.toLowerCase();
     const match = allowed.find((a) => a.toLowerCase() === lower);
-    if (!match) throw new FilterError(field, `“${v}” is not a valid ${field} (allowed: ${allowed.join(', ')})`);
+    if (!match) throw new FilterError(field, t('queue:invalid.value', { value: v, field, allowed: allowed.join(', ') }));
     if (!out.includes(match)) out.push(match);
   }
   return out;
@@ -126,36 +130,36 @@ export function parseFilter(query: Query): QueueFilter {
     const lower = assigneeRaw.toLowerCase();
     if (lower === 'anyone' || lower === 'me' || lower === 'unassigned') assignee = { kind: lower };
     else if (EMAIL.test(assigneeRaw)) assignee = { kind: 'address', address: assigneeRaw };
-    else throw new FilterError('assignee', `“${assigneeRaw}” is not “me”, “unassigned”, “anyone” or an email address`);
+    else throw new FilterError('assignee', t('queue:invalid.assignee', { value: assigneeRaw }));
   }
   const windowRaw = one(query, 'window');
-  if (windowRaw && !Object.hasOwn(WINDOWS, windowRaw)) throw new FilterError('window', `“${windowRaw}” is not a time window (24h, 7d, 30d, 6m, custom)`);
+  if (windowRaw && !Object.hasOwn(WINDOWS, windowRaw)) throw new FilterError('window', t('queue:invalid.window', { value: windowRaw }));
   const window = (windowRaw ?? DEFAULT_FILTER.window) as TimeWindow;
   const from = one(query, 'from');
   const to = one(query, 'to');
   for (const [name, value] of [['from', from], ['to', to]] as const) {
-    if (value && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) throw new FilterError(name, `“${value}” is not a date (YYYY-MM-DD or an ISO date-time)`);
+    if (value && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) throw new FilterError(name, t('queue:invalid.date', { value }));
   }
-  if (window === 'custom' && !from && !to) throw new FilterError('from', 'A custom window needs a start or an end date');
+  if (window === 'custom' && !from && !to) throw new FilterError('from', t('queue:invalid.customWindow'));
   const classification = many(query, 'classification');
   const determination = many(query, 'determination');
   const dirRaw = one(query, 'dir');
-  if (dirRaw !== undefined && dirRaw !== 'asc' && dirRaw !== 'desc') throw new FilterError('dir', `“${dirRaw}” is not a sort direction (asc, desc)`);
+  if (dirRaw !== undefined && dirRaw !== 'asc' && dirRaw !== 'desc') throw new FilterError('dir', t('queue:invalid.dir', { value: dirRaw }));
   const pageRaw = one(query, 'page');
-  if (pageRaw !== undefined && !/^[1-9]\d{0,5}$/.test(pageRaw)) throw new FilterError('page', `“${pageRaw}” is not a page number`);
+  if (pageRaw !== undefined && !/^[1-9]\d{0,5}$/.test(pageRaw)) throw new FilterError('page', t('queue:invalid.page', { value: pageRaw }));
   const sizeRaw = one(query, 'size');
   const size = sizeRaw === undefined ? DEFAULT_FILTER.size : PAGE_SIZES.find((n) => String(n) === sizeRaw);
-  if (size === undefined) throw new FilterError('size', `“${sizeRaw}” is not a page size (${PAGE_SIZES.join(', ')})`);
-  if (from && to && Date.parse(from) > Date.parse(to)) throw new FilterError('to', 'The end of the window is before its start');
+  if (size === undefined) throw new FilterError('size', t('queue:invalid.size', { value: sizeRaw, sizes: PAGE_SIZES.join(', ') }));
+  if (from && to && Date.parse(from) > Date.parse(to)) throw new FilterError('to', t('queue:invalid.endBeforeStart'));
   const text = (name: string) => {
     const v = one(query, name);
-    if (v !== undefined && !isFreeText(v)) throw new FilterError(name, `The ${name} filter must be 1–100 printable characters`);
+    if (v !== undefined && !isFreeText(v)) throw new FilterError(name, t('queue:invalid.text', { name }));
     return v;
   };
   const slaRaw = one(query, 'sla');
-  if (slaRaw !== undefined && slaRaw !== 'overdue' && slaRaw !== 'soon') throw new FilterError('sla', `“${slaRaw}” is not an SLA state (overdue, soon)`);
+  if (slaRaw !== undefined && slaRaw !== 'overdue' && slaRaw !== 'soon') throw new FilterError('sla', t('queue:invalid.sla', { value: slaRaw }));
   const unassignedRaw = one(query, 'unassigned');
-  if (unassignedRaw !== undefined && !/^([1-9]\d{0,2})$/.test(unassignedRaw)) throw new FilterError('unassigned', `“${unassignedRaw}” is not a number of hours (1–999)`);
+  if (unassignedRaw !== undefined && !/^([1-9]\d{0,2})$/.test(unassignedRaw)) throw new FilterError('unassigned', t('queue:invalid.unassigned', { value: unassignedRaw }));
   const moreRaw = many(query, 'more');
   const more = moreRaw?.length ? pick(moreRaw, EXTRA_COLUMNS, 'more') : [];
   const sortRaw = one(query, 'sort');

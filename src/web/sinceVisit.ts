@@ -1,3 +1,4 @@
+import { t } from '../i18n/i18n';
 import type { Incident } from '../incidents/model';
 import type { HistoryEntry } from '../index/incidentIndex';
 import { historyLine } from './activity';
@@ -13,10 +14,10 @@ const mine = (by: string | null, me: string) => by !== null && by.toLowerCase() 
 
 /** The queue row's marker: changed since the analyst opened the incident, else new or changed since their last visit of the queue. */
 export function queueMark(row: { createdAt: string | null; lastUpdateAt: string }, openedAt: string | undefined, queueSince: string | null): string | undefined {
-  if (openedAt !== undefined) return after(row.lastUpdateAt, openedAt) ? 'Updated since you opened it' : undefined;
+  if (openedAt !== undefined) return after(row.lastUpdateAt, openedAt) ? t('queue:mark.updatedSinceOpened') : undefined;
   if (queueSince === null) return undefined;
-  if (after(row.createdAt, queueSince)) return 'New since your last visit';
-  return after(row.lastUpdateAt, queueSince) ? 'Updated since your last visit' : undefined;
+  if (after(row.createdAt, queueSince)) return t('queue:mark.newSinceVisit');
+  return after(row.lastUpdateAt, queueSince) ? t('queue:mark.updatedSinceVisit') : undefined;
 }
 
 export interface SinceVisit {
@@ -37,7 +38,7 @@ export function sinceVisit(incident: Incident, history: HistoryEntry[], before: 
     .filter((h) => h.field !== 'created' && after(h.observedAt, before) && !mine(h.changedBy, me))
     .map((h) => {
       const line = historyLine(h);
-      return `${line.field}: ${line.from} → ${line.to}`;
+      return t('queue:sinceVisit.change', { field: line.field, from: line.from, to: line.to });
     });
   if (newAlerts === 0 && newComments === 0 && changes.length === 0) return undefined;
   return { at: before, newAlerts, newComments, changes };

@@ -1,4 +1,5 @@
 import type { SessionAccount } from '../../auth/tokenService';
+import { intl, t } from '../../i18n/i18n';
 import { csvHeader, csvRow } from '../../incidents/csv';
 import { DETECTION_SOURCES, labels, SERVICE_SOURCES } from '../../incidents/labels';
 import { canManage, snapshotOf, verdictOf } from '../../incidents/manage';
@@ -44,11 +45,11 @@ const href = (f: QueueFilter) => {
   return q ? `/incidents?${q}` : '/incidents';
 };
 
-/** "as of 10:42:13 UTC (18 s ago)", in plain words. */
+/** "as of 10:42:13 UTC (18 seconds ago)", in the reader's words and time zone. */
 export function ageText(asOf: string, now: number): string {
-  const s = Math.max(0, Math.round((now - Date.parse(asOf)) / 1000));
-  const ago = s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
-  return `as of ${asOf.slice(11, 19)} UTC (${ago})`;
+  const at = Date.parse(asOf);
+  // A clock a little ahead of this server's must not read "in 2 seconds".
+  return t('queue:freshness.asOf', { time: intl().time(at), ago: intl().ago(Math.min(at, now), now) });
 }
 
 /**
@@ -60,13 +61,13 @@ function backfillGap(f: QueueFilter, fresh: Freshness, now: number): string | un
   if (!wantsClosed || fresh.phase === 'done') return undefined;
   const bound = windowBounds(f, now).from;
   const from = bound === undefined ? 0 : Date.parse(bound);
-  if (fresh.phase === 'recent' || fresh.phase === 'open') return `ThreatDesk is still reading your closed incidents (${fresh.backfillCount} so far): some resolved or merged incidents of this window may be missing for now.`;
-  if (from < now - RECENT_DAYS * DAY_MS) return `ThreatDesk is still reading closed incidents older than ${RECENT_DAYS} days (${fresh.backfillCount} so far): some of this window may be missing for now.`;
+  if (fresh.phase === 'recent' || fresh.phase === 'open') return t('queue:freshness.readingClosed', { n: fresh.backfillCount });
+  if (from < now - RECENT_DAYS * DAY_MS) return t('queue:freshness.readingOlder', { days: RECENT_DAYS, n: fresh.backfillCount });
   return undefined;
 }
 
-/** The built-in views (and the default one) by what they select. */
-const BUILT_IN = new Map([[selectionOf(DEFAULT_FILTER), { name: 'Default view', query: '' }], ...SAVED_VIEWS.map((v) => [selectionOf(parseFilter(asQuery(v.query))), v] as const)]);
+/** The built-in views (and the default one) by what they select; named by message key, translated where shown. */
+const BUILT_IN = new Map([[selectionOf(DEFAULT_FILTER), { key: 'queue:views.default', query: '' }], ...SAVED_VIEWS.map((v) => [selectionOf(parseFilter(asQuery(v.query))), v] as const)]);
 
 const viewOf = (f: QueueFilter) => BUILT_IN.get(selectionOf(f));
 
@@ -75,23 +76,24 @@ const viewOf = (f: QueueFilter) => BUILT_IN.get(selectionOf(f));
  * built-in view by its name, else the filters that differ from the default, and the page.
  */
 export function queueTitle(f: QueueFilter, name?: string): string {
-  const named = name ?? viewOf(f)?.name;
+  const builtIn = viewOf(f);
+  const named = name ?? (builtIn && t(builtIn.key));
   const parts: string[] = [];
   if (named) parts.push(named);
   else {
     const sameSet = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
-    if (!sameSet(f.status, DEFAULT_FILTER.status)) parts.push(f.status.map(labels.status).join(', ') || 'All statuses');
-    if (!sameSet(f.severity, DEFAULT_FILTER.severity)) parts.push(f.severity.map(labels.severity).join(', ') || 'All severities');
-    if (f.assignee.kind === 'me') parts.push('Assigned to me');
-    else if (f.assignee.kind === 'unassigned') parts.push('Unassigned');
-    else if (f.assignee.kind === 'address') parts.push(`Assigned to ${f.assignee.address}`);
-    if (f.sla) parts.push(f.sla === 'overdue' ? 'Overdue' : 'Breaching soon');
-    if (f.unassigned !== undefined) parts.push(`Unassigned for more than ${f.unassigned} h`);
-    if (f.q) parts.push(`“${f.q}”`);
-    if (parts.length === 0) parts.push('Filtered');
+    if (!sameSet(f.status, DEFAULT_FILTER.status)) parts.push(f.status.map(labels.status).join(', ') || t('queue:pageTitle.allStatuses'));
+    if (!sameSet(f.severity, DEFAULT_FILTER.severity)) parts.push(f.severity.map(labels.severity).join(', ') || t('queue:pageTitle.allSeverities'));
+    if (f.assignee.kind === 'me') parts.push(t('queue:pageTitle.assignedToMe'));
+    else if (f.assignee.kind === 'unassigned') parts.push(t('queue:pageTitle.unassigned'));
+    else if (f.assignee.kind === 'address') parts.push(t('queue:pageTitle.assignedTo', { address: f.assignee.address }));
+    if (f.sla) parts.push(f.sla === 'overdue' ? t('queue:filter.overdue') : t('queue:filter.breachingSoon'));
+    if (f.unassigned !== undefined) parts.push(t('queue:filter.unassignedFor', { hours: f.unassigned }));
+    if (f.q) parts.push(t('queue:pageTitle.search', { q: f.q }));
+    if (parts.length === 0) parts.push(t('queue:pageTitle.filtered'));
   }
-  if (f.page > 1) parts.push(`page ${f.page}`);
-  return `Incidents: ${parts.join(' · ')}`;
+  if (f.page > 1) parts.push(t('queue:pageTitle.page', { page: f.page }));
+  return t('queue:pageTitle.title', { parts: parts.join(' · ') });
 }
 
 /** The analyst's own part of the queue page: their saved views, default columns, and a view shared with them by link. */
@@ -158,7 +160,7 @@ export async function loadQueueView(sync: IndexSync, account: SessionAccount, fi
     fresh,
     age: fresh.asOf === null ? undefined : ageText(fresh.asOf, now),
     gap: backfillGap(filter, fresh, now),
-    savedViews: SAVED_VIEWS,
+    savedViews: SAVED_VIEWS.map((v) => ({ name: t(v.key), query: v.query })),
     activeView: ownName === undefined ? viewOf(filter)?.query : undefined,
     myViews,
     sharedName: ownName === undefined ? mine.sharedName : undefined,

@@ -1,11 +1,38 @@
+import { t } from '../../i18n/i18n';
 import { labels } from '../../incidents/labels';
 import { DEFAULT_FILTER, isFreeText, parseFilter, serializeFilter, type ExtraColumn, type QueueFilter } from '../../incidents/queueFilter';
 import type { AnalystSettings } from '../../settings/settingsStore';
 
-/** Names of the extra columns, in words. */
-export const EXTRA_COLUMN_NAMES: Record<ExtraColumn, string> = { unassignedFor: 'Unassigned for', devices: 'Devices', users: 'Users', firstActivity: 'First activity', lastActivity: 'Last activity' };
+/**
+ * Names of the extra columns, in words. Getters, so that each is translated when read (in the
+ * language of the request reading it), while callers keep reading it as a plain record.
+ */
+export const EXTRA_COLUMN_NAMES: Readonly<Record<ExtraColumn, string>> = {
+  get unassignedFor() {
+    return t('queue:columns.unassignedFor');
+  },
+  get devices() {
+    return t('queue:columns.devices');
+  },
+  get users() {
+    return t('queue:columns.users');
+  },
+  get firstActivity() {
+    return t('queue:columns.firstActivity');
+  },
+  get lastActivity() {
+    return t('queue:columns.lastActivity');
+  },
+};
 
-const WINDOW_NAMES: Record<string, string> = { '24h': 'last 24 hours', '3d': 'last 3 days', '7d': 'last 7 days', '30d': 'last 30 days', '6m': 'last 6 months' };
+/** The chip of each relative time window (the custom one says its bounds). */
+const WINDOW_CHIPS: Record<string, string> = {
+  '24h': 'queue:chips.window.last24h',
+  '3d': 'queue:chips.window.last3d',
+  '7d': 'queue:chips.window.last7d',
+  '30d': 'queue:chips.window.last30d',
+  '6m': 'queue:chips.window.last6m',
+};
 
 const href = (f: QueueFilter) => {
   const q = serializeFilter({ ...f, page: 1 });
@@ -21,21 +48,27 @@ const sameSet = (a: readonly string[], b: readonly string[]) => [...a].sort().jo
 export function filterChips(f: QueueFilter): { label: string; href: string }[] {
   const chips: { label: string; href: string }[] = [];
   const chip = (label: string, without: Partial<QueueFilter>) => chips.push({ label, href: href({ ...f, ...without }) });
-  if (!sameSet(f.status, DEFAULT_FILTER.status)) chip(`Status: ${f.status.map(labels.status).join(', ')}`, { status: [...DEFAULT_FILTER.status] });
-  if (!sameSet(f.severity, DEFAULT_FILTER.severity)) chip(`Severity: ${f.severity.map(labels.severity).join(', ')}`, { severity: [...DEFAULT_FILTER.severity] });
-  if (f.assignee.kind !== 'anyone') chip(`Assigned to: ${f.assignee.kind === 'address' ? f.assignee.address : f.assignee.kind === 'me' ? 'me' : 'nobody'}`, { assignee: DEFAULT_FILTER.assignee });
-  if (f.window === 'custom') chip(`Updated ${f.from ? `from ${f.from}` : ''}${f.from && f.to ? ' ' : ''}${f.to ? `to ${f.to}` : ''}`, { window: DEFAULT_FILTER.window, from: undefined, to: undefined });
-  else if (f.window !== DEFAULT_FILTER.window) chip(`Updated in the ${WINDOW_NAMES[f.window] ?? f.window}`, { window: DEFAULT_FILTER.window });
-  if (f.classification.length) chip(`Classification: ${f.classification.map(labels.classification).join(', ')}`, { classification: [] });
-  if (f.determination.length) chip(`Determination: ${f.determination.map(labels.determination).join(', ')}`, { determination: [] });
-  if (f.sla) chip(f.sla === 'overdue' ? 'Overdue' : 'Breaching soon', { sla: undefined });
-  if (f.unassigned !== undefined) chip(`Unassigned for more than ${f.unassigned} h`, { unassigned: undefined });
-  if (f.source) chip(`Service source: ${labels.source(f.source)}`, { source: undefined });
-  if (f.detectionSource) chip(`Detection source: ${labels.source(f.detectionSource)}`, { detectionSource: undefined });
-  if (f.category) chip(`Category: ${f.category}`, { category: undefined });
-  if (f.deviceGroup) chip(`Device group: ${f.deviceGroup}`, { deviceGroup: undefined });
-  if (f.tag) chip(`Tag: ${f.tag}`, { tag: undefined });
-  if (f.q) chip(`Search: ${f.q}`, { q: undefined });
+  // The bounds of a custom window are shown as typed (they are the analyst's own input).
+  const updated = (from?: string, to?: string) =>
+    from && to ? t('queue:chips.updatedBetween', { from, to }) : from ? t('queue:chips.updatedFrom', { from }) : t('queue:chips.updatedTo', { to });
+  if (!sameSet(f.status, DEFAULT_FILTER.status)) chip(t('queue:chips.status', { values: f.status.map(labels.status).join(', ') }), { status: [...DEFAULT_FILTER.status] });
+  if (!sameSet(f.severity, DEFAULT_FILTER.severity)) chip(t('queue:chips.severity', { values: f.severity.map(labels.severity).join(', ') }), { severity: [...DEFAULT_FILTER.severity] });
+  if (f.assignee.kind !== 'anyone') chip(t('queue:chips.assignedTo', { who: f.assignee.kind === 'address' ? f.assignee.address : f.assignee.kind === 'me' ? t('queue:chips.me') : t('queue:chips.nobody') }), { assignee: DEFAULT_FILTER.assignee });
+  if (f.window === 'custom') chip(updated(f.from, f.to), { window: DEFAULT_FILTER.window, from: undefined, to: undefined });
+  else if (f.window !== DEFAULT_FILTER.window) {
+    const key = WINDOW_CHIPS[f.window];
+    chip(key === undefined ? f.window : t(key), { window: DEFAULT_FILTER.window });
+  }
+  if (f.classification.length) chip(t('queue:chips.classification', { values: f.classification.map(labels.classification).join(', ') }), { classification: [] });
+  if (f.determination.length) chip(t('queue:chips.determination', { values: f.determination.map(labels.determination).join(', ') }), { determination: [] });
+  if (f.sla) chip(f.sla === 'overdue' ? t('queue:filter.overdue') : t('queue:filter.breachingSoon'), { sla: undefined });
+  if (f.unassigned !== undefined) chip(t('queue:filter.unassignedFor', { hours: f.unassigned }), { unassigned: undefined });
+  if (f.source) chip(t('queue:chips.source', { value: labels.source(f.source) }), { source: undefined });
+  if (f.detectionSource) chip(t('queue:chips.detectionSource', { value: labels.source(f.detectionSource) }), { detectionSource: undefined });
+  if (f.category) chip(t('queue:chips.category', { value: f.category }), { category: undefined });
+  if (f.deviceGroup) chip(t('queue:chips.deviceGroup', { value: f.deviceGroup }), { deviceGroup: undefined });
+  if (f.tag) chip(t('queue:chips.tag', { value: f.tag }), { tag: undefined });
+  if (f.q) chip(t('queue:chips.search', { value: f.q }), { q: undefined });
   return chips;
 }
 
@@ -44,7 +77,7 @@ export function columnMoves(f: QueueFilter): { label: string; href: string }[] {
   return f.more.slice(1).map((c, i) => {
     const more = [...f.more];
     [more[i], more[i + 1]] = [c, more[i] as ExtraColumn];
-    return { label: `Move “${EXTRA_COLUMN_NAMES[c]}” left`, href: `/incidents?${serializeFilter({ ...f, more })}` };
+    return { label: t('queue:columns.moveLeft', { column: EXTRA_COLUMN_NAMES[c] }), href: `/incidents?${serializeFilter({ ...f, more })}` };
   });
 }
 
