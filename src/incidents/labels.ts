@@ -1,74 +1,38 @@
+import { t } from '../i18n/i18n';
+
 /**
- * Display labels for every enumeration the model carries, as the Defender portal words them. A
- * member ThreatDesk does not know is shown as it came, marked, never dressed up as a known one.
+ * Display labels for every enumeration the model carries, as the Defender portal words them, in
+ * the reader's language (locales/<lang>/labels.json). A member ThreatDesk does not know is shown as
+ * it came, marked, never dressed up as a known one.
+ *
+ * Each table maps a value as the API spells it to its message key; the text itself is looked up
+ * at call time, so a label is in the language of the request that asks for it.
  */
 
-const STATUS: Record<string, string> = {
-  active: 'Active',
-  inProgress: 'In progress',
-  awaitingAction: 'Awaiting action',
-  resolved: 'Resolved',
-  redirected: 'Merged',
-};
+const keys = (...values: string[]): Record<string, string> => Object.fromEntries(values.map((v) => [v, v]));
 
-const SEVERITY: Record<string, string> = {
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  informational: 'Informational',
-  unknown: 'Unspecified',
-};
+const STATUS = keys('active', 'inProgress', 'awaitingAction', 'resolved', 'redirected');
 
-const CLASSIFICATION: Record<string, string> = {
-  '': 'Not set',
-  unknown: 'Not set',
-  truePositive: 'True positive',
-  informationalExpectedActivity: 'Informational, expected activity',
-  falsePositive: 'False positive',
-};
+const SEVERITY = keys('high', 'medium', 'low', 'informational', 'unknown');
 
+// An empty value has no key of its own in a catalogue: it reads "Not set", as `unknown` does.
+const CLASSIFICATION: Record<string, string> = { '': 'notSet', unknown: 'notSet', ...keys('truePositive', 'informationalExpectedActivity', 'falsePositive') };
+
+// `unknown` is not a determination ThreatDesk knows: it is shown marked, as it always was.
 const DETERMINATION: Record<string, string> = {
-  '': 'Not set',
-  multiStagedAttack: 'Multi-staged attack',
-  maliciousUserActivity: 'Malicious user activity',
-  compromisedAccount: 'Compromised account',
-  malware: 'Malware',
-  phishing: 'Phishing',
-  unwantedSoftware: 'Unwanted software',
-  other: 'Other',
-  securityTesting: 'Security testing',
-  lineOfBusinessApplication: 'Line-of-business application',
-  confirmedActivity: 'Confirmed activity',
-  notMalicious: 'Not malicious',
-  notEnoughDataToValidate: 'Not enough data to validate',
-  apt: 'Advanced persistent threat',
-  securityPersonnel: 'Security personnel',
+  '': 'notSet',
+  ...keys(
+    'multiStagedAttack', 'maliciousUserActivity', 'compromisedAccount', 'malware', 'phishing', 'unwantedSoftware', 'other', 'securityTesting',
+    'lineOfBusinessApplication', 'confirmedActivity', 'notMalicious', 'notEnoughDataToValidate', 'apt', 'securityPersonnel',
+  ),
 };
 
-const SOURCE: Record<string, string> = {
-  microsoftDefenderForEndpoint: 'Defender for Endpoint',
-  microsoftDefenderForIdentity: 'Defender for Identity',
-  microsoftDefenderForCloudApps: 'Defender for Cloud Apps',
-  microsoftDefenderForOffice365: 'Defender for Office 365',
-  microsoft365Defender: 'Microsoft Defender XDR',
-  azureAdIdentityProtection: 'Entra ID Protection',
-  microsoftAppGovernance: 'App governance',
-  dataLossPrevention: 'Data loss prevention',
-  microsoftDefenderForCloud: 'Defender for Cloud',
-  microsoftSentinel: 'Microsoft Sentinel',
-  antivirus: 'Antivirus',
-  smartScreen: 'SmartScreen',
-  customTi: 'Custom threat intelligence',
-  automatedInvestigation: 'Automated investigation',
-  microsoftThreatExperts: 'Microsoft Threat Experts',
-  customDetection: 'Custom detection',
-  cloudAppSecurity: 'Cloud app security',
-  manual: 'Manual',
-  microsoftDataLossPrevention: 'Microsoft Purview DLP',
-  appGovernancePolicy: 'App governance policy',
-  appGovernanceDetection: 'App governance detection',
-  unknown: 'Unknown',
-};
+const SOURCE = keys(
+  'microsoftDefenderForEndpoint', 'microsoftDefenderForIdentity', 'microsoftDefenderForCloudApps', 'microsoftDefenderForOffice365', 'microsoft365Defender',
+  'azureAdIdentityProtection', 'microsoftAppGovernance', 'dataLossPrevention', 'microsoftDefenderForCloud', 'microsoftSentinel', 'antivirus', 'smartScreen',
+  'customTi', 'automatedInvestigation', 'microsoftThreatExperts', 'customDetection', 'cloudAppSecurity', 'manual', 'microsoftDataLossPrevention',
+  'appGovernancePolicy', 'appGovernanceDetection', 'unknown',
+);
 
 /** The products an alert comes from (Graph's serviceSource), as the queue's filter offers them. */
 export const SERVICE_SOURCES = [
@@ -83,61 +47,41 @@ export const DETECTION_SOURCES = [
   'microsoftDefenderForOffice365', 'microsoft365Defender', 'azureAdIdentityProtection',
 ] as const;
 
-const REMEDIATION: Record<string, string> = { none: 'None', remediated: 'Remediated', prevented: 'Prevented', blocked: 'Blocked', notFound: 'Not found', unknown: 'Unknown' };
+const REMEDIATION = keys('none', 'remediated', 'prevented', 'blocked', 'notFound', 'unknown');
 
-const EVIDENCE: Record<string, string> = {
-  device: 'Device',
-  user: 'User',
-  ip: 'IP address',
-  url: 'URL',
-  file: 'File',
-  process: 'Process',
-  mailbox: 'Mailbox',
-  analyzedMessage: 'Email message',
-  mailCluster: 'Email cluster',
-  registryKey: 'Registry key',
-  registryValue: 'Registry value',
-  securityGroup: 'Security group',
-  cloudApplication: 'Cloud application',
-  oauthApplication: 'OAuth application',
-  azureResource: 'Azure resource',
-  amazonResource: 'Amazon resource',
-  googleCloudResource: 'Google Cloud resource',
-  blob: 'Storage blob',
-  blobContainer: 'Storage container',
-  container: 'Container',
-  containerImage: 'Container image',
-  containerRegistry: 'Container registry',
-  kubernetesCluster: 'Kubernetes cluster',
-  kubernetesController: 'Kubernetes controller',
-  kubernetesNamespace: 'Kubernetes namespace',
-  kubernetesPod: 'Kubernetes pod',
-  kubernetesSecret: 'Kubernetes secret',
-  kubernetesServiceAccount: 'Kubernetes service account',
-  kubernetesService: 'Kubernetes service',
-};
+const EVIDENCE = keys(
+  'device', 'user', 'ip', 'url', 'file', 'process', 'mailbox', 'analyzedMessage', 'mailCluster', 'registryKey', 'registryValue', 'securityGroup',
+  'cloudApplication', 'oauthApplication', 'azureResource', 'amazonResource', 'googleCloudResource', 'blob', 'blobContainer', 'container', 'containerImage',
+  'containerRegistry', 'kubernetesCluster', 'kubernetesController', 'kubernetesNamespace', 'kubernetesPod', 'kubernetesSecret', 'kubernetesServiceAccount',
+  'kubernetesService',
+);
 
-const VERDICT: Record<string, string> = { unknown: 'Unknown', suspicious: 'Suspicious', malicious: 'Malicious', noThreatsFound: 'No threats found' };
-const ALERT_STATUS: Record<string, string> = { new: 'New', inProgress: 'In progress', resolved: 'Resolved' };
+const VERDICT = keys('unknown', 'suspicious', 'malicious', 'noThreatsFound');
+const ALERT_STATUS = keys('new', 'inProgress', 'resolved');
 
-/** Looks a value up as spelled, then in any case; a page asks a few hundred times, so both are maps. */
-function labeller(table: Record<string, string>) {
+/**
+ * Looks a value up as spelled, then in any case; a page asks a few hundred times, so both are maps.
+ * `say` turns the key found into words: each labeller names its own prefix in full, so that the
+ * catalogue check sees which messages are used.
+ */
+function labeller(table: Record<string, string>, say: (key: string) => string) {
   const exact = new Map(Object.entries(table));
   const anyCase = new Map(Object.entries(table).map(([k, v]) => [k.toLowerCase(), v]));
   return (value: string | null | undefined): string => {
     if (value === null || value === undefined) return '';
-    return exact.get(value) ?? anyCase.get(value.toLowerCase()) ?? `${value} (not known to ThreatDesk)`;
+    const key = exact.get(value) ?? anyCase.get(value.toLowerCase());
+    return key === undefined ? t('labels:notKnown', { value }) : say(key);
   };
 }
 
 export const labels = {
-  status: labeller(STATUS),
-  severity: labeller(SEVERITY),
-  classification: labeller(CLASSIFICATION),
-  determination: labeller(DETERMINATION),
-  source: labeller(SOURCE),
-  evidence: labeller(EVIDENCE),
-  verdict: labeller(VERDICT),
-  alertStatus: labeller(ALERT_STATUS),
-  remediation: labeller(REMEDIATION),
+  status: labeller(STATUS, (k) => t(`labels:status.${k}`)),
+  severity: labeller(SEVERITY, (k) => t(`labels:severity.${k}`)),
+  classification: labeller(CLASSIFICATION, (k) => t(`labels:classification.${k}`)),
+  determination: labeller(DETERMINATION, (k) => t(`labels:determination.${k}`)),
+  source: labeller(SOURCE, (k) => t(`labels:source.${k}`)),
+  evidence: labeller(EVIDENCE, (k) => t(`labels:evidence.${k}`)),
+  verdict: labeller(VERDICT, (k) => t(`labels:verdict.${k}`)),
+  alertStatus: labeller(ALERT_STATUS, (k) => t(`labels:alertStatus.${k}`)),
+  remediation: labeller(REMEDIATION, (k) => t(`labels:remediation.${k}`)),
 };

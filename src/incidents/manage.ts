@@ -1,3 +1,4 @@
+import { intl, t } from '../i18n/i18n';
 import { labels } from './labels';
 import { CLASSIFICATIONS, DETERMINATIONS, EMAIL, isKnown, SETTABLE_STATUSES, type Incident, type IncidentChange } from './model';
 
@@ -49,23 +50,23 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
  */
 export function parseManageForm(body: Record<string, unknown>, me: string): ManageRequest {
   const base = str(body.base);
-  if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(base)) throw new ManageInputError('base', 'The form is missing its version; reload the incident and try again');
+  if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(base)) throw new ManageInputError('base', t('incident:invalid.noVersion'));
   const comment = str(body.comment).replace(/\r\n/g, '\n');
-  if (comment.length > MAX_COMMENT) throw new ManageInputError('comment', `Comments may be up to ${MAX_COMMENT.toLocaleString('en')} characters (this one has ${comment.length.toLocaleString('en')})`);
+  if (comment.length > MAX_COMMENT) throw new ManageInputError('comment', t('incident:invalid.commentTooLong', { max: intl().number(MAX_COMMENT), length: intl().number(comment.length) }));
   const request: ManageRequest = { base, desired: {} };
   if (body.assign === 'me') request.desired.assignedTo = me;
   else if (typeof body.assignTo === 'string') request.desired.assignedTo = body.assignTo.trim();
   const raw = str(body.status);
   if (raw !== '') {
     const status = SETTABLE_STATUSES.find((s) => s.toLowerCase() === raw.toLowerCase());
-    if (!status) throw new ManageInputError('status', `“${raw}” is not a status you can set`);
+    if (!status) throw new ManageInputError('status', t('incident:invalid.status', { value: raw }));
     request.desired.status = status;
   }
   if (typeof body.verdict === 'string' || typeof body.classification === 'string') Object.assign(request.desired, classification(body));
   if (typeof body.tags === 'string') {
     const tags = [...new Set(body.tags.split(/[\n,]/).map((t) => t.trim()).filter(Boolean))];
-    if (tags.length > MAX_TAGS) throw new ManageInputError('tags', `At most ${MAX_TAGS} tags`);
-    if (tags.some((t) => t.length > MAX_TAG_LENGTH)) throw new ManageInputError('tags', `Tags may be up to ${MAX_TAG_LENGTH} characters`);
+    if (tags.length > MAX_TAGS) throw new ManageInputError('tags', t('incident:invalid.tooManyTags', { max: MAX_TAGS }));
+    if (tags.some((t) => t.length > MAX_TAG_LENGTH)) throw new ManageInputError('tags', t('incident:invalid.tagTooLong', { max: MAX_TAG_LENGTH }));
     request.desired.tags = tags;
   }
   if (comment.trim()) request.comment = comment;
@@ -80,11 +81,11 @@ function classification(body: Record<string, unknown>): Pick<Snapshot, 'classifi
   const verdict = str(body.verdict);
   const [c = '', d = ''] = verdict ? verdict.split(':') : [str(body.classification), str(body.determination)];
   if (c === '') {
-    if (d) throw new ManageInputError('verdict', 'Choose a classification before a determination');
+    if (d) throw new ManageInputError('verdict', t('incident:invalid.determinationAlone'));
     return { classification: '', determination: '' };
   }
-  if (!isKnown(CLASSIFICATIONS, c)) throw new ManageInputError('verdict', `“${c}” is not a classification`);
-  if (d && !DETERMINATIONS[c].includes(d)) throw new ManageInputError('verdict', `“${d}” is not a determination for this classification`);
+  if (!isKnown(CLASSIFICATIONS, c)) throw new ManageInputError('verdict', t('incident:invalid.classification', { value: c }));
+  if (d && !DETERMINATIONS[c].includes(d)) throw new ManageInputError('verdict', t('incident:invalid.determination', { value: d }));
   return { classification: c, determination: d };
 }
 
@@ -100,7 +101,7 @@ export function buildChange(request: ManageRequest, current: Incident, resolveRe
   const d = request.desired;
   // A new assignee must be an address; the one the incident has (Microsoft may set a name) stays as it is.
   if (d.assignedTo !== undefined && d.assignedTo !== now.assignedTo) {
-    if (d.assignedTo && !EMAIL.test(d.assignedTo)) throw new ManageInputError('assignTo', `“${d.assignedTo}” is not an email address`);
+    if (d.assignedTo && !EMAIL.test(d.assignedTo)) throw new ManageInputError('assignTo', t('incident:invalid.assignee', { value: d.assignedTo }));
     change.assignedTo = d.assignedTo;
   }
   if (d.status !== undefined && d.status !== now.status && isKnown(SETTABLE_STATUSES, d.status)) change.status = d.status;
@@ -130,34 +131,38 @@ export function verdictOf(s: Pick<Snapshot, 'classification' | 'determination'>)
 function checkResolve(request: ManageRequest, now: Snapshot, requires: readonly ResolveRequirement[]): void {
   const classification = request.desired.classification ?? now.classification;
   const determination = request.desired.classification !== undefined ? (request.desired.determination ?? '') : now.determination;
-  if (requires.includes('classification') && (classification === '' || classification === 'unknown')) throw new ManageInputError('verdict', 'Choose a classification to resolve this incident');
-  if (requires.includes('determination') && (determination === '' || determination === 'unknown')) throw new ManageInputError('verdict', 'Choose a determination to resolve this incident');
-  if (requires.includes('comment') && !request.comment) throw new ManageInputError('comment', 'Add a note on how this incident was resolved');
+  if (requires.includes('classification') && (classification === '' || classification === 'unknown')) throw new ManageInputError('verdict', t('incident:invalid.resolveNeedsClassification'));
+  if (requires.includes('determination') && (determination === '' || determination === 'unknown')) throw new ManageInputError('verdict', t('incident:invalid.resolveNeedsDetermination'));
+  if (requires.includes('comment') && !request.comment) throw new ManageInputError('comment', t('incident:invalid.resolveNeedsComment'));
 }
 
 /** A saved change in words, for the confirmation: "Assigned to sam@contoso.example; status set to In progress; comment added." */
 export function savedText(change: IncidentChange, commented: boolean): string {
   const parts: string[] = [];
-  if (change.assignedTo !== undefined) parts.push(change.assignedTo ? `Assigned to ${change.assignedTo}` : 'Unassigned');
-  if (change.status !== undefined) parts.push(`status set to ${labels.status(change.status)}`);
+  if (change.assignedTo !== undefined) parts.push(change.assignedTo ? t('incident:saved.assigned', { who: change.assignedTo }) : t('incident:saved.unassigned'));
+  if (change.status !== undefined) parts.push(t('incident:saved.status', { status: labels.status(change.status) }));
   if (change.classification !== undefined) {
     parts.push(
       change.classification === 'unknown'
-        ? 'classification cleared'
-        : `classified as ${labels.classification(change.classification)}${change.determination ? ` — ${labels.determination(change.determination)}` : ''}`,
+        ? t('incident:saved.classificationCleared')
+        : change.determination
+          ? t('incident:saved.classifiedWithDetermination', { classification: labels.classification(change.classification), determination: labels.determination(change.determination) })
+          : t('incident:saved.classified', { classification: labels.classification(change.classification) }),
     );
   }
-  if (change.customTags !== undefined) parts.push(change.customTags.length ? `tags set to ${change.customTags.join(', ')}` : 'tags removed');
-  if (commented) parts.push('comment added');
-  const text = parts.join('; ');
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+  if (change.customTags !== undefined) parts.push(change.customTags.length ? t('incident:saved.tags', { tags: change.customTags.join(', ') }) : t('incident:saved.tagsRemoved'));
+  if (commented) parts.push(t('incident:saved.commented'));
+  // The parts are phrases of one sentence; the first of them starts it.
+  const text = parts.join(t('incident:saved.separator'));
+  return t('incident:saved.sentence', { text: `${text.charAt(0).toUpperCase()}${text.slice(1)}` });
 }
 
+// Message keys, not words: the names are translated when a conflict is shown, in its reader's language.
 const CHANGED_FIELDS = [
-  ['assignedTo', 'Assigned to', (v: string) => v || 'Unassigned'],
-  ['status', 'Status', labels.status],
-  ['classification', 'Classification', labels.classification],
-  ['determination', 'Determination', labels.determination],
+  ['assignedTo', 'incident:field.assignedTo', (v: string) => v || t('incident:field.unassigned')],
+  ['status', 'incident:field.status', labels.status],
+  ['classification', 'incident:field.classification', labels.classification],
+  ['determination', 'incident:field.determination', labels.determination],
 ] as const;
 
 /** What changed between the snapshot the analyst saw and the incident now, in words, for the conflict panel. */
@@ -165,8 +170,8 @@ export function changesSince(seen: Snapshot, current: Incident): { field: string
   const now = snapshotOf(current);
   const out: { field: string; from: string; to: string }[] = [];
   for (const [field, label, words] of CHANGED_FIELDS) {
-    if (seen[field] !== now[field]) out.push({ field: label, from: words(seen[field]), to: words(now[field]) });
+    if (seen[field] !== now[field]) out.push({ field: t(label), from: words(seen[field]), to: words(now[field]) });
   }
-  if (seen.tags.join('\n') !== now.tags.join('\n')) out.push({ field: 'Tags', from: seen.tags.join(', ') || 'none', to: now.tags.join(', ') || 'none' });
+  if (seen.tags.join('\n') !== now.tags.join('\n')) out.push({ field: t('incident:field.tags'), from: seen.tags.join(', ') || t('incident:field.noTags'), to: now.tags.join(', ') || t('incident:field.noTags') });
   return out;
 }

@@ -1,4 +1,5 @@
 import { InteractionRequiredError } from '../auth/errors';
+import { t } from '../i18n/i18n';
 import type { RunAsAnalyst } from './access';
 import { buildChange, changesSince, ManageInputError, parseManageForm, snapshotOf, type ResolveRequirement, type Snapshot } from './manage';
 import type { Incident, IncidentChange } from './model';
@@ -25,12 +26,12 @@ function decodeSeen(raw: string | undefined, fallback: Snapshot): Snapshot {
   return fallback;
 }
 
-/** Failures after which a write may or may not have been stored, in words. */
+/** Failures after which a write may or may not have been stored: the message keys of what happened, put in words when it does. */
 const FAILED: Partial<Record<string, string>> = {
-  unavailable: 'Microsoft answered with a server error',
-  timeout: 'Microsoft did not answer in time',
-  network: 'Microsoft could not be reached',
-  malformed: 'Microsoft’s answer could not be read',
+  unavailable: 'incident:failed.unavailable',
+  timeout: 'incident:failed.timeout',
+  network: 'incident:failed.network',
+  malformed: 'incident:failed.malformed',
 };
 
 export type ManageOutcome =
@@ -90,11 +91,12 @@ export async function manageIncident(run: RunAsAnalyst, id: string, form: Record
     if (err instanceof SecurityApiError && err.kind === 'throttled') return { kind: 'busy', retryAtMs: Date.now() + (err.details.retryAfterSec ?? 30) * 1000 };
     if (err instanceof ApiForbiddenError) return { kind: 'forbidden', error: err };
     if (err instanceof SecurityApiError && (err.kind === 'bad-request' || err.kind === 'not-found')) {
-      return { kind: 'rejected', text: `Microsoft refused the change: ${err.details.apiMessage ?? err.details.apiCode ?? `HTTP ${err.status ?? '?'}`}` };
+      // Microsoft's own message is shown as it came: it is Microsoft's words, not ThreatDesk's.
+      return { kind: 'rejected', text: t('incident:failed.refused', { reason: err.details.apiMessage ?? err.details.apiCode ?? `HTTP ${err.status ?? '?'}` }) };
     }
     const failure = err instanceof SecurityApiError ? FAILED[err.kind] : undefined;
     if (failure !== undefined) {
-      return { kind: 'failed', text: `${failure}, so the change may or may not be stored. Save again to send it: ThreatDesk checks first whether the incident changed meanwhile. Your text is kept below.` };
+      return { kind: 'failed', text: t('incident:failed.text', { failure: t(failure) }) };
     }
     throw err;
   }

@@ -1,3 +1,4 @@
+import { t } from '../../i18n/i18n';
 import type { Evidence } from '../model';
 
 type Wire = Record<string, unknown>;
@@ -27,6 +28,25 @@ const SHAPES: Record<string, { name: string[]; details: Field[]; identity?: stri
   oauthApplication: { name: ['displayName', 'appId'], details: [['App id', 'appId'], ['Publisher', 'publisher']] },
   azureResource: { name: ['resourceName', 'resourceId'], details: [['Type', 'resourceType'], ['Resource id', 'resourceId']] },
 };
+
+/**
+ * The message key of each detail label above. The labels themselves stay English in the evidence:
+ * they are stored in the index and name details to other code (the portal links, the index's
+ * entities, the hunting pivots), so they are translated only where shown.
+ */
+const DETAIL_KEYS: Record<string, string> = {
+  OS: 'os', Build: 'build', Risk: 'risk', 'Device group': 'deviceGroup', Health: 'health', 'Device id': 'deviceId', Domain: 'domain', SID: 'sid',
+  'Entra object id': 'entraObjectId', Name: 'name', Country: 'country', Path: 'path', 'SHA-256': 'sha256', 'SHA-1': 'sha1', Size: 'size',
+  'Process id': 'processId', 'Parent process id': 'parentProcessId', Image: 'image', Started: 'started', User: 'user', From: 'from', To: 'to',
+  Delivery: 'delivery', 'Message id': 'messageId', 'Clustered by': 'clusteredBy', Value: 'value', Messages: 'messages', Hive: 'hive',
+  'Value name': 'valueName', Type: 'type', 'Group id': 'groupId', 'App id': 'appId', Instance: 'instance', Publisher: 'publisher', 'Resource id': 'resourceId',
+};
+
+/** A detail's label in the reader's language; a type ThreatDesk does not know shows Graph's own field names, as they came. */
+export function detailLabel(type: string, label: string): string {
+  const key = SHAPES[type]?.details.some(([l]) => l === label) ? DETAIL_KEYS[label] : undefined;
+  return key === undefined ? label : t(`incident:evidence.detail.${key}`);
+}
 
 /** Fields that are bookkeeping, never worth showing as a detail of an unknown type. */
 const NOT_DETAILS = new Set(['@odata.type', 'createdDateTime', 'verdict', 'remediationStatus', 'remediationStatusDetails', 'roles', 'detailedRoles', 'tags']);

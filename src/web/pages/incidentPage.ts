@@ -1,4 +1,5 @@
 import type { SessionAccount } from '../../auth/tokenService';
+import { intl, t } from '../../i18n/i18n';
 import type { RunAsAnalyst } from '../../incidents/access';
 import { labels } from '../../incidents/labels';
 import { canManage, MAX_COMMENT, snapshotOf, verdictOf } from '../../incidents/manage';
@@ -14,6 +15,7 @@ import type { IndexSync } from '../../sync/indexSync';
 import { passing, syncProblem } from '../../sync/syncErrors';
 import { activityOf } from '../activity';
 import { sinceVisit } from '../sinceVisit';
+import { detailLabel } from '../../incidents/sources/evidence';
 import { INCIDENT_ID } from '../../incidents/sources/source';
 import { assetPortalLink, assetsAndEvidence, portalLink, sharedEvidence } from '../../incidents/view';
 import { InvalidInputError } from '../inputErrors';
@@ -22,7 +24,7 @@ import { DEFAULT_FILTER, isFreeText, serializeFilter, SEVERITIES, STATUSES } fro
 
 export function parseIncidentId(raw: unknown): string {
   if (typeof raw !== 'string' || !INCIDENT_ID.test(raw)) {
-    throw new InvalidInputError('incident-id', `“${String(raw).slice(0, 40)}” is not an incident id.`, '/incidents');
+    throw new InvalidInputError('incident-id', t('incident:notAnId', { value: String(raw).slice(0, 40) }), '/incidents');
   }
   return raw;
 }
@@ -53,15 +55,18 @@ async function readIncident(run: RunAsAnalyst, part: AnalystIndex, id: string, m
   } catch (err) {
     if (err instanceof SecurityApiError && err.kind === 'not-found' && entry !== undefined) await part.remove([id]);
     if (entry === undefined || !(err instanceof Error) || !passing(err)) throw err;
-    return { incident: entry.incident, staleNote: `${syncProblem(err)} Shown as ThreatDesk last read it, at ${entry.seenAt.slice(0, 19).replace('T', ' ')} UTC.` };
+    return { incident: entry.incident, staleNote: t('incident:stale', { problem: syncProblem(err), at: intl().dateTime(entry.seenAt, true) }) };
   }
 }
 
 /** "After 30 min (estimated)": how long after its creation the incident was acknowledged and resolved, as the metrics count it. */
 export function timesOf(incident: Incident, clocks: IncidentClocks | undefined): { acknowledged?: string; resolved?: string } {
   const created = incident.createdAt === null ? NaN : Date.parse(incident.createdAt);
-  const after = (at: string | null, estimated: boolean) =>
-    at === null || Number.isNaN(created) ? undefined : `${durationText(Math.max(0, Date.parse(at) - created))} after creation${estimated ? ' (estimated: ThreatDesk first read it so)' : ''}`;
+  const after = (at: string | null, estimated: boolean) => {
+    if (at === null || Number.isNaN(created)) return undefined;
+    const duration = durationText(Math.max(0, Date.parse(at) - created));
+    return estimated ? t('incident:facts.afterCreationEstimated', { duration }) : t('incident:facts.afterCreation', { duration });
+  };
   return { acknowledged: after(clocks?.acknowledgedAt ?? null, clocks?.ackEstimated ?? false), resolved: after(clocks?.resolvedAt ?? null, clocks?.resolvedEstimated ?? false) };
 }
 
@@ -110,6 +115,8 @@ export async function loadIncidentView(run: RunAsAnalyst, sync: IndexSync, accou
     // Each evidence item's Hunt links: the built-in queries for it, over the incident's own time.
     huntLinks: (type: string, e: Evidence) => pivotsFor(type, e, window).map((p) => ({ name: p.name, href: huntHref(p.form) })),
     labels,
+    // Evidence details keep their English labels (other code names details by them): the page shows them translated.
+    detailLabel,
     form,
   };
 }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response } from 'express';
 import { requireSignIn } from '../../auth/session';
+import { intl, t } from '../../i18n/i18n';
 import { savedText } from '../../incidents/manage';
 import { manageForm, manageIncident } from '../../incidents/manageIncident';
 import { dropPendingChange, keepPendingChange, pendingChangeFor } from '../../incidents/pendingChange';
@@ -15,7 +16,7 @@ import { backQuery, loadQueueView, parseQueueRequest, queueCsv } from '../pages/
 import { asQuery, EXTRA_COLUMN_NAMES, viewName } from '../pages/queueViews';
 import { MAX_VIEWS } from '../../settings/settingsStore';
 import { noStore } from '../security';
-import { keepStaleForm, STALE_FORM } from '../staleForm';
+import { keepStaleForm, staleFormText } from '../staleForm';
 
 export function incidentsRouter(services: Services, csrfProtection: express.RequestHandler): express.Router {
   const router = express.Router();
@@ -54,11 +55,11 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     const name = viewName(body.name);
     const query = backQuery(body.view);
     if (name === undefined || name === '') {
-      req.session.flash = { kind: 'error', text: 'A view needs a name of 1 to 60 printable characters.' };
+      req.session.flash = { kind: 'error', text: t('incident:views.nameNeeded') };
     } else if (await services.settings.forAnalyst(accountOf(req)).saveView({ name, query })) {
-      req.session.flash = { kind: 'success', text: `Saved “${name}” to your views. Its Share link opens it for anyone, on their own incidents.` };
+      req.session.flash = { kind: 'success', text: t('incident:views.saved', { name }) };
     } else {
-      req.session.flash = { kind: 'error', text: `You have ${MAX_VIEWS} views already: delete one first.` };
+      req.session.flash = { kind: 'error', text: t('incident:views.tooMany', { max: MAX_VIEWS }) };
     }
     res.redirect(303, backTo(body.view));
   });
@@ -67,7 +68,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     const body = req.body as Record<string, unknown>;
     const name = viewName(body.name);
     if (name !== undefined) await services.settings.forAnalyst(accountOf(req)).deleteView(name);
-    req.session.flash = { kind: 'success', text: `Deleted the view “${name ?? ''}”.` };
+    req.session.flash = { kind: 'success', text: t('incident:views.deleted', { name: name ?? '' }) };
     res.redirect(303, backTo(body.back));
   });
 
@@ -76,7 +77,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     const back = backQuery(body.back);
     const columns = parseQueueRequest(asQuery(back)).more;
     await services.settings.forAnalyst(accountOf(req)).saveColumns(columns);
-    req.session.flash = { kind: 'success', text: columns.length ? `Your queue now shows ${columns.map((c) => EXTRA_COLUMN_NAMES[c]).join(', ')} by default.` : 'Your queue now shows no extra columns by default.' };
+    req.session.flash = { kind: 'success', text: columns.length ? t('incident:views.columns', { columns: columns.map((c) => EXTRA_COLUMN_NAMES[c]).join(', ') }) : t('incident:views.noColumns') };
     res.redirect(303, back ? `/incidents?${back}` : '/incidents');
   });
 
@@ -111,7 +112,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
     const again = async (status: number, panel: Record<string, unknown>) =>
       res.status(status).render('incident', await loadIncidentView(run, sync, account, id, { resolveRequires, form, pending: pendingChangeFor(req, id), ...panel }));
     if (res.locals.staleForm === true) {
-      return again(403, { manageError: { field: 'api', text: STALE_FORM } });
+      return again(403, { manageError: { field: 'api', text: staleFormText('save') } });
     }
     if (form.action === 'discard') {
       dropPendingChange(req);
@@ -144,7 +145,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
         // Nothing was sent: the text stays on the page with when it can go.
         const wait = Math.max(1, Math.ceil((outcome.retryAtMs - Date.now()) / 1000));
         res.set('Retry-After', String(wait));
-        return again(503, { manageError: { field: 'api', text: `Microsoft cannot take more changes from this tenant right now. Nothing was sent; your text is kept below. Send it again after ${new Date(outcome.retryAtMs).toISOString().slice(11, 19)} UTC (in about ${wait} s).` } });
+        return again(503, { manageError: { field: 'api', text: t('incident:busy', { at: intl().time(outcome.retryAtMs), seconds: wait }) } });
       }
       case 'failed':
         res.set('Retry-After', '30');
@@ -162,7 +163,7 @@ export function incidentsRouter(services: Services, csrfProtection: express.Requ
         dropPendingChange(req);
         // The index shows the change at once, recorded in history as made by this analyst.
         if (outcome.kind === 'saved') await sync.record(account, outcome.incident, true);
-        req.session.flash = outcome.kind === 'unchanged' ? { kind: 'success', text: 'Nothing to change: the incident already had those values.' } : { kind: 'success', text: savedText(outcome.change, outcome.commented) };
+        req.session.flash = { kind: 'success', text: outcome.kind === 'unchanged' ? t('incident:unchanged') : savedText(outcome.change, outcome.commented) };
         const back = backQuery(form.back);
         // Saved from the queue's preview pane: back to the same view, the incident still previewed.
         if (form.from === 'preview') return res.redirect(303, `/incidents?${back ? `${back}&` : ''}preview=${encodeURIComponent(id)}`);
