@@ -1,3 +1,4 @@
+import { intl, t } from '../i18n/i18n';
 import { labels } from '../incidents/labels';
 import { ManageInputError, MAX_COMMENT, MAX_TAG_LENGTH, MAX_TAGS, type ManageRequest, type ResolveRequirement } from '../incidents/manage';
 import { CLASSIFICATIONS, DETERMINATIONS, EMAIL, isKnown, SETTABLE_STATUSES, type Incident } from '../incidents/model';
@@ -20,9 +21,9 @@ export interface BulkAction {
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 function tagList(raw: unknown, field: string): string[] {
-  const tags = [...new Set(str(raw).split(/[\n,]/).map((t) => t.trim()).filter(Boolean))];
-  if (tags.length > MAX_TAGS) throw new ManageInputError(field, `At most ${MAX_TAGS} tags`);
-  if (tags.some((t) => t.length > MAX_TAG_LENGTH)) throw new ManageInputError(field, `Tags may be up to ${MAX_TAG_LENGTH} characters`);
+  const tags = [...new Set(str(raw).split(/[\n,]/).map((tag) => tag.trim()).filter(Boolean))];
+  if (tags.length > MAX_TAGS) throw new ManageInputError(field, t('jobs:form.error.tooManyTags', { max: MAX_TAGS }));
+  if (tags.some((tag) => tag.length > MAX_TAG_LENGTH)) throw new ManageInputError(field, t('jobs:form.error.tagTooLong', { max: MAX_TAG_LENGTH }));
   return tags;
 }
 
@@ -37,28 +38,28 @@ export function parseBulkForm(body: Record<string, unknown>, me: string, resolve
   else if (assign === 'unassign') action.assignTo = '';
   else if (assign === 'other') {
     const to = str(body.assignTo).trim();
-    if (!EMAIL.test(to)) throw new ManageInputError('assignTo', to ? `“${to}” is not an email address` : 'Type the address to assign these incidents to');
+    if (!EMAIL.test(to)) throw new ManageInputError('assignTo', to ? t('jobs:form.error.notEmail', { address: to }) : t('jobs:form.error.noAddress'));
     action.assignTo = to;
-  } else if (assign !== '' && assign !== 'keep') throw new ManageInputError('assign', 'Choose who to assign these incidents to');
+  } else if (assign !== '' && assign !== 'keep') throw new ManageInputError('assign', t('jobs:form.error.assign'));
   const status = str(body.status);
   if (status !== '') {
-    if (!isKnown(SETTABLE_STATUSES, status)) throw new ManageInputError('status', `“${status}” is not a status you can set`);
+    if (!isKnown(SETTABLE_STATUSES, status)) throw new ManageInputError('status', t('jobs:form.error.status', { status }));
     action.status = status;
   }
   const verdict = str(body.verdict);
   if (verdict !== '') {
     const [c = '', d = ''] = verdict.split(':');
-    if (!isKnown(CLASSIFICATIONS, c)) throw new ManageInputError('verdict', `“${c}” is not a classification`);
-    if (d && !DETERMINATIONS[c].includes(d)) throw new ManageInputError('verdict', `“${d}” is not a determination for this classification`);
+    if (!isKnown(CLASSIFICATIONS, c)) throw new ManageInputError('verdict', t('jobs:form.error.classification', { classification: c }));
+    if (d && !DETERMINATIONS[c].includes(d)) throw new ManageInputError('verdict', t('jobs:form.error.determination', { determination: d }));
     action.verdict = { classification: c, determination: d };
   }
   const comment = str(body.comment).replace(/\r\n/g, '\n');
-  if (comment.length > MAX_COMMENT) throw new ManageInputError('comment', `Comments may be up to ${MAX_COMMENT.toLocaleString('en')} characters (this one has ${comment.length.toLocaleString('en')})`);
+  if (comment.length > MAX_COMMENT) throw new ManageInputError('comment', t('jobs:form.error.commentTooLong', { max: intl().number(MAX_COMMENT), length: intl().number(comment.length) }));
   if (comment.trim()) action.comment = comment;
   // The same for every incident, so said now rather than once per incident.
-  if (action.status === 'resolved' && resolveRequires.includes('comment') && !action.comment) throw new ManageInputError('comment', 'Add a note on how these incidents were resolved');
+  if (action.status === 'resolved' && resolveRequires.includes('comment') && !action.comment) throw new ManageInputError('comment', t('jobs:form.error.resolveNote'));
   if (action.assignTo === undefined && !action.status && !action.verdict && !action.addTags.length && !action.removeTags.length && !action.comment) {
-    throw new ManageInputError('assign', 'Choose at least one change to make');
+    throw new ManageInputError('assign', t('jobs:form.error.nothing'));
   }
   return action;
 }
@@ -70,25 +71,35 @@ export function requestFor(action: BulkAction, current: Incident): ManageRequest
   if (action.status) request.desired.status = action.status;
   if (action.verdict) Object.assign(request.desired, action.verdict);
   if (action.addTags.length || action.removeTags.length) {
-    const removed = new Set(action.removeTags.map((t) => t.toLowerCase()));
-    const kept = current.customTags.filter((t) => !removed.has(t.toLowerCase()));
-    const have = new Set(kept.map((t) => t.toLowerCase()));
-    request.desired.tags = [...kept, ...action.addTags.filter((t) => !have.has(t.toLowerCase()) && !removed.has(t.toLowerCase()))];
+    const removed = new Set(action.removeTags.map((tag) => tag.toLowerCase()));
+    const kept = current.customTags.filter((tag) => !removed.has(tag.toLowerCase()));
+    const have = new Set(kept.map((tag) => tag.toLowerCase()));
+    request.desired.tags = [...kept, ...action.addTags.filter((tag) => !have.has(tag.toLowerCase()) && !removed.has(tag.toLowerCase()))];
   }
   if (action.comment) request.comment = action.comment;
   return request;
 }
 
-/** The action in words: "Assign to me; set status to Resolved; add tags: phish". */
+/** The action in words, in the reader's language: "Assign to me; set status to Resolved; add tags: phish". */
 export function describeAction(action: BulkAction, me: string): string {
   const parts: string[] = [];
-  if (action.assignTo !== undefined) parts.push(action.assignTo === '' ? 'Unassign' : `Assign to ${action.assignTo === me ? 'me' : action.assignTo}`);
-  if (action.status) parts.push(`set status to ${labels.status(action.status)}`);
-  if (action.verdict) parts.push(`classify as ${labels.classification(action.verdict.classification)}${action.verdict.determination ? ` — ${labels.determination(action.verdict.determination)}` : ''}`);
-  if (action.addTags.length) parts.push(`add tags: ${action.addTags.join(', ')}`);
-  if (action.removeTags.length) parts.push(`remove tags: ${action.removeTags.join(', ')}`);
-  if (action.comment) parts.push('add a comment');
-  const text = parts.join('; ');
+  if (action.assignTo !== undefined) {
+    parts.push(action.assignTo === '' ? t('jobs:action.unassign') : action.assignTo === me ? t('jobs:action.assignToMe') : t('jobs:action.assignTo', { address: action.assignTo }));
+  }
+  if (action.status) parts.push(t('jobs:action.status', { status: labels.status(action.status) }));
+  if (action.verdict) {
+    const { classification, determination } = action.verdict;
+    parts.push(
+      determination
+        ? t('jobs:action.classifyWithDetermination', { classification: labels.classification(classification), determination: labels.determination(determination) })
+        : t('jobs:action.classify', { classification: labels.classification(classification) }),
+    );
+  }
+  // Tags are what the analyst typed: listed as typed, with a comma whatever the language.
+  if (action.addTags.length) parts.push(t('jobs:action.addTags', { tags: action.addTags.join(', ') }));
+  if (action.removeTags.length) parts.push(t('jobs:action.removeTags', { tags: action.removeTags.join(', ') }));
+  if (action.comment) parts.push(t('jobs:action.comment'));
+  const text = parts.join(t('jobs:action.separator'));
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { InteractionRequiredError } from '../auth/errors';
+import { DEFAULT_LANGUAGE, inLocale, LANGUAGES, t } from '../i18n/i18n';
 import type { IncidentAccess } from '../incidents/access';
-import { buildChange, canManage, changesSince, ManageInputError, savedText, type ResolveRequirement } from '../incidents/manage';
+import { buildChange, canManage, changesSince, ManageInputError, type ResolveRequirement } from '../incidents/manage';
 import type { IncidentChange } from '../incidents/model';
 import { ApiForbiddenError, BudgetExhaustedError, SecurityApiError } from '../incidents/sources/errors';
 import { auditBackground } from '../logging/audit';
@@ -13,7 +14,7 @@ import { updatedSince } from '../sync/syncFilters';
 import type { IncidentSource } from '../incidents/sources/source';
 import { forbiddenPage } from '../web/errors/pages';
 import { requestFor } from './bulkAction';
-import type { AnalystJobs, BulkJob, JobAccount, JobItem, JobStore } from './jobStore';
+import type { AnalystJobs, BulkJob, ItemResult, JobAccount, JobItem, JobNote, JobStore, Worded } from './jobStore';
 
 export interface JobRunnerOptions {
   /** How often due jobs are looked for (a job handed back until later is picked up then). */
@@ -33,10 +34,15 @@ const OVERLAP_MS = 120_000;
 const ROWS_PER_ROUND = 10;
 /** Budget waits up to this long are waited holding the job (well within its lease); longer ones hand it back. */
 const IN_PROCESS_WAIT_MS = 15_000;
-const clock = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+
+/**
+ * Text other modules word (they translate in the current locale), in every language: a row's
+ * outcome is read later, by a reader whose language the job cannot know now.
+ */
+const inEveryLanguage = (words: () => string): Worded => Object.fromEntries(LANGUAGES.map((lang) => [lang, inLocale({ lang, timeZone: 'UTC' }, words)]));
 
 /** A job's turn ends: waiting (until when, why, which counter), paused for the analyst, or stopped (cancelled, or its lease lost). */
-type Stop = { kind: 'later'; atMs: number; note: string; counted?: 'budget_waits' | 'throttled' } | { kind: 'paused'; note: string } | { kind: 'stopped' };
+type Stop = { kind: 'later'; atMs: number; note: JobNote; counted?: 'budget_waits' | 'throttled' } | { kind: 'paused'; note: JobNote } | { kind: 'stopped' };
 
 class StopJob extends Error {
   constructor(readonly stop: Stop) {
@@ -79,7 +85,9 @@ export class JobRunner {
   wake(): void {
     if (this.ticking || this.stopping) return;
     this.ticking = true;
-    this.tick()
+    // Jobs run in no reader's locale, whichever request woke the runner: what they word is English,
+    // and what a page shows is worded there (see jobStore's ItemResult).
+    inLocale({ lang: DEFAULT_LANGUAGE, timeZone: 'UTC' }, () => this.tick())
       .catch((err: unknown) => this.logger.warn({ err: describeError(err) }, 'bulk jobs could not be claimed'))
       .finally(() => {
         this.ticking = false;
@@ -111,7 +119,7 @@ export class JobRunner {
       } else if (stop?.kind === 'paused') await jobs.release(id, this.owner, { state: 'paused', note: stop.note });
     } catch (err) {
       this.logger.error({ err: describeError(err), jobId: id, tid: account.tenantId, oid: account.oid }, 'bulk job stopped on an error');
-      await jobs.release(id, this.owner, { state: 'paused', note: 'ThreatDesk met an error it did not expect on this job and paused it. Continue it to try again.' }).catch(() => undefined);
+      await jobs.release(id, this.owner, { state: 'paused', note: { code: 'unexpected' } }).catch(() => undefined);
     }
   }
 
@@ -167,31 +175,32 @@ export class JobRunner {
 
   /** One row: checked against the analyst's index (which the check keeps current), then written. */
   private async apply(jobs: AnalystJobs, job: BulkJob, account: JobAccount, row: JobItem): Promise<void> {
-    const settle = (state: 'done' | 'skipped' | 'failed', text: string) => jobs.settle(job.id, row.seq, state, text);
+    const settle = (state: 'done' | 'skipped' | 'failed', result: ItemResult) => jobs.settle(job.id, row.seq, state, result);
     const current = await this.sync.indexOf(account).get(row.incidentId);
-    if (current === undefined) return settle('skipped', 'No longer among your incidents (removed, or your access changed): not changed.');
-    if (!canManage(current)) return settle('skipped', `Merged into #${current.redirectIncidentId ?? '?'}: change that incident instead.`);
+    if (current === undefined) return settle('skipped', { code: 'gone' });
+    if (!canManage(current)) return settle('skipped', { code: 'merged', into: current.redirectIncidentId ?? '?' });
     const action = job.action;
+    const build = () => buildChange(requestFor(action, current), current, this.resolveRequires);
     let change: IncidentChange;
     try {
-      change = buildChange(requestFor(action, current), current, this.resolveRequires);
+      change = build();
     } catch (err) {
-      if (err instanceof ManageInputError) return settle('skipped', `${err.message}: not changed.`);
+      if (err instanceof ManageInputError) return settle('skipped', { code: 'refused', reason: inEveryLanguage(() => refusalOf(build)) });
       throw err;
     }
     const updated = row.stage === 'updated';
     if (!updated && current.lastUpdateAt !== row.base) {
       // Changed meanwhile: left alone, unless it already is as asked (someone did it, or a write
       // whose answer was lost was stored after all).
-      if (Object.keys(change).length === 0 && !action.comment) return settle('skipped', 'Already as asked: nothing to change.');
-      const what = changesSince(row.seen, current).map((c) => `${c.field}: ${c.from} → ${c.to}`).join('; ');
-      return settle('skipped', `Changed in Microsoft since you selected it${what ? ` (${what})` : ''}: not changed.`);
+      if (Object.keys(change).length === 0 && !action.comment) return settle('skipped', { code: 'alreadyAsAsked' });
+      const changes = inEveryLanguage(() => changesSince(row.seen, current).map((c) => t('jobs:result.change', { field: c.field, from: c.from, to: c.to })).join(t('jobs:result.changeSeparator')));
+      return settle('skipped', { code: 'changed', changes });
     }
-    if (!updated && Object.keys(change).length === 0 && !action.comment) return settle('skipped', 'Already as asked: nothing to change.');
+    if (!updated && Object.keys(change).length === 0 && !action.comment) return settle('skipped', { code: 'alreadyAsAsked' });
     try {
       if (!updated && Object.keys(change).length > 0) {
         const answer = await this.call({ jobs, id: job.id }, account, (source, token) => source.update(token, row.incidentId, change), 'write');
-        await jobs.markUpdated(job.id, row.seq, savedText(change, false));
+        await jobs.markUpdated(job.id, row.seq, change);
         if (answer) await this.sync.record(account, answer, true);
       }
       if (action.comment) {
@@ -199,23 +208,23 @@ export class JobRunner {
         await this.call({ jobs, id: job.id }, account, (source, token) => source.comment(token, row.incidentId, text), 'write');
       }
     } catch (err) {
-      if (err instanceof SecurityApiError && err.kind === 'not-found') return settle('skipped', 'No longer visible to you in Microsoft Defender: not changed.');
+      if (err instanceof SecurityApiError && err.kind === 'not-found') return settle('skipped', { code: 'notVisible' });
       if (err instanceof SecurityApiError && err.kind === 'bad-request') {
-        return settle('failed', `Microsoft refused the change: ${err.details.apiMessage ?? err.details.apiCode ?? `HTTP ${err.status ?? '?'}`}.`);
+        // Microsoft's own words (or code), kept as it gave them.
+        return settle('failed', { code: 'apiRefused', reason: err.details.apiMessage ?? err.details.apiCode ?? `HTTP ${err.status ?? '?'}` });
       }
       if (err instanceof SecurityApiError && ['unavailable', 'timeout', 'network', 'malformed'].includes(err.kind)) {
         const attempts = await jobs.attempted(job.id, row.seq);
-        if (attempts >= this.o.maxAttempts) return settle('failed', `Microsoft failed ${attempts} times (${err.message}): it may or may not have been changed; check it.`);
+        if (attempts >= this.o.maxAttempts) return settle('failed', { code: 'gaveUp', attempts, error: err.message });
         const atMs = Date.now() + 10_000 * attempts;
-        throw new StopJob({ kind: 'later', atMs, note: `Microsoft failed on #${row.incidentId} (${err.kind}); trying again at ${clock(atMs)}.` });
+        throw new StopJob({ kind: 'later', atMs, note: { code: 'retrying', incidentId: row.incidentId, kind: err.kind, atMs } });
       }
       throw err;
     }
     auditBackground(this.logger, 'incident.write', { oid: account.oid, tid: account.tenantId, incidentId: row.incidentId, jobId: job.id, outcome: 'saved', changed: [...Object.keys(change), ...(action.comment ? ['comment'] : [])] });
     // A row resumed between its change and its comment (a budget wait, a restart) sent only the
     // comment this time: the change it made earlier was noted then.
-    const text = updated && row.result !== null ? `${row.result.replace(/\.$/, '')}${action.comment ? '; comment added' : ''}.` : savedText(change, action.comment !== undefined);
-    return settle('done', text);
+    return settle('done', updated && row.result !== null ? withComment(row.result, action.comment !== undefined) : { code: 'saved', change, commented: action.comment !== undefined });
   }
 
   /**
@@ -239,20 +248,42 @@ export class JobRunner {
   /** What an error of a call means for the job. */
   private stopFor(err: unknown): unknown {
     if (err instanceof BudgetExhaustedError) {
-      const why = err.reason === 'paused' ? 'Microsoft asked this tenant to wait' : 'the tenant’s API budget is in use (analysts’ pages come first)';
-      return new StopJob({ kind: 'later', atMs: err.retryAtMs, note: `Waiting: ${why}; resumes at ${clock(err.retryAtMs)}.`, counted: 'budget_waits' });
+      const note: JobNote = err.reason === 'paused' ? { code: 'budgetPaused', atMs: err.retryAtMs } : { code: 'budgetBusy', atMs: err.retryAtMs };
+      return new StopJob({ kind: 'later', atMs: err.retryAtMs, note, counted: 'budget_waits' });
     }
     if (err instanceof SecurityApiError && err.kind === 'throttled') {
       const atMs = Date.now() + (err.details.retryAfterSec ?? 30) * 1000;
-      return new StopJob({ kind: 'later', atMs, note: `Microsoft answered “too many requests” (429); resumes at ${clock(atMs)}, as it asked.`, counted: 'throttled' });
+      return new StopJob({ kind: 'later', atMs, note: { code: 'throttled', atMs }, counted: 'throttled' });
     }
     if (err instanceof InteractionRequiredError) {
-      return new StopJob({ kind: 'paused', note: 'Paused: ThreatDesk can no longer act for you (your sign-in ended, or changing incidents needs your consent). Sign in again, then continue the job.' });
+      return new StopJob({ kind: 'paused', note: { code: 'signInAgain' } });
     }
     if (err instanceof ApiForbiddenError) {
-      const page = forbiddenPage(err);
-      return new StopJob({ kind: 'paused', note: `Paused: ${page.what} ${page.todo ?? ''}`.trim() });
+      const reason = inEveryLanguage(() => {
+        const page = forbiddenPage(err);
+        return `${page.what} ${page.todo ?? ''}`.trim();
+      });
+      return new StopJob({ kind: 'paused', note: { code: 'forbidden', reason } });
     }
     return err;
   }
+}
+
+/** What the resolve policy said when it refused a change (build throws it), in the current locale. */
+function refusalOf(build: () => unknown): string {
+  try {
+    build();
+  } catch (err) {
+    if (err instanceof ManageInputError) return err.message;
+    throw err;
+  }
+  return '';
+}
+
+/** A row whose change was stored earlier, its comment now added too. */
+function withComment(earlier: ItemResult, commented: boolean): ItemResult {
+  if (earlier.code === 'saved') return { ...earlier, commented: earlier.commented || commented };
+  // A row the runner left before outcomes were codes: its English sentence, extended as it was then.
+  if (earlier.code === 'asWritten') return { code: 'asWritten', text: `${earlier.text.replace(/\.$/, '')}${commented ? '; comment added' : ''}.` };
+  return earlier;
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { SessionAccount } from '../auth/tokenService';
 import type { Snapshot } from '../incidents/manage';
+import type { IncidentChange } from '../incidents/model';
 import type { AnalystKey } from '../index/types';
 import { chunks, iso, isoOrNull, lockPartition, partitionOf, type Db, type Partition } from '../index/values';
 import { actionOf, type BulkAction } from './bulkAction';
@@ -17,13 +18,64 @@ export type ItemState = 'pending' | 'done' | 'skipped' | 'failed';
 /** Who a job acts as: what the token cache needs, without the sign-in session. */
 export type JobAccount = Pick<SessionAccount, 'homeAccountId' | 'tenantId' | 'oid' | 'username' | 'name'>;
 
+/**
+ * Text another module words (a refusal of the resolve policy, what changed in Microsoft, a missing
+ * role), by language: a job runs outside any request and its rows are read later, in whichever
+ * language the reader has then, so such text is kept in every language ThreatDesk speaks.
+ */
+export type Worded = Record<string, string>;
+
+/**
+ * What happened to one incident, as a code and its values: the page words it when it is read, in
+ * the reader's language and zone. `asWritten` is a row stored as English text before codes were.
+ */
+export type ItemResult =
+  | { code: 'gone' }
+  | { code: 'merged'; into: string }
+  | { code: 'refused'; reason: Worded }
+  | { code: 'changed'; changes: Worded }
+  | { code: 'alreadyAsAsked' }
+  | { code: 'notVisible' }
+  | { code: 'apiRefused'; reason: string }
+  | { code: 'gaveUp'; attempts: number; error: string }
+  | { code: 'saved'; change: IncidentChange; commented: boolean }
+  | { code: 'asWritten'; text: string };
+
+/** Why a job waits or paused, as a code and its values (times as epoch ms, shown in the reader's zone). */
+export type JobNote =
+  | { code: 'cancelled' }
+  | { code: 'unexpected' }
+  | { code: 'retrying'; incidentId: string; kind: string; atMs: number }
+  | { code: 'budgetPaused'; atMs: number }
+  | { code: 'budgetBusy'; atMs: number }
+  | { code: 'throttled'; atMs: number }
+  | { code: 'signInAgain' }
+  | { code: 'forbidden'; reason: Worded }
+  | { code: 'asWritten'; text: string };
+
+/** A code as the text column holds it: JSON, which no English sentence stored before began with. */
+const stored = (value: ItemResult | JobNote): string => JSON.stringify(value);
+
+function decoded<T extends { code: string }>(text: string | null): T | { code: 'asWritten'; text: string } | null {
+  if (text === null) return null;
+  if (text.startsWith('{')) {
+    try {
+      const value = JSON.parse(text) as unknown;
+      if (typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'string') return value as T;
+    } catch {
+      // Not JSON after all: a sentence, shown as it was written.
+    }
+  }
+  return { code: 'asWritten', text };
+}
+
 export interface BulkJob {
   id: string;
   account: JobAccount;
   action: BulkAction;
   view: string;
   state: JobState;
-  note: string | null;
+  note: JobNote | null;
   total: number;
   budgetWaits: number;
   throttled: number;
@@ -44,7 +96,7 @@ export interface JobItem {
   state: ItemState;
   stage: 'updated' | null;
   attempts: number;
-  result: string | null;
+  result: ItemResult | null;
 }
 
 export interface NewJob {
@@ -149,7 +201,7 @@ class AnalystJobs {
       action: actionOf(r.action),
       view: r.view,
       state: STATES.find((s) => s === r.state) ?? 'paused',
-      note: r.note,
+      note: decoded<JobNote>(r.note),
       total: r.total,
       budgetWaits: r.budget_waits,
       throttled: r.throttled,
@@ -192,7 +244,7 @@ class AnalystJobs {
       state: r.state as ItemState,
       stage: r.stage === 'updated' ? 'updated' : null,
       attempts: r.attempts,
-      result: r.result,
+      result: decoded<ItemResult>(r.result),
     }));
   }
 
@@ -200,7 +252,7 @@ class AnalystJobs {
   async cancel(id: string): Promise<boolean> {
     const r = await this.db
       .updateTable('bulk_jobs')
-      .set({ state: 'cancelled', note: 'Cancelled: the incidents not yet changed were left as they are.', finished_at: new Date() })
+      .set({ state: 'cancelled', note: stored({ code: 'cancelled' }), finished_at: new Date() })
       .where(this.part.mine)
       .where('id', '=', id)
       .where('state', 'in', ['running', 'paused'])
@@ -227,13 +279,13 @@ class AnalystJobs {
     return STATES.find((s) => s === state);
   }
 
-  async settle(id: string, seq: number, state: ItemState, result: string): Promise<void> {
-    await this.db.updateTable('bulk_job_items').set({ state, result, done_at: new Date() }).where(this.part.mine).where('job_id', '=', id).where('seq', '=', seq).execute();
+  async settle(id: string, seq: number, state: ItemState, result: ItemResult): Promise<void> {
+    await this.db.updateTable('bulk_job_items').set({ state, result: stored(result), done_at: new Date() }).where(this.part.mine).where('job_id', '=', id).where('seq', '=', seq).execute();
   }
 
-  /** The change is stored (`text` says what it was); only the comment remains, and a retry must not send the change again. */
-  async markUpdated(id: string, seq: number, text: string): Promise<void> {
-    await this.db.updateTable('bulk_job_items').set({ stage: 'updated', result: text }).where(this.part.mine).where('job_id', '=', id).where('seq', '=', seq).execute();
+  /** The change is stored (`change` is what it was); only the comment remains, and a retry must not send the change again. */
+  async markUpdated(id: string, seq: number, change: IncidentChange): Promise<void> {
+    await this.db.updateTable('bulk_job_items').set({ stage: 'updated', result: stored({ code: 'saved', change, commented: false }) }).where(this.part.mine).where('job_id', '=', id).where('seq', '=', seq).execute();
   }
 
   /** Counts a failed attempt at a row; returns how many there have been. */
@@ -255,10 +307,10 @@ class AnalystJobs {
   }
 
   /** Hands the job back until `nextAt` (a budget wait, a Retry-After, a retry), saying why; counts the wait when it is one. */
-  async later(id: string, owner: string, nextAt: Date, note: string, counted?: 'budget_waits' | 'throttled'): Promise<void> {
+  async later(id: string, owner: string, nextAt: Date, note: JobNote, counted?: 'budget_waits' | 'throttled'): Promise<void> {
     await this.db
       .updateTable('bulk_jobs')
-      .set((eb) => ({ next_at: nextAt, note, lease_owner: null, lease_until: null, ...(counted ? { [counted]: eb(counted, '+', 1) } : {}) }))
+      .set((eb) => ({ next_at: nextAt, note: stored(note), lease_owner: null, lease_until: null, ...(counted ? { [counted]: eb(counted, '+', 1) } : {}) }))
       .where(this.part.mine)
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
@@ -266,10 +318,10 @@ class AnalystJobs {
   }
 
   /** Ends the runner's hold: done, paused (with why), or simply released (shutdown). */
-  async release(id: string, owner: string, end?: { state: 'done' | 'paused'; note: string | null }): Promise<void> {
+  async release(id: string, owner: string, end?: { state: 'done' | 'paused'; note: JobNote | null }): Promise<void> {
     await this.db
       .updateTable('bulk_jobs')
-      .set({ lease_owner: null, lease_until: null, ...(end ? { state: end.state, note: end.note, finished_at: end.state === 'done' ? new Date() : null } : {}) })
+      .set({ lease_owner: null, lease_until: null, ...(end ? { state: end.state, note: end.note === null ? null : stored(end.note), finished_at: end.state === 'done' ? new Date() : null } : {}) })
       .where(this.part.mine)
       .where('id', '=', id)
       .where('lease_owner', '=', owner)

@@ -1,6 +1,7 @@
 import type { SessionAccount } from '../../auth/tokenService';
+import { currentLocale, DEFAULT_LANGUAGE, intl, t } from '../../i18n/i18n';
 import { labels } from '../../incidents/labels';
-import { MAX_COMMENT, snapshotOf } from '../../incidents/manage';
+import { MAX_COMMENT, savedText, snapshotOf } from '../../incidents/manage';
 import { CLASSIFICATIONS, DETERMINATIONS, SETTABLE_STATUSES } from '../../incidents/model';
 import { parseFilter } from '../../incidents/queueFilter';
 import { indexQueryOf } from '../../incidents/queueQuery';
@@ -8,7 +9,7 @@ import type { SlaTargets } from '../../incidents/sla';
 import { INCIDENT_ID } from '../../incidents/sources/source';
 import type { IndexQuery, IndexRow } from '../../index/incidentIndex';
 import { describeAction } from '../../jobs/bulkAction';
-import type { ItemState, JobStore, NewJob } from '../../jobs/jobStore';
+import type { ItemResult, ItemState, JobNote, JobStore, NewJob, Worded } from '../../jobs/jobStore';
 import type { IndexSync } from '../../sync/indexSync';
 import { InvalidInputError } from '../inputErrors';
 import { backQuery } from './queuePage';
@@ -36,7 +37,7 @@ export function parseSelection(input: Record<string, unknown>): Selection {
   const ids = [...new Set(list(input.ids).filter((id): id is string => typeof id === 'string' && INCIDENT_ID.test(id)))];
   const all = input.all === '1';
   const back = view ? `/incidents?${view}` : '/incidents';
-  if (!all && ids.length === 0) throw new InvalidInputError('selection', 'No incidents were selected: tick the incidents to change in the queue, or “all matching”.', back);
+  if (!all && ids.length === 0) throw new InvalidInputError('selection', t('jobs:error.noSelection'), back);
   return { ids, all, view };
 }
 
@@ -68,7 +69,7 @@ export async function loadBulkView(sync: IndexSync, account: SessionAccount, sel
   // A few names and the count: the rows themselves are read when the job is stored.
   const { rows, total } = await sync.indexOf(account).query({ ...selectionQuery(sel, targets), page: 1, pageSize: 8 });
   return {
-    title: `Change ${total} incident${total === 1 ? '' : 's'}`,
+    title: t('jobs:form.heading', { count: total }),
     selection: sel,
     count: total,
     tooMany: total > MAX_JOB_INCIDENTS,
@@ -90,8 +91,8 @@ export async function loadBulkView(sync: IndexSync, account: SessionAccount, sel
 export async function newJob(sync: IndexSync, account: SessionAccount, sel: Selection, targets: SlaTargets, id: string, action: NewJob['action']): Promise<NewJob> {
   const rows = await selectedRows(sync, account, sel, targets);
   const back = sel.view ? `/incidents?${sel.view}` : '/incidents';
-  if (rows.length === 0) throw new InvalidInputError('selection', 'None of the selected incidents is in your queue any more.', back);
-  if (rows.length > MAX_JOB_INCIDENTS) throw new InvalidInputError('selection', `One bulk change may cover up to ${MAX_JOB_INCIDENTS.toLocaleString('en')} incidents; narrow the view first.`, back);
+  if (rows.length === 0) throw new InvalidInputError('selection', t('jobs:error.noneLeft'), back);
+  if (rows.length > MAX_JOB_INCIDENTS) throw new InvalidInputError('selection', t('jobs:error.tooMany', { max: intl().number(MAX_JOB_INCIDENTS) }), back);
   const asOf = (await sync.indexOf(account).syncState())?.lastDeltaAt;
   return {
     id,
@@ -104,7 +105,7 @@ export async function newJob(sync: IndexSync, account: SessionAccount, sel: Sele
 }
 
 export function parseJobId(raw: unknown): string {
-  if (typeof raw !== 'string' || !JOB_ID.test(raw)) throw new InvalidInputError('job-id', 'That is not a bulk job of yours.', '/jobs');
+  if (typeof raw !== 'string' || !JOB_ID.test(raw)) throw new InvalidInputError('job-id', t('jobs:error.notYours'), '/jobs');
   return raw;
 }
 
@@ -114,7 +115,7 @@ const SHOW: Record<string, ItemState[] | undefined> = { all: undefined, skipped:
 export async function loadJobView(jobs: JobStore, account: SessionAccount, id: string, query: { show?: unknown; page?: unknown }) {
   const mine = jobs.forAnalyst(account);
   const job = await mine.get(id);
-  if (job === undefined) throw new InvalidInputError('job-id', 'There is no such bulk job among yours (jobs are kept with your incident index).', '/jobs');
+  if (job === undefined) throw new InvalidInputError('job-id', t('jobs:error.noSuchJob'), '/jobs');
   const show = typeof query.show === 'string' && query.show in SHOW ? query.show : 'all';
   const page = Math.max(1, Math.min(1_000, Number.parseInt(typeof query.page === 'string' ? query.page : '1', 10) || 1));
   const shownTotal = show === 'all' ? job.total : job.counts[show as ItemState];
@@ -123,11 +124,12 @@ export async function loadJobView(jobs: JobStore, account: SessionAccount, id: s
   const pages = Math.max(1, Math.ceil(shownTotal / ROWS_PER_PAGE));
   const pageHref = (p: number) => `/jobs/${id}?${new URLSearchParams({ show, page: String(p) }).toString()}`;
   return {
-    title: `Bulk change: ${finished} of ${job.total} incidents`,
-    job,
+    title: t('jobs:job.title', { finished, count: job.total }),
+    // What the runner stored as codes, worded for this reader.
+    job: { ...job, note: noteText(job.note) },
     what: describeAction(job.action, account.username),
     finished,
-    items,
+    items: items.map((i) => ({ ...i, result: resultText(i.result) })),
     show,
     page,
     pages,
@@ -142,5 +144,62 @@ export async function loadJobView(jobs: JobStore, account: SessionAccount, id: s
 /** The analyst's latest jobs, with what each did in words. */
 export async function loadJobList(jobs: JobStore, account: SessionAccount) {
   const recent = await jobs.forAnalyst(account).recent(20);
-  return { title: 'Bulk jobs', jobs: recent.map((j) => ({ ...j, what: describeAction(j.action, account.username) })) };
+  return { title: t('jobs:list.title'), jobs: recent.map((j) => ({ ...j, what: describeAction(j.action, account.username) })) };
+}
+
+/** Text kept in every language (see Worded), in the reader's; English when theirs was added since. */
+const inReadersLanguage = (worded: Worded): string => worded[currentLocale().lang] ?? worded[DEFAULT_LANGUAGE] ?? '';
+
+/** What happened to one incident, in words. */
+export function resultText(result: ItemResult | null): string {
+  if (result === null) return '';
+  switch (result.code) {
+    case 'gone':
+      return t('jobs:result.gone');
+    case 'merged':
+      return t('jobs:result.merged', { id: result.into });
+    case 'refused':
+      return t('jobs:result.refused', { reason: inReadersLanguage(result.reason) });
+    case 'changed': {
+      const changes = inReadersLanguage(result.changes);
+      return changes ? t('jobs:result.changedWhat', { changes }) : t('jobs:result.changed');
+    }
+    case 'alreadyAsAsked':
+      return t('jobs:result.alreadyAsAsked');
+    case 'notVisible':
+      return t('jobs:result.notVisible');
+    case 'apiRefused':
+      return t('jobs:result.apiRefused', { reason: result.reason });
+    case 'gaveUp':
+      return t('jobs:result.gaveUp', { attempts: result.attempts, error: result.error });
+    case 'saved':
+      return savedText(result.change, result.commented);
+    case 'asWritten':
+      return result.text;
+  }
+}
+
+/** Why the job waits or paused, in words; times in the reader's zone. */
+export function noteText(note: JobNote | null): string | null {
+  if (note === null) return null;
+  switch (note.code) {
+    case 'cancelled':
+      return t('jobs:note.cancelled');
+    case 'unexpected':
+      return t('jobs:note.unexpected');
+    case 'retrying':
+      return t('jobs:note.retrying', { id: note.incidentId, kind: note.kind, time: intl().time(note.atMs) });
+    case 'budgetPaused':
+      return t('jobs:note.budgetPaused', { time: intl().time(note.atMs) });
+    case 'budgetBusy':
+      return t('jobs:note.budgetBusy', { time: intl().time(note.atMs) });
+    case 'throttled':
+      return t('jobs:note.throttled', { time: intl().time(note.atMs) });
+    case 'signInAgain':
+      return t('jobs:note.signInAgain');
+    case 'forbidden':
+      return t('jobs:note.forbidden', { reason: inReadersLanguage(note.reason) });
+    case 'asWritten':
+      return note.text;
+  }
 }

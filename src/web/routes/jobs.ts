@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { requireSignIn } from '../../auth/session';
+import { t } from '../../i18n/i18n';
 import { ManageInputError } from '../../incidents/manage';
 import { changedFields, parseBulkForm } from '../../jobs/bulkAction';
 import { JobUnderWayError } from '../../jobs/jobStore';
@@ -54,7 +55,7 @@ export function jobsRouter(services: Services, csrfProtection: express.RequestHa
     try {
       await jobs.forAnalyst(account).create(job);
     } catch (err) {
-      if (err instanceof JobUnderWayError) return again(409, { underWay: err.jobId, error: { field: 'job', text: 'You already have a bulk change under way: let it finish, or cancel it, before starting another. Your choices are kept below.' } });
+      if (err instanceof JobUnderWayError) return again(409, { underWay: err.jobId, error: { field: 'job', text: t('jobs:form.error.underWay') } });
       throw err;
     }
     audit(req, 'bulk.started', { oid: account.oid, tid: account.tenantId, jobId: job.id, incidents: job.items.length, fields: changedFields(action) });
@@ -75,7 +76,7 @@ export function jobsRouter(services: Services, csrfProtection: express.RequestHa
     const id = await ownJob(account, req.params.id);
     const cancelled = await jobs.forAnalyst(account).cancel(id);
     if (cancelled) audit(req, 'bulk.cancelled', { oid: account.oid, tid: account.tenantId, jobId: id });
-    req.session.flash = cancelled ? { kind: 'success', text: 'Cancelled: the incidents not yet changed stay as they are.' } : { kind: 'error', text: 'This job had already ended.' };
+    req.session.flash = cancelled ? { kind: 'success', text: t('jobs:flash.cancelled') } : { kind: 'error', text: t('jobs:flash.alreadyEnded') };
     res.redirect(303, `/jobs/${id}`);
   });
 
@@ -84,7 +85,7 @@ export function jobsRouter(services: Services, csrfProtection: express.RequestHa
     const id = await ownJob(account, req.params.id);
     const resumed = await jobs.forAnalyst(account).resume(id);
     if (resumed) runner.wake();
-    req.session.flash = resumed ? { kind: 'success', text: 'Continuing the job.' } : { kind: 'error', text: 'This job was not paused.' };
+    req.session.flash = resumed ? { kind: 'success', text: t('jobs:flash.resumed') } : { kind: 'error', text: t('jobs:flash.notPaused') };
     res.redirect(303, `/jobs/${id}`);
   });
 
