@@ -71,7 +71,7 @@ async function backlog(db: Db, part: Partition, p: Period): Promise<Pick<Metrics
     select ${bucket} as bucket, severity, count(*) as n from incidents
      where ${part.mine} and status <> 'redirected' and ${openAt(to)} group by 1, 2`.execute(db);
   const count = (bucket: string, severity?: string) => rows.filter((r) => r.bucket === bucket && (severity === undefined || r.severity === severity)).reduce((n, r) => n + Number(r.n), 0);
-  const list = AGE_BUCKETS.map((b) => ({ bucket: b.key, label: b.label, bySeverity: Object.fromEntries(METRIC_SEVERITIES.map((s) => [s, count(b.key, s)])), total: count(b.key) }));
+  const list = AGE_BUCKETS.map((b) => ({ bucket: b.key, bySeverity: Object.fromEntries(METRIC_SEVERITIES.map((s) => [s, count(b.key, s)])), total: count(b.key) }));
   return { backlog: list, backlogTotal: rows.reduce((n, r) => n + Number(r.n), 0) };
 }
 

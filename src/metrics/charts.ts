@@ -1,3 +1,5 @@
+import { formatter } from '../i18n/format';
+import { currentLocale, intl, t } from '../i18n/i18n';
 import { labels } from '../incidents/labels';
 import { AGE_BUCKETS, METRIC_SEVERITIES, type Durations, type Metrics } from './metrics';
 
@@ -25,16 +27,30 @@ const P90_FILL = '#90cdf4';
 const TARGET_STROKE = '#b3261e';
 const AXIS_STROKE = '#718096';
 
-/** "45 min", "3 h 10 min", "2 d 4 h": what the page shows for a duration. */
+/**
+ * "45 min", "3 h 10 min", "2 d 4 h": what the page shows for a duration, in the reader's language.
+ * From the catalogue rather than Intl: Intl's short units ("3 hr") are not what the page has always said.
+ */
 export function durationText(ms: number | null): string {
   if (ms === null) return '—';
+  const fmt = intl();
+  const n = (v: number) => fmt.number(v);
   const minutes = Math.round(ms / 60_000);
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return t('metrics:duration.minutes', { minutes: n(minutes) });
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  if (hours < 24) return minutes % 60 ? t('metrics:duration.hoursMinutes', { hours: n(hours), minutes: n(minutes % 60) }) : t('metrics:duration.hours', { hours: n(hours) });
   const days = Math.floor(hours / 24);
-  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+  return hours % 24 ? t('metrics:duration.daysHours', { days: n(days), hours: n(hours % 24) }) : t('metrics:duration.days', { days: n(days) });
 }
+
+/**
+ * A day of a period, in the reader's language but always in UTC: periods are UTC days, and an instant
+ * just before midnight UTC would fall on the next day in a zone east of it.
+ */
+export const utcDay = (at: number): string => formatter({ lang: currentLocale().lang, timeZone: 'UTC' }).date(at);
+
+/** An age bucket's name (metrics.ts: AGE_BUCKETS), for the backlog's chart and table. */
+export const ageLabel = (bucket: string): string => t(`metrics:age.${bucket}`);
 
 const LABEL_W = 110;
 const ROW_H = 34;
@@ -45,7 +61,7 @@ export function durationChart(what: string, figures: Record<string, Durations>, 
   const max = Math.max(1, ...rows.flatMap(({ d }) => [d.p90 ?? 0, d.median ?? 0, d.target ?? 0])) * 1.05;
   const plot = width - LABEL_W - 10;
   const x = (v: number) => LABEL_W + Math.round((v / max) * plot);
-  const chart: Chart = { label: `${what}: median and 90th percentile by severity, with the SLA target`, width, height: rows.length * ROW_H + 46, rects: [], lines: [], texts: [] };
+  const chart: Chart = { label: t('metrics:chart.duration', { what }), width, height: rows.length * ROW_H + 46, rects: [], lines: [], texts: [] };
   rows.forEach(({ s, d }, i) => {
     const top = i * ROW_H + 4;
     chart.texts.push({ x: LABEL_W - 6, y: top + 17, text: labels.severity(s), anchor: 'end' });
@@ -55,12 +71,16 @@ export function durationChart(what: string, figures: Record<string, Durations>, 
   });
   const base = rows.length * ROW_H + 4;
   chart.lines.push({ x1: LABEL_W, y1: base, x2: width - 10, y2: base, stroke: AXIS_STROKE, dash: false });
-  chart.texts.push({ x: LABEL_W, y: base + 16, text: '0', anchor: 'start' }, { x: width - 10, y: base + 16, text: durationText(max), anchor: 'end' });
+  chart.texts.push({ x: LABEL_W, y: base + 16, text: intl().number(0), anchor: 'start' }, { x: width - 10, y: base + 16, text: durationText(max), anchor: 'end' });
   // The legend, under the axis.
   const key = base + 34;
   chart.rects.push({ x: LABEL_W, y: key - 10, width: 12, height: 12, fill: MEDIAN_FILL }, { x: LABEL_W + 90, y: key - 10, width: 12, height: 12, fill: P90_FILL });
   chart.lines.push({ x1: LABEL_W + 236, y1: key - 12, x2: LABEL_W + 236, y2: key + 3, stroke: TARGET_STROKE, dash: true });
-  chart.texts.push({ x: LABEL_W + 16, y: key, text: 'Median', anchor: 'start' }, { x: LABEL_W + 106, y: key, text: '90th percentile', anchor: 'start' }, { x: LABEL_W + 242, y: key, text: 'SLA target', anchor: 'start' });
+  chart.texts.push(
+    { x: LABEL_W + 16, y: key, text: t('metrics:chart.median'), anchor: 'start' },
+    { x: LABEL_W + 106, y: key, text: t('metrics:chart.p90'), anchor: 'start' },
+    { x: LABEL_W + 242, y: key, text: t('metrics:chart.target'), anchor: 'start' },
+  );
   return chart;
 }
 
@@ -68,17 +88,17 @@ export function durationChart(what: string, figures: Record<string, Durations>, 
 export function backlogChart(m: Metrics, width = 560): Chart {
   const max = Math.max(1, ...m.backlog.map((b) => b.total));
   const plot = width - LABEL_W - 60;
-  const chart: Chart = { label: 'Open incidents by age and severity at the end of the period', width, height: AGE_BUCKETS.length * ROW_H, rects: [], lines: [], texts: [] };
+  const chart: Chart = { label: t('metrics:chart.backlog'), width, height: AGE_BUCKETS.length * ROW_H, rects: [], lines: [], texts: [] };
   m.backlog.forEach((b, i) => {
     const top = i * ROW_H + 6;
-    chart.texts.push({ x: LABEL_W - 6, y: top + 15, text: b.label, anchor: 'end' });
+    chart.texts.push({ x: LABEL_W - 6, y: top + 15, text: ageLabel(b.bucket), anchor: 'end' });
     let x = LABEL_W;
     for (const s of METRIC_SEVERITIES) {
       const w = Math.round(((b.bySeverity[s] ?? 0) / max) * plot);
       if (w > 0) chart.rects.push({ x, y: top, width: w, height: 20, fill: SEVERITY_FILL[s] as string });
       x += w;
     }
-    chart.texts.push({ x: x + 6, y: top + 15, text: String(b.total), anchor: 'start' });
+    chart.texts.push({ x: x + 6, y: top + 15, text: intl().number(b.total), anchor: 'start' });
   });
   return chart;
 }
@@ -92,9 +112,11 @@ export function trendChart(m: Metrics, width = 560, height = 140): Chart {
   const n = m.trend.length;
   const px = (i: number) => left + (n === 1 ? plotW : Math.round((i / (n - 1)) * plotW));
   const py = (v: number) => 6 + plotH - Math.round((v / max) * plotH);
-  const day = (at: number) => new Date(at - 1).toISOString().slice(0, 10);
+  const day = (at: number) => utcDay(at - 1);
+  const fmt = intl();
+  const num = (v: number) => fmt.number(v);
   return {
-    label: 'Open incidents at the end of each day of the period',
+    label: t('metrics:chart.trend'),
     width,
     height,
     rects: [],
@@ -103,8 +125,8 @@ export function trendChart(m: Metrics, width = 560, height = 140): Chart {
       { x1: left, y1: 6, x2: left, y2: 6 + plotH, stroke: AXIS_STROKE, dash: false },
     ],
     texts: [
-      { x: left - 4, y: 14, text: String(max), anchor: 'end' },
-      { x: left - 4, y: 6 + plotH, text: '0', anchor: 'end' },
+      { x: left - 4, y: 14, text: num(max), anchor: 'end' },
+      { x: left - 4, y: 6 + plotH, text: num(0), anchor: 'end' },
       { x: left, y: height - 4, text: day(m.trend[0]?.at ?? m.period.to), anchor: 'start' },
       { x: width - 10, y: height - 4, text: day(m.period.to), anchor: 'end' },
     ],

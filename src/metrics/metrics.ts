@@ -33,11 +33,12 @@ export interface Durations {
   met: number;
 }
 
+/** Ages of open incidents; each key is named in words by the catalogue (metrics:age.*), in the reader's language. */
 export const AGE_BUCKETS = [
-  { key: 'lt1d', label: 'Under 1 day', upTo: DAY_MS },
-  { key: '1to3d', label: '1 to 3 days', upTo: 3 * DAY_MS },
-  { key: '3to7d', label: '3 to 7 days', upTo: 7 * DAY_MS },
-  { key: 'gt7d', label: 'Over 7 days', upTo: Infinity },
+  { key: 'lt1d', upTo: DAY_MS },
+  { key: '1to3d', upTo: 3 * DAY_MS },
+  { key: '3to7d', upTo: 7 * DAY_MS },
+  { key: 'gt7d', upTo: Infinity },
 ] as const;
 
 export interface OutcomeCounts {
@@ -58,7 +59,7 @@ export interface Metrics {
   /** Resolved in the period: created → resolved. */
   resolve: Record<string, Durations>;
   /** Open at the period's end, by age bucket and severity (for the previous period: none, only the total). */
-  backlog: { bucket: string; label: string; bySeverity: Record<string, number>; total: number }[];
+  backlog: { bucket: string; bySeverity: Record<string, number>; total: number }[];
   backlogTotal: number;
   /** Open incidents at the end of each day of the period (the last point at its end). */
   trend: { at: number; open: number }[];

@@ -1,18 +1,10 @@
+import { t } from '../i18n/i18n';
 import { labels } from '../incidents/labels';
 import type { Comment } from '../incidents/model';
 import type { HistoryEntry } from '../index/incidentIndex';
 
-const FIELD: Record<HistoryEntry['field'], string> = {
-  created: 'First seen',
-  status: 'Status',
-  severity: 'Severity',
-  assignedTo: 'Assigned to',
-  classification: 'Classification',
-  determination: 'Determination',
-  customTags: 'Tags',
-  displayName: 'Name',
-  redirectIncidentId: 'Merged into',
-};
+/** A recorded field's name, in the reader's language (every field has its key under this prefix). */
+const fieldName = (field: HistoryEntry['field']): string => t(`handover:activity.field.${field}`);
 
 const LABEL: Partial<Record<HistoryEntry['field'], (v: string) => string>> = {
   status: labels.status,
@@ -22,7 +14,7 @@ const LABEL: Partial<Record<HistoryEntry['field'], (v: string) => string>> = {
 };
 
 function words(field: HistoryEntry['field'], v: HistoryEntry['oldValue']): string {
-  if (v === null || v === '' || (Array.isArray(v) && v.length === 0)) return field === 'assignedTo' ? 'Unassigned' : 'none';
+  if (v === null || v === '' || (Array.isArray(v) && v.length === 0)) return field === 'assignedTo' ? t('handover:unassigned') : t('handover:activity.none');
   if (Array.isArray(v)) return v.join(', ');
   return LABEL[field]?.(v) ?? v;
 }
@@ -36,7 +28,7 @@ export function historyLine(h: HistoryEntry): Extract<ActivityItem, { kind: 'cha
   return {
     kind: 'change',
     when: h.observedAt,
-    field: FIELD[h.field],
+    field: fieldName(h.field),
     from: h.field === 'created' ? '' : words(h.field, h.oldValue),
     to: h.field === 'created' ? '' : words(h.field, h.newValue),
     by: h.changedBy,

@@ -1,12 +1,13 @@
 import type { SessionAccount } from '../../auth/tokenService';
 import { MAX_NOTE, type ShiftNotes } from '../../handover/shiftNotes';
+import { intl, t } from '../../i18n/i18n';
 import { labels } from '../../incidents/labels';
 import { OPEN_STATUSES, SEVERITIES } from '../../incidents/model';
 import { slaOf, type SlaTargets } from '../../incidents/sla';
 import type { RecentChange } from '../../index/incidentIndex';
 import type { IndexSync } from '../../sync/indexSync';
 import { InvalidInputError, quotedInput } from '../inputErrors';
-import { STALE_FORM } from '../staleForm';
+import { staleFormText } from '../staleForm';
 
 /** How far back a handover looks, in hours. */
 export const HANDOVER_HOURS = ['4', '8', '12', '24', '48', '72'] as const;
@@ -18,7 +19,8 @@ const OVERDUE_READ = 500;
 export function parseHours(raw: unknown): number {
   if (raw === undefined) return Number(DEFAULT_HOURS);
   if (typeof raw !== 'string' || !(HANDOVER_HOURS as readonly string[]).includes(raw)) {
-    throw new InvalidInputError('filter', `“${quotedInput(raw, 20)}” is not one of the handover's spans (${HANDOVER_HOURS.join(', ')} hours).`, '/handover');
+    const spans = HANDOVER_HOURS.map((h) => intl().number(Number(h))).join(', ');
+    throw new InvalidInputError('filter', t('handover:span.invalid', { value: quotedInput(raw, 20), spans }), '/handover');
   }
   return Number(raw);
 }
@@ -27,9 +29,9 @@ export function parseHours(raw: unknown): number {
 export function parseNote(raw: unknown, staleForm: boolean): { text: string; problem?: string } {
   const text = typeof raw === 'string' ? raw : '';
   const length = text.trim().length;
-  if (staleForm) return { text, problem: STALE_FORM };
-  if (length === 0) return { text, problem: 'Write the note first: it is empty.' };
-  if (length > MAX_NOTE) return { text, problem: `A note holds at most ${MAX_NOTE} characters; this one has ${length}. Nothing was saved; your text is below.` };
+  if (staleForm) return { text, problem: staleFormText('save') };
+  if (length === 0) return { text, problem: t('handover:notes.empty') };
+  if (length > MAX_NOTE) return { text, problem: t('handover:notes.tooLong', { max: intl().number(MAX_NOTE), length: intl().number(length) }) };
   return { text };
 }
 
@@ -75,7 +77,7 @@ export async function loadHandoverView(sync: IndexSync, notes: ShiftNotes, accou
   ]);
   return {
     ...extras,
-    title: 'Shift handover',
+    title: t('handover:title'),
     hours,
     hourChoices: HANDOVER_HOURS,
     since: since.toISOString(),

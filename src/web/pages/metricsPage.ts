@@ -1,8 +1,9 @@
 import type { SessionAccount } from '../../auth/tokenService';
+import { intl, t } from '../../i18n/i18n';
 import { csvCell } from '../../incidents/csv';
 import { labels } from '../../incidents/labels';
 import type { SlaTargets } from '../../incidents/sla';
-import { backlogChart, durationChart, durationText, trendChart } from '../../metrics/charts';
+import { ageLabel, backlogChart, durationChart, durationText, trendChart, utcDay } from '../../metrics/charts';
 import { DAY_MS, METRIC_SEVERITIES, type Durations, type Metrics, type OutcomeCounts, type Period } from '../../metrics/metrics';
 import type { IndexSync } from '../../sync/indexSync';
 import { InvalidInputError, quotedInput } from '../inputErrors';
@@ -23,7 +24,8 @@ export interface PeriodChoice {
   error?: string;
 }
 
-const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+/** A UTC day as ISO: what a CSV and its file name carry whatever the reader's language. */
+const isoDay = (at: number) => new Date(at).toISOString().slice(0, 10);
 
 /**
  * `days=7|30|90` (back from now), or `from` and `to` (UTC dates, both included; a `to` later than
@@ -34,19 +36,19 @@ export function parsePeriod(query: Record<string, unknown>, now: number): Period
   const fallback = (error?: string, from = '', to = ''): PeriodChoice => ({ period: back(Number(DEFAULT_DAYS)), choice: DEFAULT_DAYS, from, to, error });
   const { from, to, days } = query;
   if (typeof from === 'string' || typeof to === 'string') {
-    const [f, t] = [typeof from === 'string' ? from.trim() : '', typeof to === 'string' ? to.trim() : ''];
-    if (!DATE.test(f) || !DATE.test(t) || Number.isNaN(Date.parse(`${f}T00:00:00Z`)) || Number.isNaN(Date.parse(`${t}T00:00:00Z`))) {
-      return fallback('Give both dates of a custom period as year-month-day (2026-11-01).', f.slice(0, 10), t.slice(0, 10));
+    const [f, until] = [typeof from === 'string' ? from.trim() : '', typeof to === 'string' ? to.trim() : ''];
+    if (!DATE.test(f) || !DATE.test(until) || Number.isNaN(Date.parse(`${f}T00:00:00Z`)) || Number.isNaN(Date.parse(`${until}T00:00:00Z`))) {
+      return fallback(t('metrics:errors.dates'), f.slice(0, 10), until.slice(0, 10));
     }
     const start = Date.parse(`${f}T00:00:00Z`);
-    const end = Math.min(now, Date.parse(`${t}T00:00:00Z`) + DAY_MS);
-    if (end <= start) return fallback('The period must end after it starts, and start before now.', f, t);
-    if (end - start > MAX_CUSTOM_DAYS * DAY_MS) return fallback(`A custom period spans at most ${MAX_CUSTOM_DAYS} days.`, f, t);
-    return { period: { from: start, to: end }, choice: 'custom', from: f, to: t };
+    const end = Math.min(now, Date.parse(`${until}T00:00:00Z`) + DAY_MS);
+    if (end <= start) return fallback(t('metrics:errors.order'), f, until);
+    if (end - start > MAX_CUSTOM_DAYS * DAY_MS) return fallback(t('metrics:errors.tooLong', { max: intl().number(MAX_CUSTOM_DAYS) }), f, until);
+    return { period: { from: start, to: end }, choice: 'custom', from: f, to: until };
   }
   if (days === undefined) return fallback();
   if (typeof days !== 'string' || !(PERIOD_DAYS as readonly string[]).includes(days)) {
-    throw new InvalidInputError('filter', `“${quotedInput(days, 20)}” is not a period: choose 7, 30 or 90 days.`, '/metrics');
+    throw new InvalidInputError('filter', t('metrics:errors.notAPeriod', { value: quotedInput(days, 20) }), '/metrics');
   }
   return { period: back(Number(days)), choice: days, from: '', to: '' };
 }
@@ -54,14 +56,14 @@ export function parsePeriod(query: Record<string, unknown>, now: number): Period
 /** The query string that selects the same period (for the CSV links). */
 export const periodQuery = (p: PeriodChoice) => (p.choice === 'custom' ? `from=${p.from}&to=${p.to}` : `days=${p.choice}`);
 
-const pct = (part: number, whole: number) => (whole === 0 ? '—' : `${Math.round((part / whole) * 1000) / 10} %`);
+const pct = (part: number, whole: number) => (whole === 0 ? '—' : t('metrics:percent', { value: intl().number(Math.round((part / whole) * 1000) / 10) }));
 
 /** Everything the metrics page shows: this period's figures, the previous period's, and their charts. */
 export async function loadMetricsView(sync: IndexSync, account: SessionAccount, query: Record<string, unknown>, targets: SlaTargets, now: number) {
   const chosen = parsePeriod(query, now);
   const [{ current, previous, covered }, fresh] = await Promise.all([sync.indexOf(account).metrics(chosen.period, targets), sync.freshness(account)]);
   return {
-    title: 'Metrics',
+    title: t('metrics:title'),
     chosen,
     periodDays: PERIOD_DAYS,
     csvQuery: periodQuery(chosen),
@@ -73,15 +75,16 @@ export async function loadMetricsView(sync: IndexSync, account: SessionAccount, 
     asOf: fresh.asOf,
     severities: METRIC_SEVERITIES,
     charts: {
-      acknowledge: durationChart('Time to acknowledge', current.acknowledge),
-      resolve: durationChart('Time to resolve', current.resolve),
+      acknowledge: durationChart(t('metrics:acknowledge.title'), current.acknowledge),
+      resolve: durationChart(t('metrics:resolve.title'), current.resolve),
       backlog: backlogChart(current),
       trend: trendChart(current),
     },
     tables: Object.fromEntries(FIGURES.map((f) => [f, figureTable(f, current, previous)])) as Record<Figure, Table>,
     durationText,
     pct,
-    day,
+    // The page writes a period's days in the reader's language, still as UTC days.
+    day: utcDay,
   };
 }
 
@@ -91,7 +94,7 @@ export type Figure = (typeof FIGURES)[number];
 
 export function parseFigure(raw: unknown): Figure {
   if (typeof raw !== 'string' || !(FIGURES as readonly string[]).includes(raw)) {
-    throw new InvalidInputError('filter', `“${String(raw).slice(0, 30)}” is not one of the metrics' tables.`, '/metrics');
+    throw new InvalidInputError('filter', t('metrics:errors.notAFigure', { value: String(raw).slice(0, 30) }), '/metrics');
   }
   return raw as Figure;
 }
@@ -102,42 +105,55 @@ export interface Table {
   rows: Cell[][];
 }
 
-/** How a table writes durations and shares: words on the page, numbers in a spreadsheet. */
+/** How a table writes durations, shares and days: words on the page, machine values in a spreadsheet. */
 interface Format {
   duration(ms: number | null): string;
   share(part: number, whole: number): string;
-  /** Appended to duration headers. */
-  unit: string;
+  day(at: number): string;
+  /** A duration column's header (the sheet's says its unit). */
+  durationHead(label: string): string;
+  /** A share column's header (the sheet's says it is a percentage). */
+  shareHead(label: string): string;
 }
 
-const PAGE: Format = { duration: durationText, share: pct, unit: '' };
+const PAGE: Format = { duration: durationText, share: pct, day: utcDay, durationHead: (label) => label, shareHead: (label) => label };
 const SHEET: Format = {
   duration: (ms) => (ms === null ? '' : (ms / 3_600_000).toFixed(2)),
   share: (part, whole) => (whole === 0 ? '' : ((part / whole) * 100).toFixed(1)),
-  unit: ' (hours)',
+  day: isoDay,
+  durationHead: (label) => t('metrics:csv.hours', { label }),
+  shareHead: (label) => t('metrics:csv.percent', { label }),
 };
 
 function durationTable(cur: Record<string, Durations>, prev: Record<string, Durations>, f: Format): Table {
   return {
-    head: ['Severity', 'Incidents', 'Of which estimated', `Median${f.unit}`, `90th percentile${f.unit}`, `SLA target${f.unit}`, 'Previous period: incidents', `Previous: median${f.unit}`, `Previous: 90th percentile${f.unit}`],
+    head: [
+      t('metrics:col.severity'),
+      t('metrics:col.incidents'),
+      t('metrics:col.estimated'),
+      f.durationHead(t('metrics:col.median')),
+      f.durationHead(t('metrics:col.p90')),
+      f.durationHead(t('metrics:col.target')),
+      t('metrics:col.previousIncidents'),
+      f.durationHead(t('metrics:col.previousMedian')),
+      f.durationHead(t('metrics:col.previousP90')),
+    ],
     rows: [...METRIC_SEVERITIES, 'all'].map((s) => {
       const [c, p] = [cur[s] as Durations, prev[s] as Durations];
-      return [s === 'all' ? 'All severities' : labels.severity(s), c.n, c.estimated, f.duration(c.median), f.duration(c.p90), c.target === null ? '' : f.duration(c.target), p.n, f.duration(p.median), f.duration(p.p90)];
+      return [s === 'all' ? t('metrics:row.allSeverities') : labels.severity(s), c.n, c.estimated, f.duration(c.median), f.duration(c.p90), c.target === null ? '' : f.duration(c.target), p.n, f.duration(p.median), f.duration(p.p90)];
     }),
   };
 }
 
 function outcomeTable(what: string, list: OutcomeCounts[], f: Format): Table {
-  const unit = f === SHEET ? ' (%)' : '';
   return {
-    head: [what, 'Resolved', `True positive${unit}`, `False positive${unit}`, `Informational, expected activity${unit}`, `Not classified${unit}`],
-    rows: list.map((o) => [o.source === '' ? 'Alerts not read yet' : labels.source(o.source), o.n, f.share(o.truePositive, o.n), f.share(o.falsePositive, o.n), f.share(o.informational, o.n), f.share(o.unclassified, o.n)]),
+    head: [what, t('metrics:col.resolved'), f.shareHead(t('metrics:col.truePositive')), f.shareHead(t('metrics:col.falsePositive')), f.shareHead(t('metrics:col.informational')), f.shareHead(t('metrics:col.notClassified'))],
+    rows: list.map((o) => [o.source === '' ? t('metrics:row.alertsNotRead') : labels.source(o.source), o.n, f.share(o.truePositive, o.n), f.share(o.falsePositive, o.n), f.share(o.informational, o.n), f.share(o.unclassified, o.n)]),
   };
 }
 
 /** One figure as a table: the page's (words) or the CSV's (numbers, hours). */
 export function figureTable(figure: Figure, cur: Metrics, prev: Metrics, f: Format = PAGE): Table {
-  const share = f === SHEET ? ' (%)' : '';
   switch (figure) {
     case 'acknowledge':
       return durationTable(cur.acknowledge, prev.acknowledge, f);
@@ -145,7 +161,15 @@ export function figureTable(figure: Figure, cur: Metrics, prev: Metrics, f: Form
       return durationTable(cur.resolve, prev.resolve, f);
     case 'sla':
       return {
-        head: ['Severity', 'Acknowledged', `Within the target to assign${share}`, 'Resolved', `Within the target to resolve${share}`, `Previous: within the target to assign${share}`, `Previous: within the target to resolve${share}`],
+        head: [
+          t('metrics:col.severity'),
+          t('metrics:col.acknowledged'),
+          f.shareHead(t('metrics:col.withinAssign')),
+          t('metrics:col.resolved'),
+          f.shareHead(t('metrics:col.withinResolve')),
+          f.shareHead(t('metrics:col.previousWithinAssign')),
+          f.shareHead(t('metrics:col.previousWithinResolve')),
+        ],
         rows: METRIC_SEVERITIES.map((s) => {
           const [a, r, pa, pr] = [cur.acknowledge[s], cur.resolve[s], prev.acknowledge[s], prev.resolve[s]] as Durations[];
           const met = (d: Durations) => (d.target === null ? '' : f.share(d.met, d.n));
@@ -153,32 +177,35 @@ export function figureTable(figure: Figure, cur: Metrics, prev: Metrics, f: Form
         }),
       };
     case 'backlog':
-      return { head: ['Age', ...METRIC_SEVERITIES.map((s) => labels.severity(s)), 'Total'], rows: cur.backlog.map((b) => [b.label, ...METRIC_SEVERITIES.map((s) => b.bySeverity[s] ?? 0), b.total]) };
+      return { head: [t('metrics:col.age'), ...METRIC_SEVERITIES.map((s) => labels.severity(s)), t('metrics:col.total')], rows: cur.backlog.map((b) => [ageLabel(b.bucket), ...METRIC_SEVERITIES.map((s) => b.bySeverity[s] ?? 0), b.total]) };
     case 'trend':
-      return { head: ['Day (UTC)', 'Open at its end'], rows: cur.trend.map((p) => [day(p.at - 1), p.open]) };
+      return { head: [t('metrics:col.day'), t('metrics:col.openAtEnd')], rows: cur.trend.map((p) => [f.day(p.at - 1), p.open]) };
     case 'workload':
-      return { head: ['Assigned to', 'Open at the end of the period', 'Resolved in the period'], rows: cur.workload.map((w) => [w.assignee || 'Unassigned', w.open, w.resolved]) };
+      return {
+        head: [t('metrics:col.assignedTo'), t('metrics:col.openAtPeriodEnd'), t('metrics:col.resolvedInPeriod')],
+        rows: cur.workload.map((w) => [w.assignee || t('metrics:row.unassigned'), w.open, w.resolved]),
+      };
     case 'closing': {
       const line = (what: string, n: (m: Metrics) => number): Cell[] => [what, n(cur), f.share(n(cur), cur.outcomes.resolved), n(prev), f.share(n(prev), prev.outcomes.resolved)];
       return {
-        head: ['Resolved incidents', 'Incidents', `Share${share}`, 'Previous period', `Previous share${share}`],
+        head: [t('metrics:col.resolvedIncidents'), t('metrics:col.incidents'), f.shareHead(t('metrics:col.share')), t('metrics:col.previousPeriod'), f.shareHead(t('metrics:col.previousShare'))],
         rows: [
-          ['All resolved', cur.outcomes.resolved, '', prev.outcomes.resolved, ''],
-          line('Classification not set', (m) => m.outcomes.unclassified),
-          line('No determination', (m) => m.outcomes.noDetermination),
-          line('Without a comment', (m) => m.outcomes.noComment),
+          [t('metrics:row.allResolved'), cur.outcomes.resolved, '', prev.outcomes.resolved, ''],
+          line(t('metrics:row.unclassified'), (m) => m.outcomes.unclassified),
+          line(t('metrics:row.noDetermination'), (m) => m.outcomes.noDetermination),
+          line(t('metrics:row.noComment'), (m) => m.outcomes.noComment),
         ],
       };
     }
     case 'detection-sources':
-      return outcomeTable('Detection source', cur.outcomes.byDetectionSource, f);
+      return outcomeTable(t('metrics:col.detectionSource'), cur.outcomes.byDetectionSource, f);
     case 'service-sources':
-      return outcomeTable('Service source', cur.outcomes.byServiceSource, f);
+      return outcomeTable(t('metrics:col.serviceSource'), cur.outcomes.byServiceSource, f);
   }
 }
 
 /** A table as CSV after a byte order mark (spreadsheets then read UTF-8), every cell quoted and made safe. */
-export const tableCsv = (t: Table) => `\uFEFF${[t.head, ...t.rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+export const tableCsv = (table: Table) => `\uFEFF${[table.head, ...table.rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 
 /** The CSV of one figure for the chosen period. */
 export async function metricsCsv(sync: IndexSync, account: SessionAccount, query: Record<string, unknown>, targets: SlaTargets, now: number): Promise<{ name: string; body: string }> {
@@ -186,5 +213,5 @@ export async function metricsCsv(sync: IndexSync, account: SessionAccount, query
   const chosen = parsePeriod(query, now);
   const { current, previous } = await sync.indexOf(account).metrics(chosen.period, targets);
   const table = figureTable(figure, current, previous, SHEET);
-  return { name: `threatdesk-${figure}-${day(chosen.period.from)}-to-${day(chosen.period.to - 1)}.csv`, body: tableCsv(table) };
+  return { name: `threatdesk-${figure}-${isoDay(chosen.period.from)}-to-${isoDay(chosen.period.to - 1)}.csv`, body: tableCsv(table) };
 }

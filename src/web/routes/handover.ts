@@ -1,5 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import { requireSignIn } from '../../auth/session';
+import { t } from '../../i18n/i18n';
 import { audit } from '../../logging/audit';
 import type { Services } from '../../services';
 import { accountOf } from '../analyst';
@@ -26,7 +27,7 @@ export function handoverRouter(services: Services, csrfProtection: express.Reque
     }
     const note = await notes.forTenant(account.tenantId).add(account.username, text.trim(), new Date(sync.now()));
     audit(req, 'handover.note', { noteId: note.id, length: note.text.length });
-    req.session.flash = { kind: 'success', text: 'Your note is saved: the next shift sees it first on this page.' };
+    req.session.flash = { kind: 'success', text: t('handover:notes.saved') };
     res.redirect(303, '/handover');
   });
   return router;
