@@ -4,9 +4,10 @@ document.addEventListener('click', (event) => {
   if (!button) return;
   const source = document.getElementById(button.getAttribute('data-copy'));
   if (!source) return;
+  // The words come from the page (data-copied, data-copy-manual), in the reader's language.
   navigator.clipboard.writeText(source.value || source.textContent || '').then(
-    () => { button.textContent = 'Copied'; },
-    () => { source.select?.(); button.textContent = 'Press Ctrl+C to copy'; },
+    () => { button.textContent = button.dataset.copied || 'Copied'; },
+    () => { source.select?.(); button.textContent = button.dataset.copyManual || 'Press Ctrl+C to copy'; },
   );
 });
 
@@ -122,19 +123,23 @@ document.addEventListener('click', (event) => {
   }
   // The query runs as a normal form post; Cancel stops that navigation, which closes the connection,
   // and the server aborts its call to Microsoft.
+  // The words come from the page, in the analyst's language; English if the page lacks them.
+  const words = (name, fallback) => progress.getAttribute(`data-${name}`) || fallback;
   let timer;
   form.addEventListener('submit', (event) => {
     if (event.submitter !== run) return;
     const started = Date.now();
-    progress.textContent = 'Running…';
+    progress.textContent = words('running', 'Running…');
     cancel.hidden = false;
-    timer = setInterval(() => { progress.textContent = `Running… ${Math.round((Date.now() - started) / 1000)} s`; }, 1000);
+    timer = setInterval(() => {
+      progress.textContent = words('running-for', 'Running… {{seconds}} s').replace('{{seconds}}', String(Math.round((Date.now() - started) / 1000)));
+    }, 1000);
   });
   cancel.addEventListener('click', () => {
     window.stop();
     clearInterval(timer);
     cancel.hidden = true;
-    progress.textContent = 'Cancelled: the query was stopped. It is still in the editor.';
+    progress.textContent = words('cancelled', 'Cancelled: the query was stopped. It is still in the editor.');
     query.focus();
   });
   window.addEventListener('pageshow', () => { clearInterval(timer); cancel.hidden = true; });

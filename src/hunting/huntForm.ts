@@ -3,19 +3,20 @@
  * Nothing here is trusted: the query goes to Microsoft as the analyst's own text (Microsoft parses
  * it), the range only as one of a few forms this module writes itself.
  */
+import { intl, t } from '../i18n/i18n';
 
 /** Long enough for any real hunting query, short enough for one form post. */
 export const MAX_QUERY = 20_000;
 /** Hunting keeps 30 days of data: Graph finds nothing older. */
 export const MAX_SPAN_MS = 30 * 86_400_000;
 
-/** The preset ranges, as ISO 8601 durations Graph takes as `Timespan` (ending now). */
+/** The preset ranges, as ISO 8601 durations Graph takes as `Timespan` (ending now), each with its label's message key. */
 export const RANGES = [
-  ['PT1H', 'Last hour'],
-  ['P1D', 'Last 24 hours'],
-  ['P7D', 'Last 7 days'],
-  ['P30D', 'Last 30 days'],
-  ['custom', 'From … to … (UTC)'],
+  ['PT1H', 'hunting:range.hour'],
+  ['P1D', 'hunting:range.day'],
+  ['P7D', 'hunting:range.week'],
+  ['P30D', 'hunting:range.month'],
+  ['custom', 'hunting:range.custom'],
 ] as const;
 export type RangeKey = (typeof RANGES)[number][0];
 
@@ -41,17 +42,17 @@ export function parseHuntForm(raw: Record<string, unknown>): { form: HuntForm; p
   const range = (RANGES.find(([key]) => key === rangeRaw)?.[0] ?? (text(raw.from) || text(raw.to) ? 'custom' : DEFAULT_FORM.range));
   // Windows browsers send CRLF in a textarea; the query is the analyst's text either way.
   const form: HuntForm = { query: text(raw.q ?? raw.query).replace(/\r\n/g, '\n'), range, from: text(raw.from).slice(0, 16), to: text(raw.to).slice(0, 16) };
-  if (form.query.length > MAX_QUERY) return { form, problem: { field: 'query', text: `A query may have up to ${MAX_QUERY.toLocaleString('en')} characters; this one has ${form.query.length.toLocaleString('en')}.` } };
+  if (form.query.length > MAX_QUERY) return { form, problem: { field: 'query', text: t('hunting:editor.tooLong', { max: intl().number(MAX_QUERY), length: intl().number(form.query.length) }) } };
   if (range === 'custom') {
     const from = Date.parse(`${form.from}Z`);
     const to = Date.parse(`${form.to}Z`);
     // A date that does not exist (30 February, 24:00) is refused rather than rolled over.
     const real = (text: string, ms: number) => LOCAL_MINUTE.test(text) && !Number.isNaN(ms) && localMinute(ms) === text;
     if (!real(form.from, from) || !real(form.to, to)) {
-      return { form, problem: { field: 'range', text: 'A custom range needs a start and an end, both as date and time (UTC).' } };
+      return { form, problem: { field: 'range', text: t('hunting:range.incomplete') } };
     }
-    if (from >= to) return { form, problem: { field: 'range', text: 'The range must end after it starts.' } };
-    if (to - from > MAX_SPAN_MS) return { form, problem: { field: 'range', text: 'Advanced hunting keeps 30 days of data: choose a range of 30 days or less.' } };
+    if (from >= to) return { form, problem: { field: 'range', text: t('hunting:range.backwards') } };
+    if (to - from > MAX_SPAN_MS) return { form, problem: { field: 'range', text: t('hunting:range.tooWide') } };
   }
   return { form };
 }

@@ -1,3 +1,4 @@
+import { t } from '../i18n/i18n';
 import type { Evidence, Incident } from '../incidents/model';
 import { localMinute, MAX_SPAN_MS, type HuntForm } from './huntForm';
 
@@ -12,13 +13,14 @@ export function kqlString(value: string): string {
 /** What a built-in query pivots on: an evidence type of the incident page. */
 export type PivotType = 'device' | 'user' | 'file' | 'ip' | 'url' | 'mailbox' | 'analyzedMessage';
 
+/** A built-in query; its words are message keys, translated where they are shown (this list is built once, in no request). */
 export interface BuiltInQuery {
   id: string;
-  name: string;
-  description: string;
+  nameKey: string;
+  descriptionKey: string;
   on: PivotType;
-  /** What the value is, in the library's example ("a device name"). */
-  valueWords: string;
+  /** What the value is, in the library's example ("<device name>"). */
+  valueKey: string;
   query: (value: string) => string;
 }
 
@@ -26,66 +28,66 @@ export interface BuiltInQuery {
 export const BUILT_IN: readonly BuiltInQuery[] = [
   {
     id: 'device-processes',
-    name: 'Processes on a device',
-    description: 'Every process a device started in the range, with its command line and account.',
+    nameKey: 'hunting:library.deviceProcesses.name',
+    descriptionKey: 'hunting:library.deviceProcesses.description',
     on: 'device',
-    valueWords: 'device name',
+    valueKey: 'hunting:library.value.deviceName',
     query: (v) => `DeviceProcessEvents\n| where DeviceName =~ ${kqlString(v)}\n| project Timestamp, DeviceName, ActionType, FileName, ProcessCommandLine, AccountName, SHA256\n| order by Timestamp asc`,
   },
   {
     id: 'device-network',
-    name: 'Network connections of a device',
-    description: 'The addresses and URLs a device connected to in the range.',
+    nameKey: 'hunting:library.deviceNetwork.name',
+    descriptionKey: 'hunting:library.deviceNetwork.description',
     on: 'device',
-    valueWords: 'device name',
+    valueKey: 'hunting:library.value.deviceName',
     query: (v) => `DeviceNetworkEvents\n| where DeviceName =~ ${kqlString(v)}\n| project Timestamp, DeviceName, ActionType, RemoteIP, RemotePort, RemoteUrl, InitiatingProcessFileName\n| order by Timestamp asc`,
   },
   {
     id: 'user-signins',
-    name: 'Sign-ins of a user',
-    description: 'Where and how a user signed in (Microsoft Defender for Identity and Entra ID).',
+    nameKey: 'hunting:library.userSignins.name',
+    descriptionKey: 'hunting:library.userSignins.description',
     on: 'user',
-    valueWords: 'user principal name',
+    valueKey: 'hunting:library.value.upn',
     query: (v) => `IdentityLogonEvents\n| where AccountUpn =~ ${kqlString(v)}\n| project Timestamp, AccountUpn, ActionType, LogonType, Application, DeviceName, IPAddress\n| order by Timestamp asc`,
   },
   {
     id: 'file-prevalence',
-    name: 'Prevalence of a file',
-    description: 'How many devices saw a file (by SHA-256), and when first and last.',
+    nameKey: 'hunting:library.filePrevalence.name',
+    descriptionKey: 'hunting:library.filePrevalence.description',
     on: 'file',
-    valueWords: 'SHA-256',
+    valueKey: 'hunting:library.value.sha256',
     query: (v) => `DeviceFileEvents\n| where SHA256 == ${kqlString(v)}\n| summarize Devices = dcount(DeviceId), FirstSeen = min(Timestamp), LastSeen = max(Timestamp) by FileName`,
   },
   {
     id: 'ip-devices',
-    name: 'Devices that talked to an address',
-    description: 'Every device that connected to an IP address in the range, with how often.',
+    nameKey: 'hunting:library.ipDevices.name',
+    descriptionKey: 'hunting:library.ipDevices.description',
     on: 'ip',
-    valueWords: 'IP address',
+    valueKey: 'hunting:library.value.ip',
     query: (v) => `DeviceNetworkEvents\n| where RemoteIP == ${kqlString(v)}\n| summarize Connections = count(), FirstSeen = min(Timestamp), LastSeen = max(Timestamp) by DeviceName`,
   },
   {
     id: 'url-devices',
-    name: 'Devices that reached a URL',
-    description: 'Every device that connected to a URL in the range.',
+    nameKey: 'hunting:library.urlDevices.name',
+    descriptionKey: 'hunting:library.urlDevices.description',
     on: 'url',
-    valueWords: 'URL',
+    valueKey: 'hunting:library.value.url',
     query: (v) => `DeviceNetworkEvents\n| where RemoteUrl has ${kqlString(v)}\n| summarize Connections = count(), FirstSeen = min(Timestamp) by DeviceName, RemoteUrl`,
   },
   {
     id: 'mailbox-mail',
-    name: 'Mail a mailbox received',
-    description: 'The messages delivered to a mailbox in the range, with sender and verdict.',
+    nameKey: 'hunting:library.mailboxMail.name',
+    descriptionKey: 'hunting:library.mailboxMail.description',
     on: 'mailbox',
-    valueWords: 'email address',
+    valueKey: 'hunting:library.value.email',
     query: (v) => `EmailEvents\n| where RecipientEmailAddress =~ ${kqlString(v)}\n| project Timestamp, SenderFromAddress, Subject, DeliveryAction, AttachmentCount\n| order by Timestamp asc`,
   },
   {
     id: 'email-recipients',
-    name: 'Recipients of an email',
-    description: 'Everyone who received a message with this subject, and what happened to it.',
+    nameKey: 'hunting:library.emailRecipients.name',
+    descriptionKey: 'hunting:library.emailRecipients.description',
     on: 'analyzedMessage',
-    valueWords: 'subject',
+    valueKey: 'hunting:library.value.subject',
     query: (v) => `EmailEvents\n| where Subject == ${kqlString(v)}\n| summarize Recipients = make_set(RecipientEmailAddress), Messages = count() by SenderFromAddress, DeliveryAction`,
   },
 ];
@@ -113,8 +115,8 @@ const HOUR_MS = 3_600_000;
  */
 export function incidentWindow(incident: Incident, now: number): { from: string; to: string } {
   const times = [incident.createdAt, incident.lastUpdateAt, ...(incident.alerts ?? []).flatMap((a) => [a.firstActivityAt, a.lastActivityAt, a.createdAt])]
-    .map((t) => (t ? Date.parse(t) : NaN))
-    .filter((t) => !Number.isNaN(t));
+    .map((at) => (at ? Date.parse(at) : NaN))
+    .filter((ms) => !Number.isNaN(ms));
   const first = times.length ? Math.min(...times) : now - 86_400_000;
   const last = times.length ? Math.max(...times) : now;
   // Whole minutes, outward (so the window holds the first and last events), then the caps, so
@@ -134,6 +136,6 @@ export interface HuntPivot {
 export function pivotsFor(type: string, e: Evidence, window: { from: string; to: string }): HuntPivot[] {
   return BUILT_IN.filter((q) => q.on === type).flatMap((q) => {
     const value = pivotValue(q.on, e);
-    return value === undefined ? [] : [{ name: q.name, form: { query: q.query(value), range: 'custom' as const, ...window } }];
+    return value === undefined ? [] : [{ name: t(q.nameKey), form: { query: q.query(value), range: 'custom' as const, ...window } }];
   });
 }

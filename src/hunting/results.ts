@@ -1,3 +1,4 @@
+import { t } from '../i18n/i18n';
 import { SecurityApiError } from '../incidents/sources/errors';
 
 /** One column as Graph's schema names it: its name and its type (String, DateTime, Int64, …). */
@@ -15,21 +16,25 @@ export interface HuntResult {
   skipped: number;
 }
 
-/** The schema's type names in plain words, as the results table's headers say them. */
-const TYPE_WORDS: Record<string, string> = {
-  String: 'text',
-  DateTime: 'date and time',
-  Int64: 'number',
-  Int32: 'number',
-  Double: 'number',
-  Decimal: 'number',
-  Boolean: 'yes or no',
-  TimeSpan: 'duration',
-  Object: 'structured',
-  Guid: 'identifier',
-};
+/** The schema's type names in plain words, as the results table's headers say them (message keys; a Map, so no inherited name matches). */
+const TYPE_WORDS = new Map<string, string>([
+  ['String', 'hunting:type.text'],
+  ['DateTime', 'hunting:type.dateTime'],
+  ['Int64', 'hunting:type.number'],
+  ['Int32', 'hunting:type.number'],
+  ['Double', 'hunting:type.number'],
+  ['Decimal', 'hunting:type.number'],
+  ['Boolean', 'hunting:type.boolean'],
+  ['TimeSpan', 'hunting:type.duration'],
+  ['Object', 'hunting:type.structured'],
+  ['Guid', 'hunting:type.identifier'],
+]);
 
-export const typeWords = (type: string): string => TYPE_WORDS[type] ?? type.toLowerCase();
+/** A type the table has no words for is shown by its own name, as Microsoft spells it (lower case). */
+export const typeWords = (type: string): string => {
+  const key = TYPE_WORDS.get(type);
+  return key === undefined ? type.toLowerCase() : t(key);
+};
 
 const NUMERIC = new Set(['Int64', 'Int32', 'Double', 'Decimal']);
 export const isNumeric = (type: string): boolean => NUMERIC.has(type);
@@ -38,7 +43,7 @@ export const isNumeric = (type: string): boolean => NUMERIC.has(type);
 export function parseHuntingResults(body: unknown): HuntResult {
   const b = (typeof body === 'object' && body !== null ? body : {}) as { schema?: unknown; results?: unknown };
   if (!Array.isArray(b.schema) || !Array.isArray(b.results)) {
-    throw new SecurityApiError('graph', 'malformed', 200, { apiMessage: 'The hunting answer had no schema or no results.' });
+    throw new SecurityApiError('graph', 'malformed', 200, { apiMessage: t('hunting:results.malformed') });
   }
   const columns: HuntColumn[] = b.schema
     .map((c: unknown) => (typeof c === 'object' && c !== null ? (c as Record<string, unknown>) : {}))

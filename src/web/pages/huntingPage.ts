@@ -1,4 +1,5 @@
 import type { SessionAccount } from '../../auth/tokenService';
+import { currentLocale, t } from '../../i18n/i18n';
 import { csvCell } from '../../incidents/csv';
 import { DEFAULT_FORM, huntHref, MAX_QUERY, RANGES, type HuntForm } from '../../hunting/huntForm';
 import type { HuntOutcome } from '../../hunting/hunter';
@@ -17,9 +18,9 @@ export function parseDraft(body: Record<string, unknown>, form: HuntForm): { dra
   // A from–to range belongs to one investigation: the saved query keeps a preset, else the default.
   const range = form.range === 'custom' ? DEFAULT_FORM.range : form.range;
   const draft: QueryDraft = { name: text(body.name).trim(), description: text(body.description).trim(), query: form.query, range, shared: body.shared === 'on' };
-  if (draft.query.trim() === '') return { draft, problem: 'There is no query to save: write one first.' };
-  if (draft.name === '' || draft.name.length > MAX_NAME || /\p{Cc}/u.test(draft.name)) return { draft, problem: `A saved query needs a name of 1 to ${MAX_NAME} characters on one line.` };
-  if (draft.description.length > MAX_DESCRIPTION) return { draft, problem: `A description may have up to ${MAX_DESCRIPTION} characters.` };
+  if (draft.query.trim() === '') return { draft, problem: t('hunting:save.noQuery') };
+  if (draft.name === '' || draft.name.length > MAX_NAME || /\p{Cc}/u.test(draft.name)) return { draft, problem: t('hunting:save.badName', { max: MAX_NAME }) };
+  if (draft.description.length > MAX_DESCRIPTION) return { draft, problem: t('hunting:save.longDescription', { max: MAX_DESCRIPTION }) };
   return { draft };
 }
 
@@ -55,17 +56,21 @@ export interface HuntingExtras {
   restored?: boolean;
 }
 
+/** How long the query took, in seconds to one decimal ("2.0 s"; "2,0 s" in French), without grouping as English always had. */
+const seconds = (ms: number): string =>
+  t('hunting:results.seconds', { seconds: new Intl.NumberFormat(currentLocale().lang, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false }).format(ms / 1000) });
+
 /** Everything the Hunting page shows: the editor, the library, the analyst's and their tenant's saved queries, and a result or a problem. */
 export async function loadHuntingView(queries: SavedQueries, account: SessionAccount, form: HuntForm, extras: HuntingExtras = {}) {
   const saved = await queries.forAnalyst(account).list();
   const lines = form.query.split('\n');
   const position = extras.problem?.position;
   return {
-    title: 'Advanced hunting',
+    title: t('hunting:title'),
     form,
     hunt: {
       ...extras,
-      ranges: RANGES,
+      ranges: RANGES.map(([key, label]) => [key, t(label)] as const),
       maxQuery: MAX_QUERY,
       maxName: MAX_NAME,
       maxDescription: MAX_DESCRIPTION,
@@ -73,8 +78,9 @@ export async function loadHuntingView(queries: SavedQueries, account: SessionAcc
       // The line the service pointed at, for the listing under the error (the editor may hold other text later).
       errorLine: position && position.line >= 1 && position.line <= lines.length ? { ...position, text: lines[position.line - 1] ?? '' } : undefined,
       results: extras.outcome && resultsTable(extras.outcome.result),
-      elapsed: extras.outcome && `${(extras.outcome.elapsedMs / 1000).toFixed(1)} s`,
-      library: BUILT_IN.map((q) => ({ name: q.name, description: q.description, href: huntHref({ ...DEFAULT_FORM, query: q.query(`<${q.valueWords}>`) }) })),
+      elapsed: extras.outcome && seconds(extras.outcome.elapsedMs),
+      // The example's placeholder is words for the analyst to replace, so it is in their language; the KQL is not.
+      library: BUILT_IN.map((q) => ({ name: t(q.nameKey), description: t(q.descriptionKey), href: huntHref({ ...DEFAULT_FORM, query: q.query(`<${t(q.valueKey)}>`) }) })),
       mine: saved.filter((q) => q.mine),
       shared: saved.filter((q) => !q.mine),
     },

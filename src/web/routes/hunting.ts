@@ -7,12 +7,14 @@ import { parseHuntForm, timespanOf, type HuntForm } from '../../hunting/huntForm
 import { keepHuntDraft, takeHuntDraft } from '../../hunting/huntDraft';
 import { HuntCancelledError, type HuntOutcome } from '../../hunting/hunter';
 import { huntProblem } from '../../hunting/huntProblem';
+import { MAX_SAVED } from '../../hunting/savedQueries';
+import { t } from '../../i18n/i18n';
 import { audit } from '../../logging/audit';
 import type { Services } from '../../services';
 import { accountOf, endAnalystSession } from '../analyst';
 import { huntCsv, loadHuntingView, parseDraft, type HuntingExtras } from '../pages/huntingPage';
 import { noStore } from '../security';
-import { keepStaleForm, STALE_FORM, staleFormText } from '../staleForm';
+import { keepStaleForm, staleFormText } from '../staleForm';
 
 const SAVED_ID = /^[0-9a-f-]{36}$/;
 
@@ -38,7 +40,7 @@ export function huntingRouter(services: Services, csrfProtection: express.Reques
     if (saved) return render(req, res, 200, parseHuntForm({ query: saved.query, range: saved.range }).form, { openedId: saved.id, draft: saved });
     if (req.query.saved !== undefined) {
       // Another analyst's private query, another tenant's, or one deleted since the link was made.
-      res.locals.flash = { kind: 'error', text: 'There is no saved query of yours, or shared in your organisation, at that link: it may have been deleted.' };
+      res.locals.flash = { kind: 'error', text: t('hunting:saved.notFound') };
       return render(req, res, 404, parseHuntForm({}).form);
     }
     const draft = takeHuntDraft(req);
@@ -54,9 +56,9 @@ export function huntingRouter(services: Services, csrfProtection: express.Reques
   const runPosted = async (req: Request, res: Response, then: (form: HuntForm, outcome: HuntOutcome) => Promise<unknown>) => {
     const account = accountOf(req);
     const { form, problem } = parseHuntForm(req.body as Record<string, unknown>);
-    if (res.locals.staleForm === true) return render(req, res, 403, form, { formProblem: { field: 'query', text: staleFormText('run it') } });
+    if (res.locals.staleForm === true) return render(req, res, 403, form, { formProblem: { field: 'query', text: staleFormText('runIt') } });
     if (problem) return render(req, res, 400, form, { formProblem: problem });
-    if (form.query.trim() === '') return render(req, res, 400, form, { formProblem: { field: 'query', text: 'Write a query first, or open one from the library.' } });
+    if (form.query.trim() === '') return render(req, res, 400, form, { formProblem: { field: 'query', text: t('hunting:editor.writeFirst') } });
     const gone = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) gone.abort(new HuntCancelledError());
@@ -100,13 +102,14 @@ export function huntingRouter(services: Services, csrfProtection: express.Reques
     const body = req.body as Record<string, unknown>;
     const { form, problem } = parseHuntForm(body);
     const { draft, problem: saveProblem } = parseDraft(body, form);
-    if (res.locals.staleForm === true) return render(req, res, 403, form, { draft, formProblem: { field: 'save', text: STALE_FORM } });
+    if (res.locals.staleForm === true) return render(req, res, 403, form, { draft, formProblem: { field: 'save', text: staleFormText('save') } });
     const invalid = problem ?? (saveProblem === undefined ? undefined : { field: 'save' as const, text: saveProblem });
     if (invalid) return render(req, res, 400, form, { draft, formProblem: invalid });
     const outcome = await huntingQueries.forAnalyst(accountOf(req)).save(draft);
-    if (outcome.kind === 'full') return render(req, res, 400, form, { draft, formProblem: { field: 'save', text: 'You have 200 saved queries already: delete one first.' } });
+    if (outcome.kind === 'full') return render(req, res, 400, form, { draft, formProblem: { field: 'save', text: t('hunting:save.full', { max: MAX_SAVED }) } });
     audit(req, 'hunting.saved', { queryId: outcome.query.id, shared: outcome.query.shared });
-    req.session.flash = { kind: 'success', text: `Saved “${outcome.query.name}”${outcome.query.shared ? ': every analyst of your organisation can open it' : ' to your queries'}.` };
+    const { name, shared } = outcome.query;
+    req.session.flash = { kind: 'success', text: shared ? t('hunting:saved.savedShared', { name }) : t('hunting:saved.savedMine', { name }) };
     res.redirect(303, `/hunting?saved=${outcome.query.id}`);
   });
 
@@ -114,7 +117,7 @@ export function huntingRouter(services: Services, csrfProtection: express.Reques
     const id = (req.body as Record<string, unknown>).id;
     const deleted = typeof id === 'string' && SAVED_ID.test(id) && (await huntingQueries.forAnalyst(accountOf(req)).delete(id));
     if (deleted) audit(req, 'hunting.deleted', { queryId: id });
-    req.session.flash = deleted ? { kind: 'success', text: 'The saved query is deleted.' } : { kind: 'error', text: 'That query was not one of yours (or is already deleted): nothing was deleted.' };
+    req.session.flash = deleted ? { kind: 'success', text: t('hunting:saved.deleted') } : { kind: 'error', text: t('hunting:saved.notDeleted') };
     res.redirect(303, '/hunting');
   });
   return router;
