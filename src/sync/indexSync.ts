@@ -8,7 +8,7 @@ import type { QueueFilter } from '../incidents/queueFilter';
 import { BudgetExhaustedError, SecurityApiError } from '../incidents/sources/errors';
 import type { BackfillPhase, IncidentIndex, SyncState } from '../index/incidentIndex';
 import { describeError } from '../logging/logger';
-import { syncProblem } from './syncErrors';
+import { showSyncProblem, syncProblemRecord } from './syncErrors';
 import { backfillStep, NEXT_PHASE, OPEN_STATUSES, openIncidents, updatedSince } from './syncFilters';
 
 export interface SyncOptions {
@@ -120,7 +120,7 @@ export class IndexSync {
       phase: state?.backfillPhase ?? 'open',
       backfillCount: state?.backfillCount ?? 0,
       syncing: this.running.has(key),
-      lastError: state?.lastError ?? null,
+      lastError: state?.lastError ? showSyncProblem(state.lastError) : null,
       firstFillFailure: state?.lastDeltaAt == null ? this.firstFillFailures.get(key) : undefined,
       dataVersion: state?.dataVersion,
     };
@@ -190,7 +190,8 @@ export class IndexSync {
       if (err instanceof Error) this.firstFillFailures.set(key, err);
       const level = err instanceof BudgetExhaustedError ? 'info' : 'warn';
       this.logger[level]({ err: describeError(err), tid: account.tenantId, oid: account.oid }, 'index sync stopped short');
-      await part.saveSyncState({ lastError: syncProblem(err) }).catch(() => undefined);
+      // Stored as a record, worded for whoever reads it: a sync runs for one analyst and shows to others.
+      await part.saveSyncState({ lastError: syncProblemRecord(err) }).catch(() => undefined);
     } finally {
       await part.releaseSyncLease(this.owner).catch(() => undefined);
     }

@@ -3,6 +3,7 @@ import express, { type Request, type Response } from 'express';
 import type { Config } from '../../config/config';
 import { aadstsCode, ConsentError } from '../../auth/errors';
 import { API_PERMISSIONS, defaultScopeFor, permissionName } from '../../auth/scopes';
+import { t } from '../../i18n/i18n';
 import { audit } from '../../logging/audit';
 import { noStore } from '../security';
 import { TransientCookie } from '../transientCookie';
@@ -19,7 +20,7 @@ export function consentedApis(config: Config) {
   const apis = config.securityApi === 'defender' ? (['graph', 'defender'] as const) : (['graph'] as const);
   return apis.map((api) => ({
     api,
-    name: api === 'graph' ? 'Microsoft Graph' : 'Microsoft Threat Protection (legacy Defender API, stops working on 1 February 2027)',
+    name: api === 'graph' ? 'Microsoft Graph' : t('admin:consent.threatProtection'),
     resource: API_PERMISSIONS[api].resource,
     permissions: API_PERMISSIONS[api].permissions,
   }));
@@ -85,7 +86,7 @@ export function adminRouter(config: Config, authorizeOrigin: string): express.Ro
     });
     links.write(res, [...liveLinks(req, now), ...made].slice(-MAX_CONSENT_LINKS), now);
     res.status(invalidTenant ? 400 : 200).render('admin-consent', {
-      title: 'Admin consent',
+      title: t('admin:consent.title'),
       config,
       tenant,
       invalidTenant,
@@ -125,7 +126,7 @@ export function adminRouter(config: Config, authorizeOrigin: string): express.Ro
       .filter(Boolean)
       .map(permissionName);
     audit(req, 'consent.granted', { tenant, linkTenant: link.t, permissions: granted });
-    res.render('admin-consent-granted', { title: 'Consent granted', tenant, linkTenant: GUID.test(link.t) ? undefined : link.t, granted });
+    res.render('admin-consent-granted', { title: t('admin:granted.title'), tenant, linkTenant: GUID.test(link.t) ? undefined : link.t, granted });
   });
 
   return router;

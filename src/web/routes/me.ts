@@ -3,6 +3,7 @@ import { decodeClaims } from '../../auth/claims';
 import { API_PERMISSIONS, granted, permissionFor, permissionName, scopeFor } from '../../auth/scopes';
 import { requireSignIn } from '../../auth/session';
 import { clearTrips } from '../../auth/signInLoop';
+import { t } from '../../i18n/i18n';
 import type { Services } from '../../services';
 import { accountOf } from '../analyst';
 import { noStore } from '../security';
@@ -28,7 +29,7 @@ export function meRouter(services: Services): express.Router {
     // legacy API's v1 tokens are described claim by claim.
     const claims = api === 'defender' ? decodeClaims(token.accessToken) : undefined;
     res.render('token', {
-      title: 'My token',
+      title: t('token:title'),
       api,
       resource: API_PERMISSIONS[api].resource,
       grantedNames,

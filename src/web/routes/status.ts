@@ -1,14 +1,14 @@
 import express, { type Request, type Response } from 'express';
 import { requireSignIn } from '../../auth/session';
-import type { Backend, BudgetStatus, CallKind } from '../../budget/governor';
+import type { Backend, BudgetStatus } from '../../budget/governor';
 import { policyFor } from '../../budget/policy';
+import { t } from '../../i18n/i18n';
 import type { Services } from '../../services';
+import { showSyncProblem } from '../../sync/syncErrors';
 import { accountOf } from '../analyst';
 import { noStore } from '../security';
 
 const shortOid = (oid: string) => `${oid.slice(0, 8)}…`;
-
-const CALL_WORDS: Record<CallKind, string> = { list: 'incident lists', get: 'incident reads', write: 'changes', hunt: 'hunting queries' };
 
 /**
  * /admin/status: the tenant's API budget and each analyst's index (progress and errors, never an
@@ -26,17 +26,18 @@ export function statusRouter(services: Services): express.Router {
     const [budget, hunting] = budgets as [BudgetStatus, BudgetStatus | undefined];
     const until = (s: BudgetStatus | undefined) => (s?.pausedUntilMs != null && s.pausedUntilMs > Date.now() ? new Date(s.pausedUntilMs).toISOString() : undefined);
     res.render('admin-status', {
-      title: 'ThreatDesk status',
+      title: t('admin:status.title'),
       backend,
       budget,
       // Each bucket with the limit it enforces, as published, and what it counts in words.
       rules: budgets.flatMap((status, b) => {
         const rules = policyFor(backends[b] as Backend, services.config.quota).rules;
-        return status.rules.map((r, i) => ({ ...r, what: r.kinds.map((k) => CALL_WORDS[k]).join(', '), shown: rules[i]?.published ?? { limit: r.limit, windowMs: r.windowMs } }));
+        return status.rules.map((r, i) => ({ ...r, what: r.kinds.map((k) => t(`admin:status.callKinds.${k}`)).join(', '), shown: rules[i]?.published ?? { limit: r.limit, windowMs: r.windowMs } }));
       }),
       pausedUntil: until(budget),
       huntingPausedUntil: until(hunting),
-      analysts: partitions.map((p) => ({ ...p, who: p.oid === account.oid ? 'You' : shortOid(p.oid) })),
+      // A problem is stored as words or as a record (src/sync/syncErrors.ts): either way, shown in the reader's.
+      analysts: partitions.map((p) => ({ ...p, who: p.oid === account.oid ? t('admin:status.you') : shortOid(p.oid), lastError: showSyncProblem(p.lastError) })),
     });
   });
   return router;
