@@ -113,6 +113,11 @@ describe('locale', () => {
     expect(formatter({ lang: 'fr', timeZone: 'UTC' }).ago(Date.parse(at) - 3 * 3_600_000, Date.parse(at))).toBe('il y a 3 heures');
   });
 
+  it('shows an unreadable time as it came instead of failing the page', () => {
+    const f = formatter({ lang: 'fr', timeZone: 'Europe/Paris' });
+    expect([f.dateTime('not a date'), f.date('2026-13-45'), f.time('x'), f.ago('?'), f.span(Number.NaN)]).toEqual(['not a date', '2026-13-45', 'x', '?', '']);
+  });
+
   it('takes only time zones the runtime knows', () => {
     expect(validTimeZone('Europe/Paris')).toBe('Europe/Paris');
     expect(validTimeZone('Asia/Kolkata')).toBe('Asia/Kolkata');
