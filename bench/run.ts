@@ -36,7 +36,7 @@ async function benchPages(): Promise<void> {
     await stack.app.services.sync.idle();
     const cookie = await browser.jar.getCookieString(stack.app.url);
     const id = (await stack.emu.control.incidents.list(CONTOSO_ID)).find((i) => i.status !== 'Redirected')?.incidentId;
-    const cases: { name: string; path: string; signedIn: boolean }[] = [
+    const cases: { name: string; path: string; signedIn: boolean; lang?: string }[] = [
       { name: 'GET /healthz (no session)', path: '/healthz', signedIn: false },
       { name: 'GET / (visitor landing page)', path: '/', signedIn: false },
       { name: 'GET /me/token (session + msal cache hit)', path: '/me/token', signedIn: true },
@@ -44,6 +44,8 @@ async function benchPages(): Promise<void> {
       { name: 'GET /incidents/:id (from the index)', path: `/incidents/${id}`, signedIn: true },
       // No API call: the analyst's index (bench/queue.ts measures it against its ceiling, and at scale).
       { name: 'GET /incidents (from the index, 50 rows)', path: '/incidents', signedIn: true },
+      // The same page in French, side by side: what the catalogues and Intl cost a page.
+      { name: 'GET /incidents in French (Accept-Language: fr)', path: '/incidents', signedIn: true, lang: 'fr' },
     ];
     console.log(`ThreatDesk benchmark: ${CONNECTIONS} connections, ${DURATION} s each, store=${redis ? 'redis' : 'memory'}, node ${process.version}`);
     console.log('| page | req/s | p50 ms | p99 ms | non-2xx |');
@@ -53,7 +55,7 @@ async function benchPages(): Promise<void> {
         url: `${stack.app.url}${c.path}`,
         connections: CONNECTIONS,
         duration: DURATION,
-        headers: c.signedIn ? { cookie, accept: 'text/html' } : { accept: 'text/html' },
+        headers: { accept: 'text/html', ...(c.signedIn ? { cookie } : {}), ...(c.lang ? { 'accept-language': c.lang } : {}) },
       });
       const non2xx = result.non2xx + result.errors;
       console.log(`| ${c.name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${non2xx} |`);

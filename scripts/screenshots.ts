@@ -1,7 +1,7 @@
 /**
  * The README's screenshots, taken in Debian's Chromium from the app and the emulator as the demo
  * runs them (`npm run screenshots`, written to docs/screenshots/): the queue, an incident, a bulk
- * job, the metrics, the shift handover and a hunt from an incident. Regenerate them when a page changes.
+ * job, the metrics, the shift handover, a hunt from an incident, and an incident in French. Regenerate them when a page changes.
  */
 import path from 'node:path';
 import { CONTOSO_ID } from '@threatdesk/emulator';
@@ -63,6 +63,15 @@ async function main(): Promise<void> {
     await page.waitForSelector('#hunt-results');
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.screenshot({ path: path.join(OUT, 'hunting.png') });
+
+    // The same incident in a browser set to French, in Paris.
+    const french = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+    const fr = await french.newPage();
+    await signInOn(fr, stack.app.url, 'riley@contoso.example');
+    await stack.app.services.sync.idle();
+    await fr.goto(`${stack.app.url}/incidents/${summaries[0]?.incidentId}`);
+    await fr.screenshot({ path: path.join(OUT, 'incident-fr.png') });
+    await french.close();
   } finally {
     await browser.close();
     await stack.close();
